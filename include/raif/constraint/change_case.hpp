@@ -1,0 +1,56 @@
+#pragma once
+// IFEval "change_case:*".
+
+#include <raif/constraint/constraint.hpp>
+#include <raif/text/langdetect.hpp>
+#include <raif/text/treebank.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace raif {
+
+/// change_case:capital_word_frequency — the number of all-capital words (NLTK word_tokenize
+/// tokens that are str.isupper()) vs the threshold.
+struct CapitalWordFrequency {
+  static constexpr std::string_view id = "change_case:capital_word_frequency";
+  BOOST_HANA_DEFINE_STRUCT(CapitalWordFrequency, (std::int64_t, capital_frequency), (Relation, capital_relation));
+
+  bool check(const Text& t) const {
+    std::int64_t n = 0;
+    for (const auto& w : word_tokenize(t.chars())) n += py_isupper(w);
+    return compare(n, capital_relation, capital_frequency);
+  }
+  std::string describe() const {
+    return "In your response, words with all capital letters should appear " + std::string(to_string(capital_relation)) +
+           " " + std::to_string(capital_frequency) + " times.";
+  }
+};
+
+/// change_case:english_capital — all letters capital (str.isupper) and langdetect says English.
+struct EnglishCapital {
+  static constexpr std::string_view id = "change_case:english_capital";
+  bool check(const Text& t) const {
+    if (!py_isupper(t.chars())) return false;
+    const auto lang = detect_language(t);
+    return !lang || *lang == "en";
+  }
+  std::string describe() const {
+    return "Your entire response should be in English, and in all capital letters.";
+  }
+};
+
+/// change_case:english_lowercase — all letters lowercase (str.islower) and langdetect says English.
+struct EnglishLowercase {
+  static constexpr std::string_view id = "change_case:english_lowercase";
+  bool check(const Text& t) const {
+    if (!py_islower(t.chars())) return false;
+    const auto lang = detect_language(t);
+    return !lang || *lang == "en";
+  }
+  std::string describe() const {
+    return "Your entire response should be in English, and in all lowercase letters. No capital letters are allowed.";
+  }
+};
+
+} // namespace raif

@@ -1,0 +1,12 @@
+#pragma once
+/// @file
+/// Umbrella header of raif's core (no LibTorch): text utilities, constraints, IFEval evaluation.
+
+#include <raif/constraint/ifeval.hpp>
+#include <raif/eval/ifeval.hpp>
+#include <raif/eval/ifeval_io.hpp>
+#include <raif/text/json_validity.hpp>
+#include <raif/text/langdetect.hpp>
+#include <raif/text/punkt.hpp>
+#include <raif/text/treebank.hpp>
+#include <raif/text/words.hpp>
