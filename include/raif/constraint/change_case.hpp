@@ -17,9 +17,7 @@ struct CapitalWordFrequency {
   BOOST_HANA_DEFINE_STRUCT(CapitalWordFrequency, (std::int64_t, capital_frequency), (Relation, capital_relation));
 
   bool check(const Text& t) const {
-    std::int64_t n = 0;
-    for (const auto& w : word_tokenize(t.chars())) n += py_isupper(w);
-    return compare(n, capital_relation, capital_frequency);
+    return compare(static_cast<std::int64_t>(count_upper_tokens(t.chars())), capital_relation, capital_frequency);
   }
   std::string describe() const {
     return "In your response, words with all capital letters should appear " + std::string(to_string(capital_relation)) +

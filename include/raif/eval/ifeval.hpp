@@ -46,43 +46,71 @@ struct IfevalVerdict {
   std::vector<bool> strict, loose;
 };
 
-/// The eight texts of loose mode (SPEC §1.6), in IFEval's order.
-inline std::array<std::string, 8> loose_candidates(std::string_view r) {
+namespace detail {
+inline std::string without_stars(std::string_view s) {
+  std::string o;
+  o.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const auto k = s.find('*', i);
+    o.append(s.substr(i, k == std::string_view::npos ? std::string_view::npos : k - i));
+    if (k == std::string_view::npos) break;
+    i = k + 1;
+  }
+  return o;
+}
+} // namespace detail
+
+/// Loose candidate k (0-7) of SPEC §1.6, in IFEval's order: the response; without '*'; without the
+/// first line, the last line, both (each stripped); and those three without '*'.
+inline std::string loose_candidate(std::string_view r, std::size_t k) {
   const auto first_nl = r.find('\n'), last_nl = r.rfind('\n');
   const bool has_nl = first_nl != std::string_view::npos;
-  const std::string_view drop_first = has_nl ? py_strip(r.substr(first_nl + 1)) : std::string_view();
-  const std::string_view drop_last = has_nl ? py_strip(r.substr(0, last_nl)) : std::string_view();
-  const std::string_view drop_both =
-      has_nl && last_nl > first_nl ? py_strip(r.substr(first_nl + 1, last_nl - first_nl - 1)) : std::string_view();
-  auto no_stars = [](std::string_view s) {
-    std::string o;
-    o.reserve(s.size());
-    for (char c : s)
-      if (c != '*') o += c;
-    return o;
-  };
-  return {std::string(r), no_stars(r), std::string(drop_first), std::string(drop_last), std::string(drop_both),
-          no_stars(drop_first), no_stars(drop_last), no_stars(drop_both)};
+  std::string_view base;
+  if (k == 0) return std::string(r);
+  if (k == 1) return detail::without_stars(r);
+  switch (k < 5 ? k : k - 3) {
+  case 2: base = has_nl ? py_strip(r.substr(first_nl + 1)) : std::string_view(); break;
+  case 3: base = has_nl ? py_strip(r.substr(0, last_nl)) : std::string_view(); break;
+  default: base = has_nl && last_nl > first_nl ? py_strip(r.substr(first_nl + 1, last_nl - first_nl - 1)) : std::string_view();
+  }
+  return k < 5 ? std::string(base) : detail::without_stars(base);
+}
+
+/// All eight loose candidates.
+inline std::array<std::string, 8> loose_candidates(std::string_view r) {
+  std::array<std::string, 8> out;
+  for (std::size_t k = 0; k < 8; ++k) out[k] = loose_candidate(r, k);
+  return out;
 }
 
 /// Evaluates one response against its constraints in strict and loose mode. The strict text is
-/// loose candidate 1, so it is decoded (and language-identified) once for both.
+/// loose candidate 1, so it is decoded (and language-identified) once for both; the other
+/// candidates are built only when some instruction fails strict, and a candidate equal to an
+/// earlier one is skipped (it cannot change the answer).
 inline IfevalVerdict evaluate_ifeval(const std::vector<AnyConstraint>& cs, std::string_view response, const Context& ctx = {}) {
-  const auto cands = loose_candidates(response);
-  std::vector<Text> texts(cands.begin(), cands.end());
-  std::array<bool, 8> usable{};
-  for (std::size_t k = 0; k < 8; ++k) {
-    usable[k] = !texts[k].blank();
-    for (std::size_t j = 0; j < k && usable[k]; ++j) // a repeated candidate cannot change the answer
-      if (usable[j] && cands[j] == cands[k]) usable[k] = false;
-  }
   IfevalVerdict v;
+  const Text strict_text(response);
+  const bool usable0 = !strict_text.blank();
   for (const auto& c : cs) {
-    const bool strict = usable[0] && c.check(texts[0], ctx);
-    bool loose = strict;
-    for (std::size_t k = 1; k < 8 && !loose; ++k) loose = usable[k] && c.check(texts[k], ctx);
-    v.strict.push_back(strict);
-    v.loose.push_back(loose);
+    const bool ok = usable0 && c.check(strict_text, ctx);
+    v.strict.push_back(ok);
+    v.loose.push_back(ok);
+  }
+  std::size_t pending = 0;
+  for (bool ok : v.loose) pending += !ok;
+  if (pending == 0) return v;
+  std::array<std::string, 8> cand;
+  for (std::size_t k = 1; k < 8 && pending; ++k) {
+    cand[k] = loose_candidate(response, k);
+    bool skip = cand[k] == response;
+    for (std::size_t j = 1; j < k && !skip; ++j) skip = cand[j] == cand[k];
+    const Text t(cand[k]);
+    if (skip || t.blank()) continue;
+    for (std::size_t i = 0; i < cs.size(); ++i)
+      if (!v.loose[i] && cs[i].check(t, ctx)) {
+        v.loose[i] = true;
+        --pending;
+      }
   }
   return v;
 }

@@ -119,24 +119,27 @@ public:
     if (grams.empty()) return std::nullopt;
     std::array<double, n_languages> langprob{};
     std::array<double, n_languages> prob{};
-    std::array<double, n_languages> factor{};
+    std::array<double, n_languages> saved{};
     detail::PyRandom rng(seed);
     for (int trial = 0; trial < 7; ++trial) {
       prob.fill(1.0 / static_cast<double>(n_languages));
       const double alpha = 0.5 + rng.gauss() * 0.05;
       const double weight = alpha / 10000;
       for (int i = 0;; ++i) {
+        // prob[l] *= weight + P(g|l), with P = 0 for most languages: multiply everything by weight
+        // (vectorised), then redo the few languages that have g from their saved old value. Every
+        // product is the same IEEE operation as langdetect's.
         const std::uint32_t g = grams[rng.randbelow(grams.size())];
-        factor.fill(weight);
-        for (std::uint32_t e = offsets_[g]; e < offsets_[g + 1]; ++e) factor[entries_[e].lang] = weight + entries_[e].p;
-        for (std::size_t l = 0; l < n_languages; ++l) prob[l] *= factor[l];
+        const std::uint32_t e0 = offsets_[g], e1 = offsets_[g + 1];
+        for (std::uint32_t e = e0; e < e1; ++e) saved[e - e0] = prob[entries_[e].lang];
+        for (std::size_t l = 0; l < n_languages; ++l) prob[l] *= weight;
+        for (std::uint32_t e = e0; e < e1; ++e) prob[entries_[e].lang] = saved[e - e0] * (weight + entries_[e].p);
         if (i % 5 == 0) {
-          double sum = 0.0, maxp = 0.0;
+          double sum = 0.0; // left to right, as Python's sum()
           for (double p : prob) sum += p;
-          for (double& p : prob) {
-            p /= sum;
-            if (maxp < p) maxp = p;
-          }
+          for (double& p : prob) p /= sum;
+          double maxp = 0.0;
+          for (double p : prob) maxp = maxp < p ? p : maxp;
           if (maxp > 0.99999 || i >= 1000) break;
         }
       }
@@ -162,6 +165,9 @@ private:
 
   LanguageDetector() {
     namespace d = detail::langdetect_data;
+    norm_bmp_.resize(0x10000);
+    for (char32_t c = 0; c < 0x10000; ++c) norm_bmp_[c] = static_cast<char16_t>(normalize_slow(c));
+    unigram_.assign(0x10000, no_gram);
     table_.assign(1u << 18, Slot{});
     offsets_.push_back(0);
     for (std::string_view chunk : d::profile_chunks) {
@@ -180,6 +186,7 @@ private:
           entries_.push_back({lang, static_cast<double>(count) / static_cast<double>(d::n_words[lang][len - 1])});
         }
         insert(key, static_cast<std::uint32_t>(offsets_.size() - 1));
+        if (len == 1 && key < 0x10000) unigram_[key] = static_cast<std::uint32_t>(offsets_.size() - 1);
         offsets_.push_back(static_cast<std::uint32_t>(entries_.size()));
         i = eol + 1;
       }
@@ -205,7 +212,8 @@ private:
     return key;
   }
 
-  static char32_t normalize(char32_t c) noexcept {
+  char32_t normalize(char32_t c) const noexcept { return c < 0x10000 ? norm_bmp_[c] : normalize_slow(c); }
+  static char32_t normalize_slow(char32_t c) noexcept {
     if (c < 0x80) return ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) ? c : U' ';
     const auto& r = detail::langdetect_data::normalize_ranges;
     auto it = std::upper_bound(std::begin(r), std::end(r), c, [](char32_t x, const auto& e) { return x < e.lo; });
@@ -216,8 +224,15 @@ private:
 
   // Detector.append + cleaning_text + _extract_ngrams.
   void extract(std::u32string_view in, std::vector<std::uint32_t>& grams) const {
-    std::u32string t = strip_urls_and_mail(in);
-    t = normalize_vi(t);
+    // URL/e-mail removal and Vietnamese composition only change texts that have "http", '@' or a
+    // combining mark; skip the copies otherwise.
+    bool url_or_mail = false, marks = false;
+    for (char32_t c : in) {
+      url_or_mail = url_or_mail || c == '@' || c == ':';
+      marks = marks || (c >= 0x300 && c <= 0x323);
+    }
+    std::u32string t = url_or_mail ? strip_urls_and_mail(in) : std::u32string(in);
+    if (marks) t = normalize_vi(t);
     std::u32string text;
     text.reserve(std::min<std::size_t>(t.size(), 10000));
     char32_t pre = 0;
@@ -256,10 +271,13 @@ private:
         capital = false;
       }
       if (capital) continue;
-      for (int n = 1; n <= 3 && n <= len; ++n) {
-        if (n == 1 && g[len - 1] == U' ') continue;
-        if (auto id = find(pack(g + len - n, n))) grams.push_back(*id);
+      const char32_t c1 = g[len - 1];
+      if (c1 != U' ') {
+        const std::uint32_t id = c1 < 0x10000 ? unigram_[c1] : find(c1).value_or(no_gram);
+        if (id != no_gram) grams.push_back(id);
       }
+      for (int n = 2; n <= len; ++n)
+        if (auto id = find(pack(g + len - n, n))) grams.push_back(*id);
     }
   }
 
@@ -340,6 +358,9 @@ private:
     return out;
   }
 
+  static constexpr std::uint32_t no_gram = 0xFFFFFFFFu;
+  std::vector<char16_t> norm_bmp_;      // NGram.normalize for the BMP (no BMP character maps outside it)
+  std::vector<std::uint32_t> unigram_;  // BMP unigram -> gram id
   std::vector<Slot> table_;
   std::vector<std::uint32_t> offsets_;
   std::vector<Entry> entries_;

@@ -7,6 +7,7 @@
 #include <raif/text/punkt.hpp>
 #include <raif/text/unicode.hpp>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,22 +17,29 @@ namespace raif {
 namespace detail::treebank {
 
 // re.sub with a matcher m(s, i, out) that appends the replacement and returns how many characters
-// it consumed at i (0: no match at i).
+// it consumed at i (0: no match at i). Most passes match nothing in most sentences: then s is
+// returned untouched, without a copy.
 template <class M>
-std::u32string sub(const std::u32string& s, M&& m) {
+std::u32string sub(std::u32string s, M&& m) {
   std::u32string out;
-  out.reserve(s.size() + s.size() / 4 + 8);
-  for (std::size_t i = 0; i < s.size();) {
-    if (const std::size_t n = m(s, i, out)) i += n;
-    else out.push_back(s[i++]);
+  std::size_t i = 0, n = 0;
+  while (i < s.size() && (n = m(s, i, out)) == 0) ++i;
+  if (i == s.size()) return s;
+  std::u32string res;
+  res.reserve(s.size() + s.size() / 4 + 8);
+  res.append(s, 0, i);
+  res += out;
+  for (i += n; i < s.size();) {
+    if (const std::size_t k = m(s, i, res)) i += k;
+    else res.push_back(s[i++]);
   }
-  return out;
+  return res;
 }
 
 inline bool any_of(char32_t c, std::u32string_view set) { return set.find(c) != std::u32string_view::npos; }
 
-inline std::u32string pad_chars(const std::u32string& s, std::u32string_view set) {
-  return sub(s, [&](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
+inline std::u32string pad_chars(std::u32string s, std::u32string_view set) {
+  return sub(std::move(s), [&](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
     if (!any_of(t[i], set)) return 0;
     o += U' ';
     o += t[i];
@@ -40,8 +48,8 @@ inline std::u32string pad_chars(const std::u32string& s, std::u32string_view set
   });
 }
 
-inline std::u32string pad_literal(const std::u32string& s, std::u32string_view lit) {
-  return sub(s, [&](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
+inline std::u32string pad_literal(std::u32string s, std::u32string_view lit) {
+  return sub(std::move(s), [&](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
     if (std::u32string_view(t).substr(i, lit.size()) != lit) return 0;
     o += U' ';
     o += lit;
@@ -83,9 +91,34 @@ inline std::u32string final_period(const std::u32string& s, std::u32string_view 
   return out;
 }
 
+// Which characters a sentence contains, so that passes that cannot match are skipped. The passes
+// only insert spaces, except that '"' becomes "``" or "''": a '"' implies '`' and '\''.
+struct Present {
+  std::uint64_t ascii[2] = {0, 0};
+  bool other_quotes = false; // any of « “ ‘ „ » ” ’
+  explicit Present(std::u32string_view s) {
+    for (char32_t c : s) {
+      if (c < 128) ascii[c >> 6] |= std::uint64_t{1} << (c & 63);
+      else if (c == 0xAB || c == 0xBB || (c >= 0x2018 && c <= 0x201E)) other_quotes = true;
+      else if (c == 0x212A || c == 0x17F || c == 0x130 || c == 0x131) ascii[1] |= ~std::uint64_t{0}; // odd folds: run all
+    }
+    if (has('"')) {
+      ascii['`' >> 6] |= std::uint64_t{1} << ('`' & 63);
+      ascii['\'' >> 6] |= std::uint64_t{1} << ('\'' & 63);
+    }
+  }
+  bool has(char c) const { return (ascii[static_cast<unsigned char>(c) >> 6] >> (c & 63)) & 1; }
+  bool any(std::string_view cs) const {
+    for (char c : cs)
+      if (has(c)) return true;
+    return false;
+  }
+};
+
 inline std::u32string tokenize_sentence(std::u32string s) {
+  const Present in(s);
   // STARTING_QUOTES
-  s = sub(s, [](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
+  if (in.other_quotes || in.has('`')) s = sub(std::move(s), [](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
     if (any_of(t[i], U"\u00AB\u201C\u2018\u201E")) { o += U' '; o += t[i]; o += U' '; return 1; }
     if (t[i] != '`') return 0;
     std::size_t k = i;
@@ -96,8 +129,8 @@ inline std::u32string tokenize_sentence(std::u32string s) {
     return k - i;
   });
   if (!s.empty() && s[0] == '"') s = U"``" + s.substr(1);
-  s = pad_literal(s, U"``");
-  s = sub(s, [](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
+  if (in.has('`')) s = pad_literal(std::move(s), U"``");
+  if (in.has('\'')) s = sub(std::move(s), [](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
     if (!any_of(t[i], U" ([{<")) return 0;
     std::size_t n = 0;
     if (i + 1 < t.size() && t[i + 1] == '"') n = 2;
@@ -107,7 +140,7 @@ inline std::u32string tokenize_sentence(std::u32string s) {
     o += U" `` ";
     return n;
   });
-  s = sub(s, [](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
+  if (in.has('\'')) s = sub(std::move(s), [](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
     // (?i)(\')(?!re|ve|ll|m|t|s|d|n)(\w)\b  ->  \1 \2
     if (t[i] != '\'' || i + 1 >= t.size()) return 0;
     for (std::u32string_view x : {U"re", U"ve", U"ll", U"m", U"t", U"s", U"d", U"n"})
@@ -119,8 +152,8 @@ inline std::u32string tokenize_sentence(std::u32string s) {
   });
 
   // PUNCTUATION
-  s = final_period(s, U"])}>\"'\u00BB\u201D\u2019 ", true);
-  s = sub(s, [](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
+  if (in.has('.')) s = final_period(s, U"])}>\"'\u00BB\u201D\u2019 ", true);
+  if (in.any(":,")) s = sub(std::move(s), [](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
     if ((t[i] != ':' && t[i] != ',') || i + 1 >= t.size() || is_decimal(t[i + 1])) return 0;
     o += U' ';
     o += t[i];
@@ -128,12 +161,12 @@ inline std::u32string tokenize_sentence(std::u32string s) {
     o += t[i + 1];
     return 2;
   });
-  for (std::size_t i = 0; i < s.size(); ++i) // ([:,])$
+  for (std::size_t i = in.any(":,") ? 0 : s.size(); i < s.size(); ++i) // ([:,])$
     if ((s[i] == ':' || s[i] == ',') && at_dollar(s, i + 1)) {
       s = s.substr(0, i) + U" " + s[i] + U" " + s.substr(i + 1);
       break;
     }
-  s = sub(s, [](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
+  if (in.has('.')) s = sub(std::move(s), [](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
     if (t[i] != '.' || i + 1 >= t.size() || t[i + 1] != '.') return 0;
     std::size_t k = i;
     while (k < t.size() && t[k] == '.') ++k;
@@ -142,24 +175,24 @@ inline std::u32string tokenize_sentence(std::u32string s) {
     o += U' ';
     return k - i;
   });
-  s = pad_chars(s, U";@#$%&");
-  s = final_period(s, U"])}>\"'", false);
-  s = pad_chars(s, U"?!");
-  s = sub(s, [](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
+  if (in.any(";@#$%&")) s = pad_chars(std::move(s), U";@#$%&");
+  if (in.has('.')) s = final_period(s, U"])}>\"'", false);
+  if (in.any("?!")) s = pad_chars(std::move(s), U"?!");
+  if (in.has('\'')) s = sub(std::move(s), [](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
     if (t[i] == '\'' || i + 2 >= t.size() || t[i + 1] != '\'' || t[i + 2] != ' ') return 0;
     o += t[i];
     o += U" ' ";
     return 3;
   });
-  s = pad_chars(s, U"*");
-  s = pad_chars(s, U"][(){}<>");
-  s = pad_literal(s, U"--");
+  if (in.has('*')) s = pad_chars(std::move(s), U"*");
+  if (in.any("[](){}<>")) s = pad_chars(std::move(s), U"][(){}<>");
+  if (in.has('-')) s = pad_literal(std::move(s), U"--");
   s = U" " + s + U" ";
 
   // ENDING_QUOTES
-  s = pad_chars(s, U"\u00BB\u201D\u2019");
-  s = pad_literal(s, U"''");
-  s = sub(s, [](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
+  if (in.other_quotes) s = pad_chars(std::move(s), U"\u00BB\u201D\u2019");
+  if (in.has('\'')) s = pad_literal(std::move(s), U"''");
+  if (in.has('"')) s = sub(std::move(s), [](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
     if (t[i] != '"') return 0;
     o += U" '' ";
     return 1;
@@ -179,16 +212,23 @@ inline std::u32string tokenize_sentence(std::u32string s) {
       return 0;
     };
   };
-  s = sub(s, clitic({U"'s", U"'S", U"'m", U"'M", U"'d", U"'D", U"'"}));
-  s = sub(s, clitic({U"'ll", U"'LL", U"'re", U"'RE", U"'ve", U"'VE", U"n't", U"N'T"}));
+  if (in.has('\'')) {
+    s = sub(std::move(s), clitic({U"'s", U"'S", U"'m", U"'M", U"'d", U"'D", U"'"}));
+    s = sub(std::move(s), clitic({U"'ll", U"'LL", U"'re", U"'RE", U"'ve", U"'VE", U"n't", U"N'T"}));
+  }
 
   // CONTRACTIONS2 and CONTRACTIONS3, each pattern one pass.
   struct Split { std::u32string_view a, b; bool ws_after; };
   for (const Split& c : {Split{U"can", U"not", false}, Split{U"d", U"'ye", false}, Split{U"gim", U"me", false},
                          Split{U"gon", U"na", false}, Split{U"got", U"ta", false}, Split{U"lem", U"me", false},
                          Split{U"more", U"'n", false}, Split{U"wan", U"na", true}}) {
-    s = sub(s, [&](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
-      if (!boundary(t, i) || !fold_eq(t, i, c.a) || !fold_eq(t, i + c.a.size(), c.b)) return 0;
+    const char first = static_cast<char>(c.a[0]);
+    if (!in.has(first) && !in.has(static_cast<char>(first - 32))) continue;
+    if (c.b[0] == '\'' && !in.has('\'')) continue;
+    s = sub(std::move(s), [&](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
+      if (fold_key(t[i]) != static_cast<char32_t>(first) || !boundary(t, i) || !fold_eq(t, i, c.a) ||
+          !fold_eq(t, i + c.a.size(), c.b))
+        return 0;
       const std::size_t e = i + c.a.size() + c.b.size();
       if (c.ws_after ? !(e < t.size() && is_py_space(t[e])) : !boundary(t, e)) return 0;
       o += U' ';
@@ -200,7 +240,8 @@ inline std::u32string tokenize_sentence(std::u32string s) {
     });
   }
   for (std::u32string_view b : {U"is", U"was"}) {
-    s = sub(s, [&](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
+    if (!in.has('\'')) break;
+    s = sub(std::move(s), [&](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
       if (t[i] != ' ' || !fold_eq(t, i + 1, U"'t") || !fold_eq(t, i + 3, b) || !boundary(t, i + 3 + b.size())) return 0;
       o += U' ';
       o.append(t, i + 1, 2);
@@ -214,6 +255,21 @@ inline std::u32string tokenize_sentence(std::u32string s) {
 }
 
 } // namespace detail::treebank
+
+/// The number of nltk.word_tokenize(text) tokens for which str.isupper() holds (IFEval's
+/// capital_word_frequency), without materialising the tokens.
+inline std::size_t count_upper_tokens(std::u32string_view text, const PunktParameters& params = {}) {
+  std::size_t n = 0;
+  for (const auto& [b, e] : punkt_sentence_spans(text, params)) {
+    const auto sentence = text.substr(b, e - b);
+    bool cased = false;
+    for (char32_t c : sentence) cased = cased || is_upper(c);
+    if (!cased) continue; // no uppercase letter: no token can be upper
+    const std::u32string t = detail::treebank::tokenize_sentence(std::u32string(sentence));
+    for_each_py_word(t, [&](std::u32string_view w) { n += py_isupper(w); });
+  }
+  return n;
+}
 
 /// nltk.word_tokenize(text) (NLTK 3.8): Punkt sentences, then the improved Treebank tokenizer.
 inline std::vector<std::u32string> word_tokenize(std::u32string_view text, const PunktParameters& params = {}) {

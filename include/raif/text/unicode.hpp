@@ -17,33 +17,36 @@ inline const unicode_data::record& urecord(char32_t c) noexcept {
   const auto block = unicode_data::stage1[c >> 8];
   return unicode_data::records[unicode_data::stage2[(block << 8) | (c & 0xFF)]];
 }
-inline bool uflag(char32_t c, std::uint8_t f) noexcept {
-  if (c < 0x80) { // ASCII fast path, same answers as the table
-    switch (f) {
-    case unicode_data::word: return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-    case unicode_data::digit: return c >= '0' && c <= '9';
-    case unicode_data::space: return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20);
-    case unicode_data::upper: return c >= 'A' && c <= 'Z';
-    case unicode_data::lower: return c >= 'a' && c <= 'z';
-    default: break;
-    }
-  }
-  return (urecord(c).flags & f) != 0;
-}
+inline bool uflag(char32_t c, std::uint8_t f) noexcept { return (urecord(c).flags & f) != 0; }
 } // namespace detail
 
 /// Python `\w` on str: alphanumeric (str.isalnum) or '_'. Combining marks are not word characters.
-inline bool is_word_char(char32_t c) noexcept { return detail::uflag(c, detail::unicode_data::word); }
+inline bool is_word_char(char32_t c) noexcept {
+  if (c < 0x80) return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_';
+  return detail::uflag(c, detail::unicode_data::word);
+}
 /// Python `\d` on str: a decimal digit (general category Nd).
-inline bool is_decimal(char32_t c) noexcept { return detail::uflag(c, detail::unicode_data::digit); }
+inline bool is_decimal(char32_t c) noexcept {
+  if (c < 0x80) return c >= '0' && c <= '9';
+  return detail::uflag(c, detail::unicode_data::digit);
+}
 /// Python whitespace (str.isspace, str.strip(), str.split(), `\s`).
-inline bool is_py_space(char32_t c) noexcept { return detail::uflag(c, detail::unicode_data::space); }
+inline bool is_py_space(char32_t c) noexcept {
+  if (c < 0x80) return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20);
+  return detail::uflag(c, detail::unicode_data::space);
+}
 /// Single-character str.isupper(): Uppercase property and neither Lowercase nor titlecase.
-inline bool is_upper(char32_t c) noexcept { return detail::uflag(c, detail::unicode_data::upper); }
+inline bool is_upper(char32_t c) noexcept {
+  if (c < 0x80) return c >= 'A' && c <= 'Z';
+  return detail::uflag(c, detail::unicode_data::upper);
+}
 /// Single-character str.islower().
-inline bool is_lower(char32_t c) noexcept { return detail::uflag(c, detail::unicode_data::lower); }
+inline bool is_lower(char32_t c) noexcept {
+  if (c < 0x80) return c >= 'a' && c <= 'z';
+  return detail::uflag(c, detail::unicode_data::lower);
+}
 /// General category Lt.
-inline bool is_title(char32_t c) noexcept { return detail::uflag(c, detail::unicode_data::title); }
+inline bool is_title(char32_t c) noexcept { return c >= 0x80 && detail::uflag(c, detail::unicode_data::title); }
 
 /// Simple (one-to-one) lowercase mapping, as used by Python's re for IGNORECASE.
 inline char32_t simple_lower(char32_t c) noexcept {

@@ -34,9 +34,13 @@ inline char32_t utf8_next(std::string_view s, std::size_t& i) noexcept {
 
 /// Decodes UTF-8 into code points (invalid bytes -> U+FFFD, one per byte).
 inline std::u32string utf8_decode(std::string_view s) {
-  std::u32string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size();) out.push_back(detail::utf8_next(s, i));
+  std::u32string out(s.size(), U'\0');
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) out[n++] = static_cast<unsigned char>(s[i++]);
+    else out[n++] = detail::utf8_next(s, i);
+  }
+  out.resize(n);
   return out;
 }
 
