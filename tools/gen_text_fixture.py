@@ -5,7 +5,7 @@ against it (the GPT-4 responses are covered by the IFEval fixture in ../shared).
 
 Reference versions are the ones that produced the IFEval fixture: Debian's python3-langdetect 1.0.9
 (DetectorFactory.seed = 0) and python3-nltk 3.8 (untrained PunktSentenceTokenizer, NLTKWordTokenizer).
-Usage: /usr/bin/python3 tools/gen_text_fixture.py > tests/data/text_reference.json
+Usage: /usr/bin/python3 tools/gen_text_fixture.py [--gpt4 ../shared/ifeval/input_response_data_gpt4_20231107_145030.jsonl] > tests/data/text_reference.json
 """
 import json, random, sys
 import langdetect
@@ -48,3 +48,15 @@ for t in texts:
     out.append({"text": t, "lang": lang, "spans": spans, "words": words})
 json.dump({"generator": "tools/gen_text_fixture.py", "langdetect": "1.0.9", "nltk": "3.8", "cases": out},
           sys.stdout, ensure_ascii=True, indent=None)
+
+# Second output (with --gpt4 PATH): langdetect's verdict on every official GPT-4 response, so tests
+# can measure agreement on real model output without copying the responses.
+if len(sys.argv) == 3 and sys.argv[1] == "--gpt4":
+    labels = []
+    for line in open(sys.argv[2], encoding="utf-8"):
+        r = json.loads(line)["response"]
+        try:
+            labels.append(langdetect.detect(r))
+        except langdetect.LangDetectException:
+            labels.append(None)
+    json.dump(labels, open("tests/data/langdetect_gpt4.json", "w"))

@@ -198,3 +198,38 @@ TEST_CASE("Runtime twin: same verdicts, kwargs round-trip", "[constraint][regist
     CHECK_FALSE(C{}.describe().empty());
   });
 }
+
+TEST_CASE("The examples of docs/constraints.md", "[constraint][docs]") {
+  const auto& reg = Registry::ifeval();
+  auto yes = [&](std::string_view id, const json& kw, std::string_view text) { return reg.make(id, kw).check(Text(text)); };
+  CHECK(yes("keywords:existence", {{"keywords", {"le"}}}, "People"));
+  CHECK(yes("keywords:frequency", {{"keyword", "war"}, {"frequency", 2}, {"relation", "at least"}}, "software award"));
+  CHECK(yes("keywords:forbidden_words", {{"forbidden_words", {"war"}}}, "software"));
+  CHECK_FALSE(yes("keywords:forbidden_words", {{"forbidden_words", {"war"}}}, "war-torn"));
+  CHECK(yes("keywords:letter_frequency", {{"letter", "a"}, {"let_frequency", 3}, {"let_relation", "at least"}}, "Banana"));
+  CHECK(yes("language:response_language", {{"language", "de"}}, "Das ist ein deutscher Satz mit vielen Worten."));
+  CHECK(yes("length_constraints:number_sentences", {{"num_sentences", 3}, {"relation", "less than"}}, "One. Two."));
+  CHECK(yes("length_constraints:number_paragraphs", {{"num_paragraphs", 2}}, "a\n***\nb"));
+  CHECK_FALSE(yes("length_constraints:number_paragraphs", {{"num_paragraphs", 2}}, "a\n******\nb"));
+  CHECK(yes("length_constraints:number_words", {{"num_words", 4}, {"relation", "at least"}}, "don't 3.14"));
+  CHECK(yes("length_constraints:nth_paragraph_first_word", {{"num_paragraphs", 2}, {"nth_paragraph", 2}, {"first_word", "second"}},
+            "First.\n\nSecond, then."));
+  CHECK(yes("detectable_content:number_placeholders", {{"num_placeholders", 2}}, "[name] [date]"));
+  CHECK(yes("detectable_content:postscript", {{"postscript_marker", "P.S."}}, "...\nP.S. see you"));
+  CHECK(yes("detectable_format:number_bullet_lists", {{"num_bullets", 2}}, "* a\n* b"));
+  CHECK(yes("detectable_format:constrained_response", json::object(), "My answer is no."));
+  CHECK(yes("detectable_format:number_highlighted_sections", {{"num_highlights", 2}}, "*a* and **b**"));
+  CHECK(yes("detectable_format:multiple_sections", {{"section_spliter", "SECTION"}, {"num_sections", 2}}, "SECTION 1 x SECTION 2 y"));
+  CHECK(yes("detectable_format:json_format", json::object(), "```json\n{\"a\": 1}\n```"));
+  CHECK(yes("detectable_format:title", json::object(), "<<Ode>>\ntext"));
+  CHECK_FALSE(yes("detectable_format:title", json::object(), "<< >>"));
+  CHECK(yes("combination:two_responses", json::object(), "a\n******\nb"));
+  CHECK(yes("combination:repeat_prompt", {{"prompt_to_repeat", "Write a poem"}}, "write a poem. Roses are red"));
+  CHECK(yes("startend:end_checker", {{"end_phrase", "Bye."}}, "See you.\nbye.\""));
+  CHECK(yes("startend:quotation", json::object(), "\"Hi\""));
+  CHECK(yes("change_case:capital_word_frequency", {{"capital_frequency", 2}, {"capital_relation", "at least"}}, "DON'T"));
+  CHECK(yes("change_case:english_capital", json::object(), "THIS IS ENGLISH TEXT IN CAPITALS."));
+  CHECK(yes("change_case:english_lowercase", json::object(), "this is english text in lowercase."));
+  CHECK(yes("punctuation:no_comma", json::object(), "a\uFF0Cb"));
+  CHECK_FALSE(yes("punctuation:no_comma", json::object(), "a, b"));
+}

@@ -176,3 +176,22 @@ TEST_CASE("Agreement with langdetect 1.0.9 and NLTK 3.8 on the reference texts",
   CHECK(spans_ok == n);
   CHECK(words_ok == n);
 }
+
+TEST_CASE("Agreement with langdetect 1.0.9 on the 541 official GPT-4 responses", "[text][reference]") {
+  const std::string responses = RAIF_IFEVAL_DIR "/input_response_data_gpt4_20231107_145030.jsonl";
+  std::ifstream in(responses), labels_in(RAIF_TEST_DATA "/langdetect_gpt4.json");
+  if (!in) {
+    WARN("SKIPPED: " << responses << " not found");
+    return;
+  }
+  const auto labels = nlohmann::json::parse(labels_in);
+  std::string line;
+  std::size_t n = 0, agree = 0;
+  while (std::getline(in, line)) {
+    const auto lang = detect_language(utf8_decode(nlohmann::json::parse(line)["response"].get<std::string>()));
+    const auto& want = labels.at(n++);
+    agree += want.is_null() ? !lang : (lang && *lang == want.get<std::string>());
+  }
+  CHECK(n == 541);
+  CHECK(agree == n);
+}

@@ -226,11 +226,9 @@ private:
   void extract(std::u32string_view in, std::vector<std::uint32_t>& grams) const {
     // URL/e-mail removal and Vietnamese composition only change texts that have "http", '@' or a
     // combining mark; skip the copies otherwise.
-    bool url_or_mail = false, marks = false;
-    for (char32_t c : in) {
-      url_or_mail = url_or_mail || c == '@' || c == ':';
-      marks = marks || (c >= 0x300 && c <= 0x323);
-    }
+    bool marks = false;
+    for (char32_t c : in) marks = marks || (c >= 0x300 && c <= 0x323);
+    const bool url_or_mail = in.find(U"http") != std::u32string_view::npos || in.find(U'@') != std::u32string_view::npos;
     std::u32string t = url_or_mail ? strip_urls_and_mail(in) : std::u32string(in);
     if (marks) t = normalize_vi(t);
     std::u32string text;
