@@ -196,7 +196,7 @@ private:
   template <class F>
   void each(std::u32string_view s, F&& f) const {
     if (ignore_case_)
-      detail::kmp_each(s, literal_, fold_key, f);
+      detail::kmp_each(s, literal_, [](char32_t c) { return fold_key(c); }, f); // a lambda inlines; a function pointer would not
     else
       detail::kmp_each(s, literal_, [](char32_t c) { return c; }, f);
   }

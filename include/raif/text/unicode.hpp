@@ -57,8 +57,9 @@ inline char32_t simple_lower(char32_t c) noexcept {
 /// The key under which Python's re.IGNORECASE considers two characters equal: simple lowercase,
 /// merged with re._casefix's extra equivalences (i/ı, s/ſ, µ/μ, K/k/KELVIN SIGN, ...).
 inline char32_t fold_key(char32_t c) noexcept {
-  if (c < 0x80 && c != 'i' && c != 'I' && c != 's' && c != 'S' && c != 'k' && c != 'K')
-    return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+  // ASCII: lowercase, except that i, s and k share a class with non-ASCII letters (ı, ſ, KELVIN
+  // SIGN) whose representative is the ASCII letter itself, so lowercasing is still right.
+  if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
   return static_cast<char32_t>(static_cast<std::int32_t>(c) + detail::urecord(c).fold);
 }
 
