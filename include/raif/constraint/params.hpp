@@ -114,8 +114,9 @@ C from_kwargs(const nlohmann::json& kwargs) {
     });
   }
   if (kwargs.is_object() && used != kwargs.size()) {
-    for (const auto& [k, v] : kwargs.items()) {
-      if (v.is_null()) continue; // absent, even where C has no such parameter
+    for (const auto& item : kwargs.items()) { // not a structured binding: Clang 14 cannot capture one
+      const std::string& k = item.key();
+      if (item.value().is_null()) continue; // absent, even where C has no such parameter
       bool known = false;
       if constexpr (has_params<C>)
         boost::hana::for_each(boost::hana::keys(c), [&](auto key) { known = known || k == boost::hana::to<char const*>(key); });
