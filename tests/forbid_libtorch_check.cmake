@@ -1,0 +1,21 @@
+# Proves the core header verification would catch LibTorch: a TU that includes <torch/torch.h>
+# must compile without cmake/forbid_libtorch.hpp (control) and must fail with it.
+file(WRITE ${WORK}/uses_torch.cpp "#include <torch/torch.h>\nint main() {}\n")
+set(incs)
+string(REPLACE "|" ";" TORCH_INCLUDES "${TORCH_INCLUDES}")
+foreach(d IN LISTS TORCH_INCLUDES)
+  list(APPEND incs -I${d})
+endforeach()
+execute_process(COMMAND ${CXX} -std=c++20 -fsyntax-only ${incs} ${WORK}/uses_torch.cpp RESULT_VARIABLE control ERROR_VARIABLE e1)
+if(NOT control EQUAL 0)
+  message(FATAL_ERROR "control failed: <torch/torch.h> does not compile here at all\n${e1}")
+endif()
+execute_process(COMMAND ${CXX} -std=c++20 -fsyntax-only -include ${FORBID} ${incs} ${WORK}/uses_torch.cpp
+                RESULT_VARIABLE poisoned ERROR_VARIABLE e2)
+if(poisoned EQUAL 0)
+  message(FATAL_ERROR "a TU including LibTorch compiled despite ${FORBID}")
+endif()
+string(FIND "${e2}" "poisoned" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "failed, but not because of the poison:\n${e2}")
+endif()
