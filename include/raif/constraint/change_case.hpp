@@ -10,6 +10,16 @@
 
 namespace raif {
 
+namespace detail {
+// IFEval's english_capital/english_lowercase: the case test first (langdetect only if it passes);
+// text langdetect cannot classify counts as English.
+inline bool english_in_case(const Text& t, bool (*in_case)(std::u32string_view) noexcept) {
+  if (!in_case(t.chars())) return false;
+  const auto lang = detect_language(t);
+  return !lang || *lang == "en";
+}
+} // namespace detail
+
 /// change_case:capital_word_frequency — the number of all-capital words (NLTK word_tokenize
 /// tokens that are str.isupper()) vs the threshold.
 struct CapitalWordFrequency {
@@ -28,11 +38,7 @@ struct CapitalWordFrequency {
 /// change_case:english_capital — all letters capital (str.isupper) and langdetect says English.
 struct EnglishCapital {
   static constexpr std::string_view id = "change_case:english_capital";
-  bool check(const Text& t) const {
-    if (!py_isupper(t.chars())) return false;
-    const auto lang = detect_language(t);
-    return !lang || *lang == "en";
-  }
+  bool check(const Text& t) const { return detail::english_in_case(t, py_isupper); }
   std::string describe() const {
     return "Your entire response should be in English, and in all capital letters.";
   }
@@ -41,11 +47,7 @@ struct EnglishCapital {
 /// change_case:english_lowercase — all letters lowercase (str.islower) and langdetect says English.
 struct EnglishLowercase {
   static constexpr std::string_view id = "change_case:english_lowercase";
-  bool check(const Text& t) const {
-    if (!py_islower(t.chars())) return false;
-    const auto lang = detect_language(t);
-    return !lang || *lang == "en";
-  }
+  bool check(const Text& t) const { return detail::english_in_case(t, py_islower); }
   std::string describe() const {
     return "Your entire response should be in English, and in all lowercase letters. No capital letters are allowed.";
   }

@@ -2,6 +2,7 @@
 // IFEval "combination:*".
 
 #include <raif/constraint/constraint.hpp>
+#include <raif/text/strip.hpp>
 
 #include <string>
 #include <vector>
@@ -13,13 +14,7 @@ struct TwoResponses {
   static constexpr std::string_view id = "combination:two_responses";
   bool check(const Text& t) const {
     const std::u32string_view s = t.chars();
-    std::vector<std::u32string_view> parts; // value.split("******")
-    for (std::size_t start = 0;;) {
-      const auto k = s.find(U"******", start);
-      parts.push_back(s.substr(start, k == std::u32string_view::npos ? std::u32string_view::npos : k - start));
-      if (k == std::u32string_view::npos) break;
-      start = k + 6;
-    }
+    const auto parts = py_split(s, std::u32string_view(U"******"));
     std::vector<std::u32string_view> valid;
     for (std::size_t i = 0; i < parts.size(); ++i) {
       if (!py_strip(parts[i]).empty()) valid.push_back(parts[i]);

@@ -3,6 +3,7 @@
 
 #include <raif/constraint/constraint.hpp>
 #include <raif/text/punkt.hpp>
+#include <raif/text/strip.hpp>
 #include <raif/text/words.hpp>
 
 #include <cstdint>
@@ -85,13 +86,7 @@ struct NthParagraphFirstWord {
   }
   bool check(const Text& t) const {
     const std::u32string_view s = t.chars();
-    std::vector<std::u32string_view> paragraphs; // value.split("\n\n")
-    for (std::size_t start = 0;;) {
-      const auto k = s.find(U"\n\n", start);
-      paragraphs.push_back(s.substr(start, k == std::u32string_view::npos ? std::u32string_view::npos : k - start));
-      if (k == std::u32string_view::npos) break;
-      start = k + 2;
-    }
+    const auto paragraphs = py_split(s, std::u32string_view(U"\n\n"));
     std::int64_t count = 0;
     for (auto p : paragraphs) count += !py_strip(p).empty();
     if (nth_paragraph < 1 || nth_paragraph > count) return false;

@@ -38,6 +38,17 @@ std::u32string sub(std::u32string s, M&& m) {
 
 inline bool any_of(char32_t c, std::u32string_view set) { return set.find(c) != std::u32string_view::npos; }
 
+// Pads a run of at least `min_len` characters `ch` at t[i] with spaces; returns its length or 0.
+inline std::size_t pad_run(const std::u32string& t, std::size_t i, std::u32string& o, char32_t ch, std::size_t min_len) {
+  std::size_t k = i;
+  while (k < t.size() && t[k] == ch) ++k;
+  if (k - i < min_len || k == i) return 0;
+  o += U' ';
+  o.append(t, i, k - i);
+  o += U' ';
+  return k - i;
+}
+
 inline std::u32string pad_chars(std::u32string s, std::u32string_view set) {
   return sub(std::move(s), [&](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
     if (!any_of(t[i], set)) return 0;
@@ -120,13 +131,7 @@ inline std::u32string tokenize_sentence(std::u32string s) {
   // STARTING_QUOTES
   if (in.other_quotes || in.has('`')) s = sub(std::move(s), [](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
     if (any_of(t[i], U"\u00AB\u201C\u2018\u201E")) { o += U' '; o += t[i]; o += U' '; return 1; }
-    if (t[i] != '`') return 0;
-    std::size_t k = i;
-    while (k < t.size() && t[k] == '`') ++k;
-    o += U' ';
-    o.append(t, i, k - i);
-    o += U' ';
-    return k - i;
+    return pad_run(t, i, o, U'`', 1); // [`]+
   });
   if (!s.empty() && s[0] == '"') s = U"``" + s.substr(1);
   if (in.has('`')) s = pad_literal(std::move(s), U"``");
@@ -167,13 +172,7 @@ inline std::u32string tokenize_sentence(std::u32string s) {
       break;
     }
   if (in.has('.')) s = sub(std::move(s), [](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
-    if (t[i] != '.' || i + 1 >= t.size() || t[i + 1] != '.') return 0;
-    std::size_t k = i;
-    while (k < t.size() && t[k] == '.') ++k;
-    o += U' ';
-    o.append(t, i, k - i);
-    o += U' ';
-    return k - i;
+    return pad_run(t, i, o, U'.', 2); // \.{2,}
   });
   if (in.any(";@#$%&")) s = pad_chars(std::move(s), U";@#$%&");
   if (in.has('.')) s = final_period(s, U"])}>\"'", false);
