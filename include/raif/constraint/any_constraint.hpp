@@ -31,6 +31,8 @@ public:
   std::string describe() const { return self().describe(); }
   /// The parameters as IFEval kwargs (round-trips through Registry::make).
   nlohmann::json kwargs() const { return self().kwargs(); }
+  /// Captured values the constraint reads (Chain `ref` gating).
+  std::vector<std::string> reads() const { return self().reads(); }
   explicit operator bool() const noexcept { return self_ != nullptr; }
 
 private:
@@ -40,6 +42,7 @@ private:
     virtual bool check(const Text&, const Context&) const = 0;
     virtual std::string describe() const = 0;
     virtual nlohmann::json kwargs() const = 0;
+    virtual std::vector<std::string> reads() const = 0;
   };
   template <class C>
   struct Model final : Concept {
@@ -48,6 +51,10 @@ private:
     bool check(const Text& t, const Context& x) const override { return raif::check(c_, t, x); }
     std::string describe() const override { return c_.describe(); }
     nlohmann::json kwargs() const override { return to_kwargs(c_); }
+    std::vector<std::string> reads() const override {
+      if constexpr (detail::reads_vars<C>) return c_.reads();
+      else return {};
+    }
     C c_;
   };
   const Concept& self() const {

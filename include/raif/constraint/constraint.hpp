@@ -17,15 +17,31 @@
 #include <nlohmann/json.hpp>
 
 #include <concepts>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace raif {
 
-/// What a check may consult besides the response: the prompt and the item's context fields.
+class Judge;
+
+/// What a check may consult besides the response: the prompt, the item's context fields, values
+/// captured by earlier Chain steps, and a judge for judge-verified leaves.
 struct Context {
   std::string_view prompt;
   const nlohmann::json* fields = nullptr;
+  const std::map<std::string, std::string, std::less<>>* vars = nullptr;
+  const Judge* judge = nullptr;
+
+  /// A captured value, if a Chain step bound it.
+  std::optional<std::string_view> var(std::string_view name) const {
+    if (!vars) return std::nullopt;
+    auto it = vars->find(name);
+    if (it == vars->end()) return std::nullopt;
+    return std::string_view(it->second);
+  }
 };
 
 namespace detail {
@@ -34,6 +50,8 @@ concept checks_text = requires(const C& c, const Text& t) { { c.check(t) } -> st
 template <class C>
 concept checks_text_in_context =
     requires(const C& c, const Text& t, const Context& x) { { c.check(t, x) } -> std::convertible_to<bool>; };
+template <class C>
+concept reads_vars = requires(const C& c) { { c.reads() } -> std::convertible_to<std::vector<std::string>>; };
 template <class C>
 concept has_id = requires { { C::id } -> std::convertible_to<std::string_view>; };
 template <class C>
