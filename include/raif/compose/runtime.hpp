@@ -296,7 +296,9 @@ private:
         if (!j["group"].is_number_integer()) fail(path + ".group", "expected an integer");
         c.group = j["group"].get<int>();
       }
-      RE2 re(c.regex);
+      RE2::Options quiet;
+      quiet.set_log_errors(false);
+      RE2 re(c.regex, quiet);
       if (!re.ok()) fail(path + ".regex", "not a valid RE2 expression: " + re.error());
       if (c.group < 0 || c.group > re.NumberOfCapturingGroups()) fail(path + ".group", "the regex has no such group");
     }

@@ -278,7 +278,9 @@ inline std::optional<std::string> Capture::extract(std::string_view seg) const {
     if (!parts.ok()) return std::nullopt;
     return parts.owned[0];
   }
-  RE2 re(regex);
+  RE2::Options quiet;
+  quiet.set_log_errors(false);
+  RE2 re(regex, quiet);
   if (!re.ok()) throw error("raif: capture '" + var + "': invalid regex '" + regex + "': " + re.error());
   if (group < 0 || group > re.NumberOfCapturingGroups())
     throw error("raif: capture '" + var + "': regex '" + regex + "' has no group " + std::to_string(group));
