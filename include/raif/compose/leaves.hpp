@@ -5,6 +5,7 @@
 
 #include <raif/constraint/any_constraint.hpp>
 #include <raif/constraint/ifeval.hpp>
+#include <raif/reward/judge.hpp>
 #include <raif/text/strip.hpp>
 
 #include <nlohmann/json.hpp>
@@ -108,11 +109,11 @@ struct JsonFieldEquals {
   std::string describe() const { return "Set \"" + key + "\" to " + value + "."; }
 };
 
-/// IFEval's 25 constraints and the compose:* leaves.
+/// IFEval's 25 constraints, the compose:* leaves and judge:question.
 inline const Registry& standard_registry() {
   static const Registry r = [] {
     Registry reg = Registry::ifeval();
-    reg.add<ContainsVar>().add<LineCount>().add<StartsWith>().add<Equals>().add<JsonObject>().add<JsonKeyCount>().add<JsonFieldEquals>();
+    reg.add<ContainsVar>().add<LineCount>().add<StartsWith>().add<Equals>().add<JsonObject>().add<JsonKeyCount>().add<JsonFieldEquals>().add<JudgeQuestion>();
     return reg;
   }();
   return r;

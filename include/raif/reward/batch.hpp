@@ -1,0 +1,62 @@
+#pragma once
+/// @file
+/// Batch scoring on a thread pool. Results are independent of the thread count; judge queries of
+/// the whole batch go to the judge in as few calls as the leaves allow (usually one).
+
+#include <raif/reward/judge.hpp>
+#include <raif/reward/term.hpp>
+
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace raif {
+
+/// Scores every sample with `reward`. `judge` (optional) answers judge-verified leaves, batched.
+template <class R>
+std::vector<RewardResult> score_batch(const R& reward, const std::vector<Sample>& samples, unsigned threads = 0,
+                                      const Judge* judge = nullptr) {
+  static_assert(reward_term<R>, "raif: score_batch needs a reward term: RewardResult operator()(const raif::Sample&) const");
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<RewardResult> out(samples.size());
+  auto run = [&](const Judge* j) {
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr failure;
+    std::mutex m;
+    auto work = [&] {
+      for (std::size_t i; (i = next++) < samples.size();) {
+        try {
+          Sample s = samples[i];
+          if (j) s.judge = j;
+          out[i] = reward(s);
+        } catch (...) {
+          std::lock_guard lock(m);
+          if (!failure) failure = std::current_exception();
+        }
+      }
+    };
+    {
+      std::vector<std::jthread> pool;
+      for (unsigned t = 1; t < threads && t < samples.size(); ++t) pool.emplace_back(work);
+      work();
+    }
+    if (failure) std::rethrow_exception(failure);
+  };
+  if (!judge) {
+    run(nullptr);
+    return out;
+  }
+  detail::RecordingJudge recorder;
+  struct Ref { // a judge that forwards to the recorder
+    detail::RecordingJudge* r;
+    std::vector<JudgeDecision> judge(std::span<const JudgeQuery> q) const { return r->judge(q); }
+  };
+  const Judge recording{Ref{&recorder}};
+  do run(&recording);
+  while (recorder.resolve(*judge));
+  return out;
+}
+
+} // namespace raif
