@@ -94,7 +94,7 @@ inline void node_text(const VerdictNode& n, const Verdict& v, int depth, std::st
     if (l.raw && l.active) out += "  raw " + python_float_repr(*l.raw) + ", effective " + python_float_repr(l.effective);
     if (!l.active) out += "  (inactive)";
     if (!l.counts) out += "  (not counted)";
-    if (!l.reason.empty()) out += "  — " + l.reason;
+    if (!l.reason.empty() && l.active) out += "  — " + l.reason;
     out += "\n";
     return;
   }

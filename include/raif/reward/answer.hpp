@@ -15,6 +15,7 @@ struct ChatTemplate {
   std::string think_open = "<think>", think_close = "</think>";
   std::string answer_open = "<answer>", answer_close = "</answer>";
   bool think_only = false; ///< no answer tags: the answer is what follows the think block
+  bool plain = false;      ///< no template: the whole response is the answer (always well formed)
 };
 
 /// The parts of a response.
@@ -38,8 +39,12 @@ inline std::size_t count_of(std::string_view s, std::string_view t) {
 /// before <think>, between </think> and <answer>, and after </answer>.
 inline Extraction extract_answer(std::string_view r, const ChatTemplate& t = {}) {
   Extraction e;
+  if (t.plain) {
+    e.well_formed = true;
+    e.answer = r;
+    return e;
+  }
   const std::string_view s = py_strip(r);
-  const std::size_t lead = static_cast<std::size_t>(s.data() - r.data());
   // The answer (even for malformed responses: callers may still want to look at it).
   if (t.think_only) {
     const auto c = r.rfind(t.think_close);
@@ -76,7 +81,6 @@ inline Extraction extract_answer(std::string_view r, const ChatTemplate& t = {})
   if (!rest.starts_with(t.answer_open)) return fail("text between " + t.think_close + " and " + t.answer_open);
   if (!rest.ends_with(t.answer_close)) return fail("text after " + t.answer_close);
   e.well_formed = true;
-  (void)lead;
   return e;
 }
 
