@@ -6,6 +6,7 @@
 /// depend on that gate (contract §4). A branch labelled "else" applies when no other label does.
 
 #include <raif/compose/node.hpp>
+#include <raif/text/strip.hpp>
 
 #include <tuple>
 
