@@ -54,8 +54,8 @@ void eval_chain(Evaluation& ev, const Seg& segmenter, std::size_t n, Gating gati
   if (active) {
     segs = segmenter.segment(s, n);
     seg.raw = segs.ok() ? 1.0 : 0.0;
-    seg.reason = segs.error;
-  } else {
+    if (ev.full()) seg.reason = segs.error;
+  } else if (ev.full()) {
     seg.reason = "inactive branch";
   }
   ev.leaf(std::move(seg), g);

@@ -17,7 +17,9 @@
 #include <map>
 #include <set>
 #include <string>
+#include <memory>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 namespace raif {
@@ -45,15 +47,22 @@ struct Gate {
   }
 };
 
+/// How much an Evaluation records: everything (leaves with reasons, and the tree), or only what
+/// scoring needs (leaves' scores; no reasons, no tree) — the reward hot path.
+enum class Detail { full, scores };
+
 /// Records one evaluation. Leaves are appended in evaluation order; the tree follows the nesting.
 class Evaluation {
 public:
-  Evaluation(std::string_view answer, const Context& ctx, double tau = 1.0)
-      : answer_(answer), ctx_(ctx), tau_(tau) {
+  Evaluation(std::string_view answer, const Context& ctx, double tau = 1.0, Detail detail = Detail::full)
+      : answer_(answer), ctx_(ctx), tau_(tau), full_(detail == Detail::full) {
     ctx_.vars = &vars_;
-    verdict_.root.kind = "root";
-    verdict_.root.end = answer.size();
-    stack_.push_back(&verdict_.root);
+    verdict_.leaves.reserve(8);
+    if (full_) {
+      verdict_.root.kind = "root";
+      verdict_.root.end = answer.size();
+      stack_.push_back(&verdict_.root);
+    }
   }
   Evaluation(const Evaluation&) = delete;
   Evaluation& operator=(const Evaluation&) = delete;
@@ -63,12 +72,34 @@ public:
   double tau() const { return tau_; }
   Span whole() const { return Span{0, answer_.size(), answer_}; }
 
+  bool full() const { return full_; }
+
+  /// The decoded text of a span, shared by every leaf on that span (spans inside the answer only:
+  /// their bytes live as long as the evaluation).
+  const Text& text(const Span& s) {
+    if (s.text.data() == answer_.data() && s.text.size() == answer_.size()) { // the whole answer: most leaves
+      if (!whole_text_) whole_text_.emplace(answer_);
+      return *whole_text_;
+    }
+    const bool inside = s.text.data() >= answer_.data() && s.text.data() + s.text.size() <= answer_.data() + answer_.size();
+    if (!inside) {
+      scratch_ = std::make_unique<Text>(s.text);
+      return *scratch_;
+    }
+    for (auto& [b, e, t] : texts_)
+      if (b == s.text.data() && e == s.text.size()) return *t;
+    texts_.emplace_back(s.text.data(), s.text.size(), std::make_unique<Text>(s.text));
+    return *std::get<2>(texts_.back());
+  }
+
   void open(std::string kind, std::string label, const Span& s, bool active) {
+    if (!full_) return;
     auto& parent = *stack_.back();
     parent.children.push_back(VerdictNode{std::move(kind), std::move(label), s.begin, s.end, active, true, std::nullopt, {}});
     stack_.push_back(&parent.children.back());
   }
   void close() {
+    if (!full_) return;
     VerdictNode& n = *stack_.back();
     for (const auto& c : n.children)
       n.passed = n.passed && (c.leaf ? leaf_passes(verdict_.leaves[*c.leaf]) : c.passed);
@@ -79,15 +110,16 @@ public:
   std::size_t leaf(LeafVerdict l, const Gate& g, std::vector<std::string> deps = {}, std::string name = {}) {
     if (l.active && l.raw) {
       l.effective = g.ok ? *l.raw : 0.0;
-      if (!g.ok && *l.raw >= tau_) l.reason = "gated: " + g.why;
+      if (full_ && !g.ok && *l.raw >= tau_) l.reason = "gated: " + g.why;
     }
     const std::size_t i = verdict_.leaves.size();
     verdict_.leaves.push_back(std::move(l));
-    deps_.push_back(std::move(deps));
+    if (!deps.empty()) deps_.emplace_back(i, std::move(deps));
     if (!name.empty()) names_[std::move(name)] = i;
+    if (!full_) return i;
     VerdictNode n;
     n.kind = "leaf";
-    n.label = verdict_.leaves[i].id;
+    n.label = std::string(verdict_.leaves[i].id);
     n.begin = verdict_.leaves[i].begin;
     n.end = verdict_.leaves[i].end;
     n.active = verdict_.leaves[i].active;
@@ -122,28 +154,34 @@ public:
 
   /// Applies explicit leaf dependencies (by name; transitively) and returns the verdict.
   Verdict finish() && {
+    if (!deps_.empty()) apply_deps();
+    if (full_) recompute(verdict_.root);
+    return std::move(verdict_);
+  }
+
+private:
+  void apply_deps() {
+    std::vector<const std::vector<std::string>*> deps_of(verdict_.leaves.size(), nullptr);
+    for (const auto& [i, d] : deps_) deps_of[i] = &d;
     std::vector<int> state(verdict_.leaves.size(), 0); // 0 new, 1 visiting, 2 done
     std::function<bool(std::size_t)> ok = [&](std::size_t i) -> bool {
-      if (state[i] == 2) return leaf_passes(verdict_.leaves[i]);
+      if (state[i] == 2 || !deps_of[i]) return leaf_passes(verdict_.leaves[i]);
       state[i] = 1;
-      for (const auto& d : deps_[i]) {
+      for (const auto& d : *deps_of[i]) {
         auto it = names_.find(d);
-        if (it == names_.end()) throw error("raif: leaf '" + verdict_.leaves[i].id + "' depends on unknown leaf '" + d + "'");
+        if (it == names_.end()) throw error("raif: leaf '" + std::string(verdict_.leaves[i].id) + "' depends on unknown leaf '" + d + "'");
         if (state[it->second] == 1) throw error("raif: cycle in explicit leaf dependencies through '" + d + "'");
         if (!ok(it->second) && verdict_.leaves[i].effective > 0) {
           verdict_.leaves[i].effective = 0;
-          verdict_.leaves[i].reason = "gated: depends on '" + d + "', which failed";
+          if (full_) verdict_.leaves[i].reason = "gated: depends on '" + d + "', which failed";
         }
       }
       state[i] = 2;
       return leaf_passes(verdict_.leaves[i]);
     };
     for (std::size_t i = 0; i < state.size(); ++i) ok(i);
-    recompute(verdict_.root);
-    return std::move(verdict_);
   }
 
-private:
   bool recompute(VerdictNode& n) {
     if (n.leaf) return leaf_passes(verdict_.leaves[*n.leaf]);
     bool all = true;
@@ -158,8 +196,12 @@ private:
   std::vector<VerdictNode*> stack_;
   std::map<std::string, std::string, std::less<>> vars_;
   std::map<std::string, bool, std::less<>> var_complete_;
-  std::vector<std::vector<std::string>> deps_;
+  bool full_;
+  std::vector<std::pair<std::size_t, std::vector<std::string>>> deps_; // only leaves that have any
   std::map<std::string, std::size_t> names_;
+  std::vector<std::tuple<const char*, std::size_t, std::unique_ptr<Text>>> texts_;
+  std::unique_ptr<Text> scratch_;
+  std::optional<Text> whole_text_;
 };
 
 /// A constraint with scoring attributes: weight (Weighted policy), priority (Priority policy),
@@ -197,7 +239,7 @@ void eval_constraint(Evaluation& ev, const C& c, std::string_view id, const Span
                      double weight = 1, Priority priority = Priority::primary, std::vector<std::string> deps = {},
                      std::string name = {}) {
   LeafVerdict l;
-  l.id = std::string(id);
+  l.id = id;
   l.active = active;
   l.weight = weight;
   l.priority = priority;
@@ -213,16 +255,16 @@ void eval_constraint(Evaluation& ev, const C& c, std::string_view id, const Span
     }
     if (!missing.empty()) {
       l.raw = 0.0;
-      l.reason = "capture '" + missing + "' is missing";
+      if (ev.full()) l.reason = "capture '" + missing + "' is missing";
     } else if (span.begin > span.end) {
       l.raw = 0.0;
-      l.reason = "no span: segmentation failed";
+      if (ev.full()) l.reason = "no span: segmentation failed";
     } else {
-      const bool pass = leaf_check(c, Text(span.text), ev.context());
+      const bool pass = leaf_check(c, ev.text(span), ev.context());
       l.raw = pass ? 1.0 : 0.0;
-      if (!pass) l.reason = "not satisfied: " + c.describe();
+      if (!pass && ev.full()) l.reason = "not satisfied: " + c.describe();
     }
-  } else {
+  } else if (ev.full()) {
     l.reason = "inactive branch";
   }
   ev.leaf(std::move(l), g, std::move(deps), std::move(name));
@@ -267,12 +309,20 @@ nlohmann::json node_spec(const N& n) {
 
 } // namespace detail
 
-/// Evaluates a composition (or a single constraint) on an answer.
+/// Evaluates a composition (or a single constraint) on an answer: leaves, reasons and the tree.
 template <class N>
-Verdict evaluate(const N& node, std::string_view answer, const Context& ctx = {}, double tau = 1.0) {
-  Evaluation ev(answer, ctx, tau);
-  detail::eval_node(ev, node, ev.whole(), Gate{}, true);
+Verdict evaluate(const N& node, std::string_view answer, const Context& ctx = {}, double tau = 1.0,
+                 Detail detail = Detail::full) {
+  Evaluation ev(answer, ctx, tau, detail);
+  if constexpr (requires { node.evaluate(ev, ev.whole(), Gate{}, true); }) node.evaluate(ev, ev.whole(), Gate{}, true);
+  else detail::eval_node(ev, node, ev.whole(), Gate{}, true);
   return std::move(ev).finish();
+}
+
+/// The score of a composition on an answer under a policy (no reasons, no tree: the fast path).
+template <class N, class Policy>
+double score(const N& node, std::string_view answer, const Policy& policy, const Context& ctx = {}, double tau = 1.0) {
+  return policy(evaluate(node, answer, ctx, tau, Detail::scores));
 }
 
 /// The JSON spec of a composition (the runtime twin's input).

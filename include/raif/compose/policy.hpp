@@ -15,8 +15,8 @@ namespace raif {
 struct AllOrNothing {
   double tau = 1.0;
   double operator()(const Verdict& v) const {
-    for (const auto* l : v.scored())
-      if (l->effective < tau) return 0.0;
+    for (const auto& l : v.leaves)
+      if (l.scored() && l.effective < tau) return 0.0;
     return 1.0;
   }
 };
@@ -25,11 +25,14 @@ struct AllOrNothing {
 /// ComplexBench's dependency-aware DRFR; `DependencyAware` is the same formula, named for reports.
 struct Fraction {
   double operator()(const Verdict& v) const {
-    const auto ls = v.scored();
-    if (ls.empty()) return 0.0;
+    std::size_t n = 0;
     double s = 0;
-    for (const auto* l : ls) s += l->effective;
-    return s / static_cast<double>(ls.size());
+    for (const auto& l : v.leaves)
+      if (l.scored()) {
+        ++n;
+        s += l.effective;
+      }
+    return n ? s / static_cast<double>(n) : 0.0;
   }
 };
 struct DependencyAware : Fraction {};
@@ -38,17 +41,18 @@ struct DependencyAware : Fraction {};
 struct RaifPiecewise {
   double hi = 2.0, lo = -2.0, tau = 1.0;
   double operator()(const Verdict& v) const {
-    const auto ls = v.scored();
-    if (ls.empty()) return lo;
-    std::size_t passed = 0;
+    std::size_t n = 0, passed = 0;
     double s = 0;
-    for (const auto* l : ls) {
-      passed += l->effective >= tau;
-      s += l->effective;
-    }
-    if (passed == ls.size()) return hi;
+    for (const auto& l : v.leaves)
+      if (l.scored()) {
+        ++n;
+        passed += l.effective >= tau;
+        s += l.effective;
+      }
+    if (n == 0) return lo;
+    if (passed == n) return hi;
     if (passed == 0) return lo;
-    return s / static_cast<double>(ls.size());
+    return s / static_cast<double>(n);
   }
 };
 

@@ -141,8 +141,8 @@ void eval_select(Evaluation& ev, const std::string& oracle, bool self_referentia
     if (active) {
       sel.raw = right ? 1.0 : 0.0;
       const std::string expected = bstar != none ? branches[bstar].label : std::string("(none)");
-      if (!right) sel.reason = why.empty() ? "chose '" + branches[chosen].label + "', expected '" + expected + "'" : why + ", expected '" + expected + "'";
-    } else {
+      if (!right && ev.full()) sel.reason = why.empty() ? "chose '" + branches[chosen].label + "', expected '" + expected + "'" : why + ", expected '" + expected + "'";
+    } else if (ev.full()) {
       sel.reason = "inactive branch";
     }
     ev.leaf(std::move(sel), g);

@@ -23,7 +23,7 @@ enum class Priority { primary, secondary };
 /// One scoring unit: an atomic constraint, or a gate a composition adds (segmentation worked,
 /// the right branch was taken).
 struct LeafVerdict {
-  std::string id;             ///< constraint id, or "gate:segmentation" / "gate:selection"
+  std::string_view id;        ///< constraint id (static storage), or "gate:segmentation" / "gate:selection"
   std::optional<double> raw;  ///< score in [0, 1]; empty: not evaluated (inactive branch)
   double effective = 0;       ///< raw if every gate above passed, else 0
   bool active = true;         ///< belongs to the branch that applies
@@ -65,7 +65,7 @@ struct Verdict {
 
 namespace detail {
 inline nlohmann::json leaf_json(const LeafVerdict& l) {
-  nlohmann::json j{{"id", l.id},
+  nlohmann::json j{{"id", std::string(l.id)},
                    {"raw", l.raw ? nlohmann::json(*l.raw) : nlohmann::json(nullptr)},
                    {"effective", l.effective},
                    {"active", l.active},
@@ -90,7 +90,7 @@ inline void node_text(const VerdictNode& n, const Verdict& v, int depth, std::st
   const std::string pad(static_cast<std::size_t>(depth) * 2, ' ');
   if (n.leaf) {
     const auto& l = v.leaves[*n.leaf];
-    out += pad + (!l.active ? "  " : l.effective >= 1 ? "✓ " : "✗ ") + l.id;
+    out += pad + (!l.active ? "  " : l.effective >= 1 ? "✓ " : "✗ ") + std::string(l.id);
     if (l.raw && l.active) out += "  raw " + python_float_repr(*l.raw) + ", effective " + python_float_repr(l.effective);
     if (!l.active) out += "  (inactive)";
     if (!l.counts) out += "  (not counted)";

@@ -19,12 +19,13 @@ struct AnswerReward {
   FormatReward format{};      ///< decides well-formedness and extraction (its values are not used here)
   double format_fail = -2.0;
   double tau = 1.0;
+  Detail detail = Detail::full; ///< Detail::scores skips reasons and the tree (the trainer's hot path)
 
   RewardResult operator()(const Sample& s) const {
     const Extraction e = extract_answer(s.response, format.chat);
     if (!format.well_formed(e)) return RewardResult{format_fail, {{"accuracy", format_fail}, {"leaf_pass_rate", 0.0}}, std::nullopt};
     const Context ctx{.prompt = s.prompt, .fields = s.context, .judge = s.judge};
-    Evaluation ev(e.answer, ctx, tau);
+    Evaluation ev(e.answer, ctx, tau, detail);
     evaluate_node(ev);
     Verdict v = std::move(ev).finish();
     const double acc = policy(v);

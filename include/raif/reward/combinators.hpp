@@ -108,9 +108,11 @@ struct RaifReward {
   Spec spec{};
   ChatTemplate chat{};
   bool require_nonempty_think = false;
+  Detail detail = Detail::full;
   RewardResult operator()(const Sample& s) const {
     const FormatReward f{.chat = chat, .require_nonempty_think = require_nonempty_think};
-    return Sum<FormatReward, AnswerReward<Spec, RaifPiecewise>>(f, AnswerReward<Spec, RaifPiecewise>{.spec = spec, .format = f})(s);
+    return Sum<FormatReward, AnswerReward<Spec, RaifPiecewise>>(
+        f, AnswerReward<Spec, RaifPiecewise>{.spec = spec, .format = f, .detail = detail})(s);
   }
 };
 
