@@ -1,10 +1,13 @@
 #pragma once
 /// @file
-/// Umbrella header of raif's core (no LibTorch): text utilities, constraints, IFEval evaluation.
+/// Umbrella header of raif's core (no LibTorch): text utilities, constraints, compositions,
+/// rewards, IFEval evaluation.
 
+#include <raif/compose/compose.hpp>
 #include <raif/constraint/ifeval.hpp>
 #include <raif/eval/ifeval.hpp>
 #include <raif/eval/ifeval_io.hpp>
+#include <raif/reward/reward.hpp>
 #include <raif/text/json_validity.hpp>
 #include <raif/text/langdetect.hpp>
 #include <raif/text/punkt.hpp>

@@ -167,3 +167,22 @@ TEST_CASE("Property: random compositions (depth <= 4) give identical verdicts in
           fields);
   }
 }
+
+TEST_CASE("Laws: And is associative in its leaves; And of one constraint is the constraint", "[compose][laws]") {
+  const NoComma a;
+  const NumberOfWords b{.num_words = 3, .relation = Relation::at_least};
+  const Keywords c{.keywords = {"x"}};
+  auto leaves = [](const Verdict& v) {
+    json out = json::array();
+    for (const auto& l : v.leaves) out.push_back({std::string(l.id), *l.raw, l.effective});
+    return out;
+  };
+  for (std::string_view answer : {"", "x y z", "a, b", "x, y, z w", "nothing here at all"}) {
+    const Verdict flat = evaluate(And{a, b, c}, answer);
+    CHECK(leaves(evaluate(And{a, And{b, c}}, answer)) == leaves(flat));
+    CHECK(leaves(evaluate(And{And{a, b}, c}, answer)) == leaves(flat));
+    for (const auto& policy : {AnyPolicy{Fraction{}}, AnyPolicy{RaifPiecewise{}}, AnyPolicy{AllOrNothing{}}})
+      CHECK(aggregate(policy, evaluate(And{a, And{b, c}}, answer)) == aggregate(policy, flat));
+    CHECK(leaves(evaluate(And{b}, answer)) == leaves(evaluate(b, answer)));
+  }
+}
