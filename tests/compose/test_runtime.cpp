@@ -186,3 +186,37 @@ TEST_CASE("Laws: And is associative in its leaves; And of one constraint is the 
     CHECK(leaves(evaluate(And{b}, answer)) == leaves(evaluate(b, answer)));
   }
 }
+
+TEST_CASE("Segmenters: JSON keys and paths, markers with preamble, headings, list items", "[compose][segmenters]") {
+  const std::string doc = R"({"summary": "Short.", "order": {"items": ["tea", "cake"]}})";
+  const auto js = JsonKeys{.keys = {"summary", "/order/items/1"}}.segment(Span{0, doc.size(), doc}, 2);
+  REQUIRE(js.ok());
+  CHECK(js.spans[0].text == "Short.");
+  CHECK(js.spans[1].text == "cake");
+  CHECK(JsonKeys{.keys = {"/order/none"}}.segment(Span{0, doc.size(), doc}, 1).error == "missing key '/order/none'");
+  const std::string m = "Intro\nStep 1: a\nStep 2: b";
+  CHECK(Markers{.markers = {"Step 1:", "Step 2:"}}.segment(Span{0, m.size(), m}, 2).spans[1].text == "b");
+  CHECK_FALSE(Markers{.markers = {"Step 1:", "Step 2:"}, .options = {.preamble = Preamble::fail}}.segment(Span{0, m.size(), m}, 2).ok());
+  CHECK_FALSE(Markers{.markers = {"Step 2:", "Step 1:"}}.segment(Span{0, m.size(), m}, 2).ok()); // out of order
+  const std::string h = "# Title\n## A\nalpha\n## B\nbeta\n### sub\nmore";
+  const auto hs = Headings{.level = 2}.segment(Span{0, h.size(), h}, 2);
+  REQUIRE(hs.ok());
+  CHECK(hs.spans[0].text == "alpha");
+  CHECK(hs.spans[1].text == "beta\n### sub\nmore");
+  const std::string l = "Items:\n1. one\n   continued\n2) two\n- three";
+  const auto ls = ListItems{.options = {.count = Count::at_least}}.segment(Span{0, l.size(), l}, 2);
+  REQUIRE(ls.ok());
+  CHECK(ls.spans[0].text == "one\n   continued");
+  CHECK(ls.spans[1].text == "two");
+  CHECK_FALSE(ListItems{}.segment(Span{0, l.size(), l}, 2).ok()); // exact: 3 items for 2 steps
+  const std::string d = "a\n***\nb\n***\nc";
+  CHECK(Delimiter{}.segment(Span{0, d.size(), d}, 3).ok());
+  CHECK_FALSE(Delimiter{}.segment(Span{0, d.size(), d}, 2).ok());
+  CHECK(Delimiter{.options = {.count = Count::at_least}}.segment(Span{0, d.size(), d}, 2).ok());
+  const std::string p = "  First line\nrest\nmore  ";
+  const auto ps = Positional{}.segment(Span{0, p.size(), p}, 2);
+  REQUIRE(ps.ok());
+  CHECK(ps.spans[0].text == "First line");
+  CHECK(ps.spans[1].text == "rest\nmore");
+  CHECK(ps.spans[0].begin == 2); // spans are offsets into the answer
+}

@@ -182,8 +182,9 @@ struct ListItems {
   nlohmann::json spec() const { return {{"list_items", true}, {"options", detail::options_json(options)}}; }
 };
 
-/// Segment k is the value of top-level key k of the answer parsed as a JSON object (strings
-/// unquoted, other values as compact JSON).
+/// Segment k is the value at key k of the answer parsed as a JSON object: a top-level key, or a
+/// JSON Pointer path when it starts with '/' ("/order/items/0"). Strings are unquoted, other
+/// values compact JSON.
 struct JsonKeys {
   std::vector<std::string> keys;
   SegmentOptions options{};
@@ -205,12 +206,23 @@ struct JsonKeys {
       return out;
     }
     for (const auto& k : keys) {
-      auto it = j.find(k);
-      if (it == j.end()) {
+      const nlohmann::json* v = nullptr;
+      if (k.starts_with('/')) {
+        try {
+          const nlohmann::json::json_pointer ptr(k);
+          if (j.contains(ptr)) v = &j.at(ptr);
+        } catch (const nlohmann::json::exception&) {
+          out.error = "invalid JSON path '" + k + "'";
+          return out;
+        }
+      } else if (auto it = j.find(k); it != j.end()) {
+        v = &*it;
+      }
+      if (!v) {
         out.error = "missing key '" + k + "'";
         return out;
       }
-      out.owned.push_back(it->is_string() ? it->get<std::string>() : it->dump());
+      out.owned.push_back(v->is_string() ? v->get<std::string>() : v->dump());
     }
     if (keys.size() < n || (options.count == Count::exact && keys.size() != n)) {
       out.error = "spec lists " + std::to_string(keys.size()) + " keys for " + std::to_string(n) + " steps";
