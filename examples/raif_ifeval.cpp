@@ -7,6 +7,7 @@
 // field) or when prompts have no response (listing their keys); nothing is written then, and
 // results appear atomically (temporary files, then rename).
 
+#include <raif/detail/parallel.hpp>
 #include <raif/eval/ifeval_io.hpp>
 
 #include <CLI/CLI.hpp>
@@ -49,18 +50,10 @@ int main(int argc, char** argv) {
     for (const auto& it : items) constraints.push_back(it.constraints()); // all config errors before any work
 
     std::vector<raif::IfevalVerdict> verdicts(items.size());
-    std::atomic<std::size_t> next{0};
-    auto work = [&] {
-      for (std::size_t p; (p = next++) < items.size();)
-        verdicts[p] = raif::evaluate_ifeval(constraints[p], responses.at(items[p].prompt));
-    };
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
     raif::LanguageDetector::instance(); // load profiles once, before the workers race for them
-    {
-      std::vector<std::jthread> pool;
-      for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-      work();
-    }
+    raif::detail::parallel_for(items.size(), threads, [&](std::size_t p) {
+      verdicts[p] = raif::evaluate_ifeval(constraints[p], responses.at(items[p].prompt));
+    });
 
     fs::create_directories(output_dir);
     std::string report;

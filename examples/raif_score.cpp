@@ -9,6 +9,7 @@
 // Bad input names the file, line and JSON path and exits 2 without writing anything.
 
 #include <raif/compose/compose.hpp>
+#include <raif/detail/parallel.hpp>
 #include <raif/eval/ifeval_io.hpp>
 #include <raif/reward/reward.hpp>
 
@@ -84,11 +85,8 @@ int main(int argc, char** argv) {
     });
 
     std::vector<std::string> lines(items.size());
-    std::atomic<std::size_t> next{0};
-    std::exception_ptr failure;
-    std::mutex m;
-    auto work = [&] {
-      for (std::size_t i; (i = next++) < items.size();) {
+    raif::LanguageDetector::instance(); // load profiles once, before the workers race for them
+    raif::detail::parallel_for(items.size(), threads, [&](std::size_t i) {
         try {
           const auto& it = items[i];
           const raif::Sample s{.prompt = it.prompt, .response = it.response, .context = it.context.is_null() ? nullptr : &it.context};
@@ -103,19 +101,9 @@ int main(int argc, char** argv) {
                              {"verdict", r.verdict ? raif::to_json(*r.verdict) : nlohmann::json(nullptr)}};
           lines[i] = out.dump() + "\n";
         } catch (const std::exception& e) {
-          std::lock_guard lock(m);
-          if (!failure) failure = std::make_exception_ptr(raif::error(input + ":" + std::to_string(i + 1) + ": " + e.what()));
+          throw raif::error(input + ":" + std::to_string(i + 1) + ": " + e.what());
         }
-      }
-    };
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    raif::LanguageDetector::instance();
-    {
-      std::vector<std::jthread> pool;
-      for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
-      work();
-    }
-    if (failure) std::rethrow_exception(failure);
+    });
 
     const std::filesystem::path out(output);
     const std::filesystem::path tmp = std::filesystem::path(out).concat(".tmp" + std::to_string(::getpid()));

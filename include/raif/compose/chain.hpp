@@ -9,6 +9,7 @@
 
 #include <raif/compose/node.hpp>
 #include <raif/compose/segmenters.hpp>
+#include <raif/detail/parallel.hpp>
 
 #include <tuple>
 #include <utility>
@@ -125,10 +126,7 @@ struct Chain {
 
 private:
   template <class F>
-  void visit(std::size_t k, F&& f) const {
-    std::size_t i = 0;
-    std::apply([&](const auto&... st) { ((i++ == k ? f(st) : void()), ...); }, steps);
-  }
+  void visit(std::size_t k, F&& f) const { detail::visit_at(steps, k, f); }
 };
 
 } // namespace raif

@@ -6,6 +6,7 @@
 /// depend on that gate (contract §4). A branch labelled "else" applies when no other label does.
 
 #include <raif/compose/node.hpp>
+#include <raif/detail/parallel.hpp>
 #include <raif/text/strip.hpp>
 
 #include <tuple>
@@ -205,10 +206,7 @@ struct Select {
 
 private:
   template <class F>
-  void visit(std::size_t k, F&& f) const {
-    std::size_t i = 0;
-    std::apply([&](const auto&... b) { ((i++ == k ? f(b) : void()), ...); }, branches);
-  }
+  void visit(std::size_t k, F&& f) const { detail::visit_at(branches, k, f); }
 };
 
 } // namespace raif

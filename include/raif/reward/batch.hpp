@@ -3,6 +3,7 @@
 /// Batch scoring on a thread pool. Results are independent of the thread count; judge queries of
 /// the whole batch go to the judge in as few calls as the leaves allow (usually one).
 
+#include <raif/detail/parallel.hpp>
 #include <raif/reward/judge.hpp>
 #include <raif/reward/term.hpp>
 
@@ -19,30 +20,13 @@ template <class R>
 std::vector<RewardResult> score_batch(const R& reward, const std::vector<Sample>& samples, unsigned threads = 0,
                                       const Judge* judge = nullptr) {
   static_assert(reward_term<R>, "raif: score_batch needs a reward term: RewardResult operator()(const raif::Sample&) const");
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   std::vector<RewardResult> out(samples.size());
   auto run = [&](const Judge* j) {
-    std::atomic<std::size_t> next{0};
-    std::exception_ptr failure;
-    std::mutex m;
-    auto work = [&] {
-      for (std::size_t i; (i = next++) < samples.size();) {
-        try {
-          Sample s = samples[i];
-          if (j) s.judge = j;
-          out[i] = reward(s);
-        } catch (...) {
-          std::lock_guard lock(m);
-          if (!failure) failure = std::current_exception();
-        }
-      }
-    };
-    {
-      std::vector<std::jthread> pool;
-      for (unsigned t = 1; t < threads && t < samples.size(); ++t) pool.emplace_back(work);
-      work();
-    }
-    if (failure) std::rethrow_exception(failure);
+    detail::parallel_for(samples.size(), threads, [&](std::size_t i) {
+      Sample s = samples[i];
+      if (j) s.judge = j;
+      out[i] = reward(s);
+    });
   };
   if (!judge) {
     run(nullptr);
