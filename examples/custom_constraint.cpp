@@ -12,7 +12,7 @@ struct EndsWithQuestion {
   static constexpr std::string_view id = "custom:ends_with_question";
   BOOST_HANA_DEFINE_STRUCT(EndsWithQuestion, (std::int64_t, min_questions));
 
-  bool check(const raif::Text& t) const {
+  bool check(const raif::Text &t) const {
     const auto s = raif::py_strip(t.chars());
     std::int64_t n = 0;
     for (char32_t c : s) n += (c == '?');
@@ -37,12 +37,11 @@ int main() {
   std::cout << any.id() << " " << any.kwargs().dump() << " -> " << any.check(raif::Text("Ok?")) << "\n";
   try {
     reg.make("custom:ends_with_question", {{"min_questions", "two"}});
-  } catch (const raif::error& e) {
-    std::cout << "error: " << e.what() << "\n";
-  }
+  } catch (const raif::error &e) { std::cout << "error: " << e.what() << "\n"; }
 
   // Mixed with IFEval constraints, strict and loose.
-  const std::vector<raif::AnyConstraint> cs{c, raif::NoComma{}, raif::NumberOfWords{.num_words = 3, .relation = raif::Relation::at_least}};
+  const std::vector<raif::AnyConstraint> cs{c, raif::NoComma{},
+                                            raif::NumberOfWords{.num_words = 3, .relation = raif::Relation::at_least}};
   const auto v = raif::evaluate_ifeval(cs, "**Why not?**\nWhat then?");
   for (std::size_t i = 0; i < cs.size(); ++i)
     std::cout << cs[i].id() << ": strict " << v.strict[i] << ", loose " << v.loose[i] << "\n";

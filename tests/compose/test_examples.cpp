@@ -12,8 +12,7 @@ namespace {
 double round3(double x) { return std::round(x * 1000) / 1000; }
 
 // Evaluates the template and its runtime twin; checks they agree; returns the template verdict.
-template <class N>
-Verdict both(const N& node, std::string_view answer, const Context& ctx = {}) {
+template <class N> Verdict both(const N &node, std::string_view answer, const Context &ctx = {}) {
   const Verdict t = evaluate(node, answer, ctx);
   const AnyNode r = compile(spec(node));
   Evaluation ev(answer, ctx);
@@ -23,9 +22,9 @@ Verdict both(const N& node, std::string_view answer, const Context& ctx = {}) {
   CHECK(r.spec() == spec(node)); // round trip
   return t;
 }
-std::string raw_string(const Verdict& v) { // e.g. "✓✗✓" over scored leaves' raw results
+std::string raw_string(const Verdict &v) { // e.g. "✓✗✓" over scored leaves' raw results
   std::string s;
-  for (const auto* l : v.scored()) s += *l->raw >= 1 ? "+" : "-";
+  for (const auto *l : v.scored()) s += *l->raw >= 1 ? "+" : "-";
   return s;
 }
 std::string words(int n, std::string_view first = "") {
@@ -36,8 +35,9 @@ std::string words(int n, std::string_view first = "") {
 } // namespace
 
 TEST_CASE("Example A: And", "[compose][contract]") {
-  const auto instr = And{NumberOfWords{.num_words = 51, .relation = Relation::less_than}, Keywords{.keywords = {"eco-friendly"}},
-                         Leaf<EndPhrase>{.constraint = {.end_phrase = "Order now!"}, .priority = Priority::secondary}};
+  const auto instr =
+      And{NumberOfWords{.num_words = 51, .relation = Relation::less_than}, Keywords{.keywords = {"eco-friendly"}},
+          Leaf<EndPhrase>{.constraint = {.end_phrase = "Order now!"}, .priority = Priority::secondary}};
   const std::string answer = words(38, "Our eco-friendly") + " Order today!"; // 42 words ("eco-friendly" is 2)
   REQUIRE(count_words(utf8_decode(answer)) == 42);
   const Verdict v = both(instr, answer);
@@ -54,7 +54,8 @@ namespace {
 auto example_b(Gating g) {
   return Chain<Delimiter, Step<NumberOfBullets>, And<LineCount, ContainsVar>>{
       .segmenter = {.line = "***"},
-      .steps = {Step<NumberOfBullets>{.node = {.num_bullets = 3}, .captures = {Capture{.var = "fruit2", .list_item = 2}}},
+      .steps = {Step<NumberOfBullets>{.node = {.num_bullets = 3},
+                                      .captures = {Capture{.var = "fruit2", .list_item = 2}}},
                 And{LineCount{.num_lines = 3}, ContainsVar{.var = "fruit2"}}},
       .gating = g};
 }
@@ -76,7 +77,7 @@ TEST_CASE("Example B: Chain with a capture", "[compose][contract]") {
   const Verdict v2 = both(example_b(Gating::step), b2);
   CHECK(raw_string(v2) == "+-++");
   CHECK(Fraction{}(both(example_b(Gating::none), b2)) == 0.75);
-  CHECK(DependencyAware{}(v2) == 0.25); // K2, K3 gated
+  CHECK(DependencyAware{}(v2) == 0.25);                              // K2, K3 gated
   CHECK(DependencyAware{}(both(example_b(Gating::ref), b2)) == 0.5); // only K3 gated
   CHECK(RaifPiecewise{}(v2) == 0.25);
 
@@ -95,9 +96,11 @@ auto example_c(Gating g) {
   return Select<ContextPredicate, Neg, Pos>{
       .condition = {.field = "rating", .op = "<=", .value = 2, .then_label = "negative", .else_label = "positive"},
       .branches = {Neg{.label = "negative",
-                       .node = And{StartsWith{.prefix = "We are sorry"}, NumberOfWords{.num_words = 60, .relation = Relation::less_than}},
+                       .node = And{StartsWith{.prefix = "We are sorry"},
+                                   NumberOfWords{.num_words = 60, .relation = Relation::less_than}},
                        .signature = {.prefix = "We are sorry"}},
-                   Pos{.label = "positive", .node = And{StartsWith{.prefix = "Thank you"}, Keywords{.keywords = {"again"}}},
+                   Pos{.label = "positive",
+                       .node = And{StartsWith{.prefix = "Thank you"}, Keywords{.keywords = {"again"}}},
                        .signature = {.prefix = "Thank you"}}},
       .gating = g};
 }
@@ -139,16 +142,21 @@ auto example_d(bool seg_counts) {
   using Sel = Select<OracleLabel, Yes, No>;
   return Chain<Positional, Step<Equals>, Sel>{
       .segmenter = {.unit = Positional::line},
-      .steps = {Step<Equals>{.node = {.value = "Yes"}, .captures = {Capture{.var = "decision", .regex = "(.*)", .group = 1}}},
+      .steps = {Step<Equals>{.node = {.value = "Yes"},
+                             .captures = {Capture{.var = "decision", .regex = "(.*)", .group = 1}}},
                 Sel{.condition = {.label = "Yes"},
-                    .branches = {Yes{.label = "Yes", .node = And{JsonObject{}, JsonKeyCount{.num_keys = 12}, JsonFieldEquals{.key = "February", .value = "29"}}},
-                                 No{.label = "No", .node = NumberOfWords{.num_words = 20, .relation = Relation::less_than}}},
+                    .branches = {Yes{.label = "Yes",
+                                     .node = And{JsonObject{}, JsonKeyCount{.num_keys = 12},
+                                                 JsonFieldEquals{.key = "February", .value = "29"}}},
+                                 No{.label = "No",
+                                    .node = NumberOfWords{.num_words = 20, .relation = Relation::less_than}}},
                     .declared_var = "decision",
                     .gate_counts = false}}, // D1 doubles as the selection gate
       .gate_counts = seg_counts};
 }
 std::string months(int feb) {
-  return "{\"January\": 31, \"February\": " + std::to_string(feb) + ", \"March\": 31, \"April\": 30, \"May\": 31, \"June\": 30, "
+  return "{\"January\": 31, \"February\": " + std::to_string(feb) +
+         ", \"March\": 31, \"April\": 30, \"May\": 31, \"June\": 30, "
          "\"July\": 31, \"August\": 31, \"September\": 30, \"October\": 31, \"November\": 30, \"December\": 31}";
 }
 } // namespace

@@ -14,19 +14,26 @@ TEST_CASE("Bad specs name the JSON path", "[compose][runtime]") {
                     Catch::Contains("$.and[1]") && Catch::Contains("unknown instruction id 'nope:nope'"));
   CHECK_THROWS_WITH(compile({{"and", json::array()}}), Catch::Contains("$.and: expected a non-empty list"));
   CHECK_THROWS_WITH(compile({{"or", {leaf}}}), Catch::Contains("$: unknown node kind 'or'"));
-  CHECK_THROWS_WITH(compile({{"and", {{{"constraint", "length_constraints:number_words"}, {"kwargs", {{"num_words", "x"}, {"relation", "at least"}}}}}}}),
+  CHECK_THROWS_WITH(compile({{"and",
+                              {{{"constraint", "length_constraints:number_words"},
+                                {"kwargs", {{"num_words", "x"}, {"relation", "at least"}}}}}}}),
                     Catch::Contains("$.and[0]") && Catch::Contains("'num_words'"));
   // Wrong arity: a positional chain has two steps; markers must cover every step.
   CHECK_THROWS_WITH(compile({{"chain", {{"segmenter", {{"positional", "line"}}}, {"steps", {{{"node", leaf}}}}}}}),
                     Catch::Contains("$.chain.steps: a positional chain has exactly 2 steps"));
-  CHECK_THROWS_WITH(compile({{"chain", {{"segmenter", {{"markers", {"A:"}}}}, {"steps", {{{"node", leaf}}, {{"node", leaf}}}}}}}),
-                    Catch::Contains("$.chain.segmenter.markers: lists 1 markers for 2 steps"));
-  CHECK_THROWS_WITH(compile({{"chain", {{"segmenter", {{"delimiter", "***"}}}, {"gating", "sometimes"}, {"steps", {{{"node", leaf}}}}}}}),
-                    Catch::Contains("$.chain.gating"));
-  CHECK_THROWS_WITH(compile({{"select", {{"condition", {{"oracle", "a"}}}, {"branches", {{{"label", "a"}, {"node", leaf}}}}}}}),
-                    Catch::Contains("$.select.branches[0]: with choice \"signature\" every branch needs a signature"));
-  CHECK_THROWS_WITH(compile({{"chain", {{"segmenter", {{"delimiter", "***"}}},
-                                        {"steps", {{{"node", leaf}, {"capture", {{{"var", "x"}, {"regex", "(a"}}}}}}}}}}),
+  CHECK_THROWS_WITH(
+      compile({{"chain", {{"segmenter", {{"markers", {"A:"}}}}, {"steps", {{{"node", leaf}}, {{"node", leaf}}}}}}}),
+      Catch::Contains("$.chain.segmenter.markers: lists 1 markers for 2 steps"));
+  CHECK_THROWS_WITH(
+      compile(
+          {{"chain", {{"segmenter", {{"delimiter", "***"}}}, {"gating", "sometimes"}, {"steps", {{{"node", leaf}}}}}}}),
+      Catch::Contains("$.chain.gating"));
+  CHECK_THROWS_WITH(
+      compile({{"select", {{"condition", {{"oracle", "a"}}}, {"branches", {{{"label", "a"}, {"node", leaf}}}}}}}),
+      Catch::Contains("$.select.branches[0]: with choice \"signature\" every branch needs a signature"));
+  CHECK_THROWS_WITH(compile({{"chain",
+                              {{"segmenter", {{"delimiter", "***"}}},
+                               {"steps", {{{"node", leaf}, {"capture", {{{"var", "x"}, {"regex", "(a"}}}}}}}}}}),
                     Catch::Contains("$.chain.steps[0].capture[0].regex"));
   // Explicit dependencies: unknown names and cycles.
   json a = leaf, b{{"constraint", "startend:quotation"}};
@@ -45,9 +52,10 @@ TEST_CASE("Bad specs name the JSON path", "[compose][runtime]") {
 }
 
 TEST_CASE("Explicit dependencies gate transitively", "[compose][runtime]") {
-  const auto spec = json{{"and", {{{"constraint", "punctuation:no_comma"}, {"name", "nc"}},
-                                  {{"constraint", "startend:quotation"}, {"name", "q"}, {"deps", {"nc"}}},
-                                  {{"constraint", "detectable_format:title"}, {"deps", {"q"}}}}}};
+  const auto spec = json{{"and",
+                          {{{"constraint", "punctuation:no_comma"}, {"name", "nc"}},
+                           {{"constraint", "startend:quotation"}, {"name", "q"}, {"deps", {"nc"}}},
+                           {{"constraint", "detectable_format:title"}, {"deps", {"q"}}}}}};
   const auto n = compile(spec);
   Evaluation ev("\"<<T>>, x\"", Context{});
   n.evaluate(ev, ev.whole(), Gate{}, true);
@@ -64,17 +72,34 @@ TEST_CASE("Explicit dependencies gate transitively", "[compose][runtime]") {
 namespace {
 
 std::mt19937 rng(12345);
-template <class T>
-const T& pick(const std::vector<T>& v) { return v[std::uniform_int_distribution<std::size_t>(0, v.size() - 1)(rng)]; }
+template <class T> const T &pick(const std::vector<T> &v) {
+  return v[std::uniform_int_distribution<std::size_t>(0, v.size() - 1)(rng)];
+}
 int uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
 Gating any_gating() { return pick(std::vector<Gating>{Gating::step, Gating::ref, Gating::none}); }
 Relation any_relation() { return uniform(0, 1) ? Relation::at_least : Relation::less_than; }
 
 std::string random_response() {
-  const std::vector<std::string> parts{"- apple\n- banana\n- cherry", "* one\n* two", "***", "---", "Yes", "No", "Sure! Yes",
-                                       "{\"a\": 1, \"b\": 2}", "A: first part", "B: second part", "## Head\nbody text",
-                                       "1. item\n2. item", "We are sorry", "Thank you again", "<<Title>>", "word, word",
-                                       "banana split", "\"quoted\"", "", "  "};
+  const std::vector<std::string> parts{"- apple\n- banana\n- cherry",
+                                       "* one\n* two",
+                                       "***",
+                                       "---",
+                                       "Yes",
+                                       "No",
+                                       "Sure! Yes",
+                                       "{\"a\": 1, \"b\": 2}",
+                                       "A: first part",
+                                       "B: second part",
+                                       "## Head\nbody text",
+                                       "1. item\n2. item",
+                                       "We are sorry",
+                                       "Thank you again",
+                                       "<<Title>>",
+                                       "word, word",
+                                       "banana split",
+                                       "\"quoted\"",
+                                       "",
+                                       "  "};
   std::string r;
   const int n = uniform(0, 6);
   for (int i = 0; i < n; ++i) r += pick(parts) + (uniform(0, 2) ? "\n" : " ");
@@ -82,8 +107,7 @@ std::string random_response() {
 }
 
 // Compares the template with its runtime twin on random responses; also the spec round trip.
-template <class N>
-void agree(const N& node, const json& fields, int responses = 25) {
+template <class N> void agree(const N &node, const json &fields, int responses = 25) {
   const json s = spec(node);
   const AnyNode r = compile(s);
   REQUIRE(r.spec() == s);
@@ -101,12 +125,14 @@ void agree(const N& node, const json& fields, int responses = 25) {
 
 } // namespace
 
-TEST_CASE("Property: random compositions (depth <= 4) give identical verdicts in both forms", "[compose][runtime][property]") {
+TEST_CASE("Property: random compositions (depth <= 4) give identical verdicts in both forms",
+          "[compose][runtime][property]") {
   for (int round = 0; round < 40; ++round) {
     const json fields{{"rating", uniform(1, 5)}, {"kind", pick(std::vector<std::string>{"x", "y", "z"})}};
     // depth 1
     const std::string keyword = pick(std::vector<std::string>{"yes", "banana", "word"});
-    agree(And{NumberOfWords{.num_words = uniform(1, 8), .relation = any_relation()}, Keywords{.keywords = {keyword}}, NoComma{}},
+    agree(And{NumberOfWords{.num_words = uniform(1, 8), .relation = any_relation()}, Keywords{.keywords = {keyword}},
+              NoComma{}},
           fields);
     // depth 2: Chain with a capture. (Built member by member: GCC 12 warns falsely about
     // designated-initialiser temporaries holding strings here.)
@@ -124,41 +150,56 @@ TEST_CASE("Property: random compositions (depth <= 4) give identical verdicts in
     using Pos = Branch<Keywords, StartsWith>;
     const std::string op = pick(std::vector<std::string>{"<=", ">", "=="});
     const json threshold = uniform(1, 5);
-    agree(Select<ContextPredicate, Neg, Pos>{
-              .condition = {.field = "rating", .op = op, .value = threshold, .then_label = "neg", .else_label = "pos"},
-              .branches = {Neg{.label = "neg", .node = And{StartsWith{.prefix = "We"}, NumberOfWords{.num_words = 5, .relation = any_relation()}}, .signature = {.prefix = "We"}},
-                           Pos{.label = "pos", .node = {.keywords = {"again"}}, .signature = {.prefix = "Thank"}}},
-              .gating = uniform(0, 1) ? Gating::step : Gating::none,
-              .gate_counts = uniform(0, 1) == 1},
-          fields);
+    agree(
+        Select<ContextPredicate, Neg, Pos>{
+            .condition = {.field = "rating", .op = op, .value = threshold, .then_label = "neg", .else_label = "pos"},
+            .branches = {Neg{.label = "neg",
+                             .node = And{StartsWith{.prefix = "We"},
+                                         NumberOfWords{.num_words = 5, .relation = any_relation()}},
+                             .signature = {.prefix = "We"}},
+                         Pos{.label = "pos", .node = {.keywords = {"again"}}, .signature = {.prefix = "Thank"}}},
+            .gating = uniform(0, 1) ? Gating::step : Gating::none,
+            .gate_counts = uniform(0, 1) == 1},
+        fields);
     // depth 3: Chain -> Select with a declared choice
     using Yes = Branch<And<JsonObject, JsonKeyCount>>;
     using No = Branch<NumberOfWords>;
     using Sel = Select<OracleLabel, Yes, No>;
     const std::string oracle = pick(std::vector<std::string>{"Yes", "No"});
-    agree(Chain<Positional, Step<Equals>, Sel>{
-              .segmenter = {.unit = uniform(0, 1) ? Positional::line : Positional::paragraph},
-              .steps = {Step<Equals>{.node = {.value = "Yes"}, .captures = {Capture{.var = "d", .regex = "(\\w+)", .group = 1}}},
-                        Sel{.condition = {.label = oracle},
-                            .branches = {Yes{.label = "Yes", .node = And{JsonObject{}, JsonKeyCount{.num_keys = uniform(1, 3)}}},
-                                         No{.label = "No", .node = {.num_words = 4, .relation = any_relation()}}},
-                            .declared_var = "d",
-                            .gating = uniform(0, 1) ? Gating::step : Gating::none,
-                            .gate_counts = uniform(0, 1) == 1}},
-              .gating = any_gating()},
-          fields);
+    agree(
+        Chain<Positional, Step<Equals>, Sel>{
+            .segmenter = {.unit = uniform(0, 1) ? Positional::line : Positional::paragraph},
+            .steps = {Step<Equals>{.node = {.value = "Yes"},
+                                   .captures = {Capture{.var = "d", .regex = "(\\w+)", .group = 1}}},
+                      Sel{.condition = {.label = oracle},
+                          .branches = {Yes{.label = "Yes",
+                                           .node = And{JsonObject{}, JsonKeyCount{.num_keys = uniform(1, 3)}}},
+                                       No{.label = "No", .node = {.num_words = 4, .relation = any_relation()}}},
+                          .declared_var = "d",
+                          .gating = uniform(0, 1) ? Gating::step : Gating::none,
+                          .gate_counts = uniform(0, 1) == 1}},
+            .gating = any_gating()},
+        fields);
     // depth 4: And -> Chain(markers) -> And -> Select(context label, self-referential sibling) -> Chain(list items)
     using Inner = Chain<ListItems, NumberOfWords, Leaf<Keywords>>;
     using Sel2 = Select<ContextLabel, Branch<Keywords, StartsWith>, Branch<Inner, StartsWith>, Branch<NoComma>>;
     using Sel3 = Select<SelfReferential<Title>, Branch<NoComma>, Branch<Quotation>>;
     agree(And{Chain<Markers, And<NoComma, Sel2>, Sel3>{
-                  .segmenter = {.markers = {"A:", "B:"}, .options = {.preamble = uniform(0, 1) ? Preamble::fail : Preamble::ignore}},
+                  .segmenter = {.markers = {"A:", "B:"},
+                                .options = {.preamble = uniform(0, 1) ? Preamble::fail : Preamble::ignore}},
                   .steps = {And{NoComma{}, Sel2{.condition = {.field = "kind"},
-                                                .branches = {Branch<Keywords, StartsWith>{.label = "x", .node = {.keywords = {"first"}}, .signature = {.prefix = "first"}},
-                                                             Branch<Inner, StartsWith>{.label = "y",
-                                                                                       .node = Inner{.steps = {NumberOfWords{.num_words = 1, .relation = Relation::at_least},
-                                                                                                               Leaf<Keywords>{.constraint = {.keywords = {"item"}}, .weight = 2, .priority = Priority::secondary}}},
-                                                                                       .signature = {.prefix = "1."}},
+                                                .branches = {Branch<Keywords, StartsWith>{
+                                                                 .label = "x",
+                                                                 .node = {.keywords = {"first"}},
+                                                                 .signature = {.prefix = "first"}},
+                                                             Branch<Inner, StartsWith>{
+                                                                 .label = "y",
+                                                                 .node = Inner{.steps = {NumberOfWords{
+                                                                                             .num_words = 1, .relation = Relation::at_least},
+                                                                                         Leaf<Keywords>{.constraint = {.keywords = {"item"}},
+                                                                                                        .weight = 2,
+                                                                                                        .priority = Priority::secondary}}},
+                                                                 .signature = {.prefix = "1."}},
                                                              Branch<NoComma>{.label = "else"}}}},
                             Sel3{.condition = {.condition = {}, .then_label = "t", .else_label = "f"},
                                  .branches = {Branch<NoComma>{.label = "t"}, Branch<Quotation>{.label = "f"}}}},
@@ -172,16 +213,16 @@ TEST_CASE("Laws: And is associative in its leaves; And of one constraint is the 
   const NoComma a;
   const NumberOfWords b{.num_words = 3, .relation = Relation::at_least};
   const Keywords c{.keywords = {"x"}};
-  auto leaves = [](const Verdict& v) {
+  auto leaves = [](const Verdict &v) {
     json out = json::array();
-    for (const auto& l : v.leaves) out.push_back({std::string(l.id), *l.raw, l.effective});
+    for (const auto &l : v.leaves) out.push_back({std::string(l.id), *l.raw, l.effective});
     return out;
   };
   for (std::string_view answer : {"", "x y z", "a, b", "x, y, z w", "nothing here at all"}) {
     const Verdict flat = evaluate(And{a, b, c}, answer);
     CHECK(leaves(evaluate(And{a, And{b, c}}, answer)) == leaves(flat));
     CHECK(leaves(evaluate(And{And{a, b}, c}, answer)) == leaves(flat));
-    for (const auto& policy : {AnyPolicy{Fraction{}}, AnyPolicy{RaifPiecewise{}}, AnyPolicy{AllOrNothing{}}})
+    for (const auto &policy : {AnyPolicy{Fraction{}}, AnyPolicy{RaifPiecewise{}}, AnyPolicy{AllOrNothing{}}})
       CHECK(aggregate(policy, evaluate(And{a, And{b, c}}, answer)) == aggregate(policy, flat));
     CHECK(leaves(evaluate(And{b}, answer)) == leaves(evaluate(b, answer)));
   }
@@ -196,7 +237,9 @@ TEST_CASE("Segmenters: JSON keys and paths, markers with preamble, headings, lis
   CHECK(JsonKeys{.keys = {"/order/none"}}.segment(Span{0, doc.size(), doc}, 1).error == "missing key '/order/none'");
   const std::string m = "Intro\nStep 1: a\nStep 2: b";
   CHECK(Markers{.markers = {"Step 1:", "Step 2:"}}.segment(Span{0, m.size(), m}, 2).spans[1].text == "b");
-  CHECK_FALSE(Markers{.markers = {"Step 1:", "Step 2:"}, .options = {.preamble = Preamble::fail}}.segment(Span{0, m.size(), m}, 2).ok());
+  CHECK_FALSE(Markers{.markers = {"Step 1:", "Step 2:"}, .options = {.preamble = Preamble::fail}}
+                  .segment(Span{0, m.size(), m}, 2)
+                  .ok());
   CHECK_FALSE(Markers{.markers = {"Step 2:", "Step 1:"}}.segment(Span{0, m.size(), m}, 2).ok()); // out of order
   const std::string h = "# Title\n## A\nalpha\n## B\nbeta\n### sub\nmore";
   const auto hs = Headings{.level = 2}.segment(Span{0, h.size(), h}, 2);

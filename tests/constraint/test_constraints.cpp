@@ -6,15 +6,15 @@ using namespace raif;
 using nlohmann::json;
 
 namespace {
-template <class C>
-bool ok(const C& c, std::string_view text) { return check(c, Text(text)); }
+template <class C> bool ok(const C &c, std::string_view text) { return check(c, Text(text)); }
 } // namespace
 
 TEST_CASE("keywords:existence and keywords:frequency match anywhere, case-insensitively", "[constraint]") {
   CHECK(ok(Keywords{.keywords = {"le", "cat"}}, "People in education"));
   CHECK_FALSE(ok(Keywords{.keywords = {"dog"}}, "People in education"));
   CHECK(ok(KeywordFrequency{.keyword = " war ", .frequency = 2, .relation = Relation::at_least}, "software award"));
-  CHECK_FALSE(ok(KeywordFrequency{.keyword = "war", .frequency = 2, .relation = Relation::less_than}, "software award"));
+  CHECK_FALSE(
+      ok(KeywordFrequency{.keyword = "war", .frequency = 2, .relation = Relation::less_than}, "software award"));
   CHECK(ok(KeywordFrequency{.keyword = "the", .frequency = 3, .relation = Relation::at_least}, "There, the other"));
 }
 
@@ -35,25 +35,27 @@ TEST_CASE("keywords:letter_frequency counts every occurrence in the lowercased t
   // raif's documented rule for a non a-z letter: count that character.
   CHECK(ok(LetterFrequency{.letter = "#", .let_frequency = 2, .let_relation = Relation::at_least}, "#a #b"));
   CHECK_FALSE(ok(LetterFrequency{.letter = "#", .let_frequency = 3, .let_relation = Relation::at_least}, "#a #b"));
-  CHECK_THROWS_WITH(from_kwargs<LetterFrequency>(json{{"letter", "ab"}, {"let_frequency", 1}, {"let_relation", "at least"}}),
-                    Catch::Contains("exactly one character"));
+  CHECK_THROWS_WITH(
+      from_kwargs<LetterFrequency>(json{{"letter", "ab"}, {"let_frequency", 1}, {"let_relation", "at least"}}),
+      Catch::Contains("exactly one character"));
 }
 
 TEST_CASE("language:response_language", "[constraint]") {
   CHECK(ok(ResponseLanguage{.language = "de"}, "Das ist ein deutscher Satz mit vielen Worten."));
   CHECK_FALSE(ok(ResponseLanguage{.language = "en"}, "Das ist ein deutscher Satz mit vielen Worten."));
   CHECK(ok(ResponseLanguage{.language = "en"}, "12345 !!!")); // no features: counted as followed
-  CHECK_THROWS_WITH(from_kwargs<ResponseLanguage>(json{{"language", "zh"}}), Catch::Contains("not one of the supported"));
+  CHECK_THROWS_WITH(from_kwargs<ResponseLanguage>(json{{"language", "zh"}}),
+                    Catch::Contains("not one of the supported"));
 }
 
 TEST_CASE("length_constraints:number_paragraphs splits on ***", "[constraint]") {
   auto p = [](std::int64_t n) { return NumberOfParagraphs{.num_paragraphs = n}; };
   CHECK(ok(p(2), "a\n***\nb"));
-  CHECK(ok(p(2), "***\na\n***\nb\n***"));     // leading and trailing dividers tolerated
-  CHECK_FALSE(ok(p(3), "a\n******\nb"));      // empty interior piece
-  CHECK(ok(p(2), "a ****b"));                 // "a", "*b"
-  CHECK(ok(p(3), "x ***bold*** y"));          // a markdown span splits
-  CHECK(ok(p(1), "a\n\nb"));                  // blank lines are irrelevant
+  CHECK(ok(p(2), "***\na\n***\nb\n***")); // leading and trailing dividers tolerated
+  CHECK_FALSE(ok(p(3), "a\n******\nb"));  // empty interior piece
+  CHECK(ok(p(2), "a ****b"));             // "a", "*b"
+  CHECK(ok(p(3), "x ***bold*** y"));      // a markdown span splits
+  CHECK(ok(p(1), "a\n\nb"));              // blank lines are irrelevant
 }
 
 TEST_CASE("length_constraints:number_words and number_sentences", "[constraint]") {
@@ -68,12 +70,13 @@ TEST_CASE("length_constraints:nth_paragraph_first_word (SPEC 4.9)", "[constraint
     return NthParagraphFirstWord{.num_paragraphs = n, .nth_paragraph = k, .first_word = std::move(w)};
   };
   CHECK(ok(c(2, 2, "Second"), "First one.\n\nsecond, then."));
-  CHECK_FALSE(ok(c(2, 2, "bold"), "x\n\n**Bold** y"));       // asterisks stay part of the word
-  CHECK_FALSE(ok(c(2, 2, "word"), "x\n\n\"'word y"));        // '"\'word' -> empty first word
+  CHECK_FALSE(ok(c(2, 2, "bold"), "x\n\n**Bold** y")); // asterisks stay part of the word
+  CHECK_FALSE(ok(c(2, 2, "word"), "x\n\n\"'word y"));  // '"\'word' -> empty first word
   CHECK(ok(c(2, 2, "word"), "x\n\n'\"word y"));
-  CHECK(ok(c(2, 2, "a"), "\n\na\n\nb"));                     // the leading empty piece keeps index 1
-  CHECK_FALSE(ok(c(2, 2, "b"), "a\n\n\n\nb"));               // P[1] is empty
-  CHECK_THROWS(from_kwargs<NthParagraphFirstWord>(json{{"num_paragraphs", 2}, {"nth_paragraph", 3}, {"first_word", "x"}}));
+  CHECK(ok(c(2, 2, "a"), "\n\na\n\nb"));       // the leading empty piece keeps index 1
+  CHECK_FALSE(ok(c(2, 2, "b"), "a\n\n\n\nb")); // P[1] is empty
+  CHECK_THROWS(
+      from_kwargs<NthParagraphFirstWord>(json{{"num_paragraphs", 2}, {"nth_paragraph", 3}, {"first_word", "x"}}));
 }
 
 TEST_CASE("detectable_content:number_placeholders and postscript", "[constraint]") {
@@ -137,7 +140,7 @@ TEST_CASE("detectable_format:json_format, title, constrained_response", "[constr
 
 TEST_CASE("combination:two_responses and repeat_prompt (SPEC 4.18-4.19)", "[constraint]") {
   CHECK(ok(TwoResponses{}, "a\n******\nb"));
-  CHECK(ok(TwoResponses{}, "a\n*******\nb"));      // stray '*' starts the second response
+  CHECK(ok(TwoResponses{}, "a\n*******\nb")); // stray '*' starts the second response
   CHECK_FALSE(ok(TwoResponses{}, "a\n************\nb"));
   CHECK(ok(TwoResponses{}, "******\na\n******\nb\n******"));
   CHECK_FALSE(ok(TwoResponses{}, "same\n******\n same "));
@@ -167,7 +170,7 @@ TEST_CASE("change_case checks (SPEC 4.22-4.24)", "[constraint]") {
 }
 
 TEST_CASE("kwargs: parsed from the declaration, errors name id, field and value", "[constraint][registry]") {
-  const auto& reg = Registry::ifeval();
+  const auto &reg = Registry::ifeval();
   CHECK(reg.ids().size() == 25);
   CHECK_THROWS_WITH(reg.make("keywords:nope"), Catch::Contains("unknown instruction id 'keywords:nope'"));
   CHECK_THROWS_WITH(reg.make("length_constraints:number_words", json{{"num_words", "ten"}, {"relation", "at least"}}),
@@ -175,7 +178,8 @@ TEST_CASE("kwargs: parsed from the declaration, errors name id, field and value"
                         Catch::Contains("\"ten\"") && Catch::Contains("integer"));
   CHECK_THROWS_WITH(reg.make("length_constraints:number_words", json{{"num_words", 3}, {"relation", "at most"}}),
                     Catch::Contains("\"at most\""));
-  CHECK_THROWS_WITH(reg.make("length_constraints:number_words", json{{"num_words", 3}}), Catch::Contains("missing kwarg 'relation'"));
+  CHECK_THROWS_WITH(reg.make("length_constraints:number_words", json{{"num_words", 3}}),
+                    Catch::Contains("missing kwarg 'relation'"));
   CHECK_THROWS_WITH(reg.make("punctuation:no_comma", json{{"extra", 1}}), Catch::Contains("unknown kwarg 'extra'"));
   CHECK_THROWS_WITH(reg.make("keywords:existence", json{{"keywords", {1, 2}}}), Catch::Contains("list of strings"));
   // A JSON null is an absent key, even for keys the constraint does not have: the Hugging Face
@@ -200,26 +204,30 @@ TEST_CASE("Runtime twin: same verdicts, kwargs round-trip", "[constraint][regist
 }
 
 TEST_CASE("The examples of docs/constraints.md", "[constraint][docs]") {
-  const auto& reg = Registry::ifeval();
-  auto yes = [&](std::string_view id, const json& kw, std::string_view text) { return reg.make(id, kw).check(Text(text)); };
+  const auto &reg = Registry::ifeval();
+  auto yes = [&](std::string_view id, const json &kw, std::string_view text) {
+    return reg.make(id, kw).check(Text(text));
+  };
   CHECK(yes("keywords:existence", {{"keywords", {"le"}}}, "People"));
   CHECK(yes("keywords:frequency", {{"keyword", "war"}, {"frequency", 2}, {"relation", "at least"}}, "software award"));
   CHECK(yes("keywords:forbidden_words", {{"forbidden_words", {"war"}}}, "software"));
   CHECK_FALSE(yes("keywords:forbidden_words", {{"forbidden_words", {"war"}}}, "war-torn"));
-  CHECK(yes("keywords:letter_frequency", {{"letter", "a"}, {"let_frequency", 3}, {"let_relation", "at least"}}, "Banana"));
+  CHECK(yes("keywords:letter_frequency", {{"letter", "a"}, {"let_frequency", 3}, {"let_relation", "at least"}},
+            "Banana"));
   CHECK(yes("language:response_language", {{"language", "de"}}, "Das ist ein deutscher Satz mit vielen Worten."));
   CHECK(yes("length_constraints:number_sentences", {{"num_sentences", 3}, {"relation", "less than"}}, "One. Two."));
   CHECK(yes("length_constraints:number_paragraphs", {{"num_paragraphs", 2}}, "a\n***\nb"));
   CHECK_FALSE(yes("length_constraints:number_paragraphs", {{"num_paragraphs", 2}}, "a\n******\nb"));
   CHECK(yes("length_constraints:number_words", {{"num_words", 4}, {"relation", "at least"}}, "don't 3.14"));
-  CHECK(yes("length_constraints:nth_paragraph_first_word", {{"num_paragraphs", 2}, {"nth_paragraph", 2}, {"first_word", "second"}},
-            "First.\n\nSecond, then."));
+  CHECK(yes("length_constraints:nth_paragraph_first_word",
+            {{"num_paragraphs", 2}, {"nth_paragraph", 2}, {"first_word", "second"}}, "First.\n\nSecond, then."));
   CHECK(yes("detectable_content:number_placeholders", {{"num_placeholders", 2}}, "[name] [date]"));
   CHECK(yes("detectable_content:postscript", {{"postscript_marker", "P.S."}}, "...\nP.S. see you"));
   CHECK(yes("detectable_format:number_bullet_lists", {{"num_bullets", 2}}, "* a\n* b"));
   CHECK(yes("detectable_format:constrained_response", json::object(), "My answer is no."));
   CHECK(yes("detectable_format:number_highlighted_sections", {{"num_highlights", 2}}, "*a* and **b**"));
-  CHECK(yes("detectable_format:multiple_sections", {{"section_spliter", "SECTION"}, {"num_sections", 2}}, "SECTION 1 x SECTION 2 y"));
+  CHECK(yes("detectable_format:multiple_sections", {{"section_spliter", "SECTION"}, {"num_sections", 2}},
+            "SECTION 1 x SECTION 2 y"));
   CHECK(yes("detectable_format:json_format", json::object(), "```json\n{\"a\": 1}\n```"));
   CHECK(yes("detectable_format:title", json::object(), "<<Ode>>\ntext"));
   CHECK_FALSE(yes("detectable_format:title", json::object(), "<< >>"));
@@ -227,7 +235,8 @@ TEST_CASE("The examples of docs/constraints.md", "[constraint][docs]") {
   CHECK(yes("combination:repeat_prompt", {{"prompt_to_repeat", "Write a poem"}}, "write a poem. Roses are red"));
   CHECK(yes("startend:end_checker", {{"end_phrase", "Bye."}}, "See you.\nbye.\""));
   CHECK(yes("startend:quotation", json::object(), "\"Hi\""));
-  CHECK(yes("change_case:capital_word_frequency", {{"capital_frequency", 2}, {"capital_relation", "at least"}}, "DON'T"));
+  CHECK(
+      yes("change_case:capital_word_frequency", {{"capital_frequency", 2}, {"capital_relation", "at least"}}, "DON'T"));
   CHECK(yes("change_case:english_capital", json::object(), "THIS IS ENGLISH TEXT IN CAPITALS."));
   CHECK(yes("change_case:english_lowercase", json::object(), "this is english text in lowercase."));
   CHECK(yes("punctuation:no_comma", json::object(), "a\uFF0Cb"));

@@ -22,8 +22,8 @@ TEST_CASE("Python word characters and word counts (SPEC 4.8)", "[text]") {
   CHECK(words("don't") == 2);
   CHECK(words("3.14") == 2);
   CHECK(words("stop_me") == 1);
-  CHECK(words("na\u00EFve") == 1);                   // precomposed i-diaeresis
-  CHECK(words("e\u0301cole") == 2);                  // combining acute splits the word
+  CHECK(words("na\u00EFve") == 1);                                                    // precomposed i-diaeresis
+  CHECK(words("e\u0301cole") == 2);                                                   // combining acute splits the word
   CHECK(words("\u0939\u093F\u0928\u094D\u0926\u0940 \u092D\u093E\u0937\u093E") == 5); // vowel signs and virama split
   CHECK(words("") == 0);
   CHECK(is_word_char(U'_'));
@@ -49,9 +49,9 @@ TEST_CASE("Python whitespace, strip and case predicates (SPEC 2.1, 2.3)", "[text
 
 TEST_CASE("Python str.lower(): full mappings and final sigma", "[text]") {
   CHECK(py_lower(u("\u0130")) == U"i\u0307");
-  CHECK(py_lower(u("\u039F\u0394\u039F\u03A3")) == U"\u03BF\u03B4\u03BF\u03C2");      // final sigma
-  CHECK(py_lower(u("\u03A3\u0391")) == U"\u03C3\u03B1");                              // initial sigma
-  CHECK(py_lower(u("\u0391\u03A3.")) == U"\u03B1\u03C2.");                            // '.' is case-ignorable
+  CHECK(py_lower(u("\u039F\u0394\u039F\u03A3")) == U"\u03BF\u03B4\u03BF\u03C2"); // final sigma
+  CHECK(py_lower(u("\u03A3\u0391")) == U"\u03C3\u03B1");                         // initial sigma
+  CHECK(py_lower(u("\u0391\u03A3.")) == U"\u03B1\u03C2.");                       // '.' is case-ignorable
   CHECK(py_lower(u("Stra\u00DFe")) == U"stra\u00DFe");
 }
 
@@ -99,11 +99,11 @@ TEST_CASE("Linear time on adversarial input", "[text]") {
 }
 
 TEST_CASE("json.loads acceptance (SPEC 4.16)", "[text]") {
-  for (const char* ok : {"{}", "[]", "\"hello\"", "1", "-0.5e+3", "true", "null", "NaN", "-Infinity", " {\"a\": [1, 2, {\"b\": null}]} ",
-                         "{\"a\":1,\"a\":2}", "\"\\u00e9\\n\"", "\"caf\u00E9\""})
+  for (const char *ok : {"{}", "[]", "\"hello\"", "1", "-0.5e+3", "true", "null", "NaN", "-Infinity",
+                         " {\"a\": [1, 2, {\"b\": null}]} ", "{\"a\":1,\"a\":2}", "\"\\u00e9\\n\"", "\"caf\u00E9\""})
     CHECK(python_json_valid(ok));
-  for (const char* bad : {"", "{", "[1,]", "{\"a\":1,}", "01", "1.", ".5", "1e", "+1", "nan", "'a'", "{a:1}", "\"a\nb\"",
-                          "\xEF\xBB\xBF{}", "[1] x", "\"\\x\"", "\"\\u12\"", "\"\xFF\"", "tru"})
+  for (const char *bad : {"", "{", "[1,]", "{\"a\":1,}", "01", "1.", ".5", "1e", "+1", "nan", "'a'", "{a:1}",
+                          "\"a\nb\"", "\xEF\xBB\xBF{}", "[1] x", "\"\\x\"", "\"\\u12\"", "\"\xFF\"", "tru"})
     CHECK_FALSE(python_json_valid(bad));
 }
 
@@ -111,10 +111,10 @@ TEST_CASE("Punkt, untrained parameters: behaviour described in SPEC 6.2", "[text
   auto n = [](std::string_view s) { return count_sentences(utf8_decode(s)); };
   CHECK(n("") == 0);
   CHECK(n("One. Two.") == 2);
-  CHECK(n("Step 3. then more.") == 1);      // number before a lowercase word: not a break
-  CHECK(n("Ask J. Smith now.") == 1);       // initial before a capitalised word
-  CHECK(n("Mr. Smith left.") == 2);         // no known abbreviations without the trained model
-  CHECK(n("Wait... and see.") == 1);        // an ellipsis never ends a sentence untrained
+  CHECK(n("Step 3. then more.") == 1); // number before a lowercase word: not a break
+  CHECK(n("Ask J. Smith now.") == 1);  // initial before a capitalised word
+  CHECK(n("Mr. Smith left.") == 2);    // no known abbreviations without the trained model
+  CHECK(n("Wait... and see.") == 1);   // an ellipsis never ends a sentence untrained
   auto spans = punkt_sentence_spans(utf8_decode("(Sent1.) Sent2."));
   REQUIRE(spans.size() == 2);
   CHECK(spans[0] == std::pair<std::size_t, std::size_t>{0, 8}); // the ')' realigned into sentence 1
@@ -123,7 +123,7 @@ TEST_CASE("Punkt, untrained parameters: behaviour described in SPEC 6.2", "[text
 TEST_CASE("Treebank tokens: IFEval-relevant cases (SPEC 4.22)", "[text]") {
   auto toks = [](std::string_view s) {
     std::vector<std::string> out;
-    for (const auto& t : word_tokenize(utf8_decode(s))) out.push_back(utf8_encode(t));
+    for (const auto &t : word_tokenize(utf8_decode(s))) out.push_back(utf8_encode(t));
     return out;
   };
   CHECK(toks("DON'T") == std::vector<std::string>{"DO", "N'T"});
@@ -141,7 +141,8 @@ TEST_CASE("langdetect quirks (seed 0)", "[text]") {
 }
 
 TEST_CASE("Python's Mersenne Twister is reproduced exactly", "[text]") {
-  // Reference values: python3 -c "import random; r=random.Random(0); print([r.getrandbits(32) for _ in range(3)], r.random())"
+  // Reference values: python3 -c "import random; r=random.Random(0); print([r.getrandbits(32) for _ in range(3)],
+  // r.random())"
   detail::PyRandom r(0);
   CHECK(r.genrand() == 3626764237U);
   CHECK(r.genrand() == 1654615998U);
@@ -159,7 +160,7 @@ TEST_CASE("Agreement with langdetect 1.0.9 and NLTK 3.8 on the reference texts",
   REQUIRE(in);
   const auto ref = nlohmann::json::parse(in);
   std::size_t n = 0, lang_ok = 0, spans_ok = 0, words_ok = 0;
-  for (const auto& c : ref["cases"]) {
+  for (const auto &c : ref["cases"]) {
     const auto text = utf8_decode(c["text"].get<std::string>());
     const auto lang = detect_language(text);
     lang_ok += c["lang"].is_null() ? !lang : (lang && *lang == c["lang"].get<std::string>());
@@ -167,7 +168,7 @@ TEST_CASE("Agreement with langdetect 1.0.9 and NLTK 3.8 on the reference texts",
     for (auto [b, e] : punkt_sentence_spans(text)) spans.push_back({b, e});
     spans_ok += spans == c["spans"];
     nlohmann::json ws = nlohmann::json::array();
-    for (const auto& w : word_tokenize(text)) ws.push_back(utf8_encode(w));
+    for (const auto &w : word_tokenize(text)) ws.push_back(utf8_encode(w));
     words_ok += ws == c["words"];
     ++n;
   }
@@ -189,7 +190,7 @@ TEST_CASE("Agreement with langdetect 1.0.9 on the 541 official GPT-4 responses",
   std::size_t n = 0, agree = 0;
   while (std::getline(in, line)) {
     const auto lang = detect_language(utf8_decode(nlohmann::json::parse(line)["response"].get<std::string>()));
-    const auto& want = labels.at(n++);
+    const auto &want = labels.at(n++);
     agree += want.is_null() ? !lang : (lang && *lang == want.get<std::string>());
   }
   CHECK(n == 541);

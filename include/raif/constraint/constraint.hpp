@@ -31,9 +31,9 @@ class Judge;
 /// captured by earlier Chain steps, and a judge for judge-verified leaves.
 struct Context {
   std::string_view prompt;
-  const nlohmann::json* fields = nullptr;
-  const std::map<std::string, std::string, std::less<>>* vars = nullptr;
-  const Judge* judge = nullptr;
+  const nlohmann::json *fields = nullptr;
+  const std::map<std::string, std::string, std::less<>> *vars = nullptr;
+  const Judge *judge = nullptr;
 
   /// A captured value, if a Chain step bound it.
   std::optional<std::string_view> var(std::string_view name) const {
@@ -46,31 +46,43 @@ struct Context {
 
 namespace detail {
 template <class C>
-concept checks_text = requires(const C& c, const Text& t) { { c.check(t) } -> std::convertible_to<bool>; };
+concept checks_text = requires(const C &c, const Text &t) {
+  { c.check(t) } -> std::convertible_to<bool>;
+};
 template <class C>
-concept checks_text_in_context =
-    requires(const C& c, const Text& t, const Context& x) { { c.check(t, x) } -> std::convertible_to<bool>; };
+concept checks_text_in_context = requires(const C &c, const Text &t, const Context &x) {
+  { c.check(t, x) } -> std::convertible_to<bool>;
+};
 template <class C>
-concept reads_vars = requires(const C& c) { { c.reads() } -> std::convertible_to<std::vector<std::string>>; };
+concept reads_vars = requires(const C &c) {
+  { c.reads() } -> std::convertible_to<std::vector<std::string>>;
+};
 template <class C>
-concept has_id = requires { { C::id } -> std::convertible_to<std::string_view>; };
+concept has_id = requires {
+  { C::id } -> std::convertible_to<std::string_view>;
+};
 template <class C>
-concept describable = requires(const C& c) { { c.describe() } -> std::convertible_to<std::string>; };
+concept describable = requires(const C &c) {
+  { c.describe() } -> std::convertible_to<std::string>;
+};
 } // namespace detail
 
 template <class C>
 concept constraint = detail::has_id<C> && detail::describable<C> &&
-                     (detail::checks_text<C> || detail::checks_text_in_context<C>);
+    (detail::checks_text<C> || detail::checks_text_in_context<C>);
 
 /// Checks c on a text; the context is passed to constraints that take one.
-template <class C>
-bool check(const C& c, const Text& t, const Context& x = {}) {
-  static_assert(detail::has_id<C>, "raif: a constraint needs `static constexpr std::string_view id = \"family:name\";`");
-  static_assert(detail::describable<C>, "raif: a constraint needs `std::string describe() const` (the instruction in words)");
+template <class C> bool check(const C &c, const Text &t, const Context &x = {}) {
+  static_assert(detail::has_id<C>,
+                "raif: a constraint needs `static constexpr std::string_view id = \"family:name\";`");
+  static_assert(detail::describable<C>,
+                "raif: a constraint needs `std::string describe() const` (the instruction in words)");
   static_assert(detail::checks_text<C> || detail::checks_text_in_context<C>,
                 "raif: a constraint needs `bool check(const raif::Text&) const` (or with a `const raif::Context&`)");
-  if constexpr (detail::checks_text_in_context<C>) return c.check(t, x);
-  else return c.check(t);
+  if constexpr (detail::checks_text_in_context<C>)
+    return c.check(t, x);
+  else
+    return c.check(t);
 }
 
 } // namespace raif

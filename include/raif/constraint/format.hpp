@@ -15,13 +15,16 @@ namespace detail {
 // Python re MULTILINE find-all count of  ^\s*<marker>...  where the marker test is `at(q)`: from
 // each line start skip whitespace (newlines included) and test the first other character. The
 // whitespace run is shared by every line start inside it, so it is skipped once: linear time.
-template <class At, class End>
-std::size_t count_line_items(std::u32string_view s, At at, End end_of_match) {
+template <class At, class End> std::size_t count_line_items(std::u32string_view s, At at, End end_of_match) {
   std::size_t n = 0, run_from = std::u32string_view::npos, run_to = 0;
   for (std::size_t p = 0; p < s.size();) {
-    if (!(p == 0 || s[p - 1] == '\n')) { ++p; continue; }
+    if (!(p == 0 || s[p - 1] == '\n')) {
+      ++p;
+      continue;
+    }
     std::size_t q;
-    if (run_from != std::u32string_view::npos && p >= run_from && p <= run_to) q = run_to;
+    if (run_from != std::u32string_view::npos && p >= run_from && p <= run_to)
+      q = run_to;
     else {
       q = p;
       while (q < s.size() && is_py_space(s[q])) ++q;
@@ -58,7 +61,7 @@ struct NumberOfBullets {
         s, [&](std::size_t q) { return s[q] == '-'; }, [&](std::size_t q) { return detail::line_end(s, q + 1); });
     return stars + dashes;
   }
-  bool check(const Text& t) const { return static_cast<std::int64_t>(count(t.chars())) == num_bullets; }
+  bool check(const Text &t) const { return static_cast<std::int64_t>(count(t.chars())) == num_bullets; }
   std::string describe() const {
     return "Your answer must contain exactly " + std::to_string(num_bullets) +
            " bullet points. Use the markdown bullet points such as:\n* This is point 1.\n* This is point 2";
@@ -69,14 +72,15 @@ struct NumberOfBullets {
 /// "My answer is maybe.".
 struct ConstrainedResponse {
   static constexpr std::string_view id = "detectable_format:constrained_response";
-  bool check(const Text& t) const {
+  bool check(const Text &t) const {
     const auto s = t.str();
     for (std::string_view o : {"My answer is yes.", "My answer is no.", "My answer is maybe."})
       if (s.find(o) != std::string_view::npos) return true;
     return false;
   }
   std::string describe() const {
-    return "Answer with one of the following options: (\"My answer is yes.\", \"My answer is no.\", \"My answer is maybe.\")";
+    return "Answer with one of the following options: (\"My answer is yes.\", \"My answer is no.\", \"My answer is "
+           "maybe.\")";
   }
 };
 
@@ -111,7 +115,7 @@ struct NumberOfHighlights {
     }
     return n;
   }
-  bool check(const Text& t) const { return static_cast<std::int64_t>(count(t.chars())) >= num_highlights; }
+  bool check(const Text &t) const { return static_cast<std::int64_t>(count(t.chars())) >= num_highlights; }
   std::string describe() const {
     return "Highlight at least " + std::to_string(num_highlights) +
            " sections in your answer with markdown, i.e. *highlighted section*.";
@@ -125,7 +129,7 @@ struct MultipleSections {
   BOOST_HANA_DEFINE_STRUCT(MultipleSections, (std::string, section_spliter), (std::int64_t, num_sections));
 
   void validate() const { regex(); }
-  bool check(const Text& t) const {
+  bool check(const Text &t) const {
     const std::string split = detail::py_strip_utf8(section_spliter);
     if (detail::has_regex_meta(split)) return static_cast<std::int64_t>(regex().count(t)) >= num_sections;
     const std::u32string sp = utf8_decode(split);
@@ -146,15 +150,19 @@ struct MultipleSections {
     std::int64_t n = 0;
     for (std::size_t i = 0; i < s.size();) {
       const auto e = match_at(i);
-      if (e == std::u32string_view::npos) { ++i; continue; }
+      if (e == std::u32string_view::npos) {
+        ++i;
+        continue;
+      }
       ++n;
       i = e;
     }
     return n >= num_sections;
   }
   std::string describe() const {
-    return "Your response must have " + std::to_string(num_sections) + " sections. Mark the beginning of each section with " +
-           section_spliter + " X, such as: " + section_spliter + " 1";
+    return "Your response must have " + std::to_string(num_sections) +
+           " sections. Mark the beginning of each section with " + section_spliter + " X, such as: " + section_spliter +
+           " 1";
   }
 
 private:
@@ -168,7 +176,7 @@ private:
 /// Python's json.loads accepts it.
 struct JsonFormat {
   static constexpr std::string_view id = "detectable_format:json_format";
-  bool check(const Text& t) const {
+  bool check(const Text &t) const {
     std::u32string_view s = py_strip(t.chars());
     for (std::u32string_view p : {U"```json", U"```Json", U"```JSON", U"```"})
       if (s.starts_with(p)) s.remove_prefix(p.size());
@@ -183,14 +191,17 @@ struct JsonFormat {
 /// detectable_format:title — a non-blank title in double angular brackets, <<like this>>, on one line.
 struct Title {
   static constexpr std::string_view id = "detectable_format:title";
-  bool check(const Text& t) const {
+  bool check(const Text &t) const {
     const std::u32string_view s = t.chars();
     for (std::size_t ls = 0; ls <= s.size();) { // line by line: <<[^\n]+>> is greedy within a line
       const std::size_t le = detail::line_end(s, ls);
       const auto line = s.substr(ls, le - ls);
       const auto last = line.rfind(U">>");
       for (std::size_t i = 0; last != std::u32string_view::npos && i + 3 <= last;) {
-        if (line[i] != '<' || line[i + 1] != '<') { ++i; continue; }
+        if (line[i] != '<' || line[i + 1] != '<') {
+          ++i;
+          continue;
+        }
         auto inner = line.substr(i, last + 2 - i); // the whole match; lstrip('<'), rstrip('>'), strip()
         while (!inner.empty() && inner.front() == '<') inner.remove_prefix(1);
         while (!inner.empty() && inner.back() == '>') inner.remove_suffix(1);

@@ -21,13 +21,14 @@
 namespace raif {
 
 /// The IFEval constraint types, as a compile-time list (boost::hana types).
-inline constexpr auto ifeval_constraint_types = boost::hana::tuple_t<
-    Keywords, KeywordFrequency, ForbiddenWords, LetterFrequency, ResponseLanguage, NumberOfSentences,
-    NumberOfParagraphs, NumberOfWords, NthParagraphFirstWord, NumberOfPlaceholders, Postscript, NumberOfBullets,
-    ConstrainedResponse, NumberOfHighlights, MultipleSections, JsonFormat, Title, TwoResponses, RepeatPrompt, EndPhrase,
-    Quotation, CapitalWordFrequency, EnglishCapital, EnglishLowercase, NoComma>;
+inline constexpr auto ifeval_constraint_types =
+    boost::hana::tuple_t<Keywords, KeywordFrequency, ForbiddenWords, LetterFrequency, ResponseLanguage,
+                         NumberOfSentences, NumberOfParagraphs, NumberOfWords, NthParagraphFirstWord,
+                         NumberOfPlaceholders, Postscript, NumberOfBullets, ConstrainedResponse, NumberOfHighlights,
+                         MultipleSections, JsonFormat, Title, TwoResponses, RepeatPrompt, EndPhrase, Quotation,
+                         CapitalWordFrequency, EnglishCapital, EnglishLowercase, NoComma>;
 
-inline const Registry& Registry::ifeval() {
+inline const Registry &Registry::ifeval() {
   static const Registry r = [] {
     Registry reg;
     boost::hana::for_each(ifeval_constraint_types, [&](auto t) { reg.add<typename decltype(t)::type>(); });

@@ -18,11 +18,12 @@ struct NumberOfSentences {
   static constexpr std::string_view id = "length_constraints:number_sentences";
   BOOST_HANA_DEFINE_STRUCT(NumberOfSentences, (std::int64_t, num_sentences), (Relation, relation));
 
-  bool check(const Text& t) const {
+  bool check(const Text &t) const {
     return compare(static_cast<std::int64_t>(count_sentences(t.chars())), relation, num_sentences);
   }
   std::string describe() const {
-    return "Your response should contain " + std::string(to_string(relation)) + " " + std::to_string(num_sentences) + " sentences.";
+    return "Your response should contain " + std::string(to_string(relation)) + " " + std::to_string(num_sentences) +
+           " sentences.";
   }
 };
 
@@ -32,15 +33,19 @@ struct NumberOfParagraphs {
   static constexpr std::string_view id = "length_constraints:number_paragraphs";
   BOOST_HANA_DEFINE_STRUCT(NumberOfParagraphs, (std::int64_t, num_paragraphs));
 
-  bool check(const Text& t) const {
-    const auto& s = t.chars();
+  bool check(const Text &t) const {
+    const auto &s = t.chars();
     std::vector<std::pair<std::size_t, std::size_t>> pieces; // re.split(r"\s?\*\*\*\s?", s)
     std::size_t start = 0;
     auto stars = [&](std::size_t k) { return k + 3 <= s.size() && s[k] == '*' && s[k + 1] == '*' && s[k + 2] == '*'; };
     for (std::size_t i = 0; i < s.size();) {
       std::size_t k = i;
-      if (is_py_space(s[i]) && stars(i + 1)) k = i + 1;
-      else if (!stars(i)) { ++i; continue; }
+      if (is_py_space(s[i]) && stars(i + 1))
+        k = i + 1;
+      else if (!stars(i)) {
+        ++i;
+        continue;
+      }
       std::size_t e = k + 3;
       if (e < s.size() && is_py_space(s[e])) ++e;
       pieces.emplace_back(start, i);
@@ -49,9 +54,12 @@ struct NumberOfParagraphs {
     pieces.emplace_back(start, s.size());
     auto count = static_cast<std::int64_t>(pieces.size());
     for (std::size_t p = 0; p < pieces.size(); ++p) {
-      if (!py_strip(std::u32string_view(s).substr(pieces[p].first, pieces[p].second - pieces[p].first)).empty()) continue;
-      if (p == 0 || p + 1 == pieces.size()) --count;
-      else return false;
+      if (!py_strip(std::u32string_view(s).substr(pieces[p].first, pieces[p].second - pieces[p].first)).empty())
+        continue;
+      if (p == 0 || p + 1 == pieces.size())
+        --count;
+      else
+        return false;
     }
     return count == num_paragraphs;
   }
@@ -66,7 +74,9 @@ struct NumberOfWords {
   static constexpr std::string_view id = "length_constraints:number_words";
   BOOST_HANA_DEFINE_STRUCT(NumberOfWords, (std::int64_t, num_words), (Relation, relation));
 
-  bool check(const Text& t) const { return compare(static_cast<std::int64_t>(count_words(t.chars())), relation, num_words); }
+  bool check(const Text &t) const {
+    return compare(static_cast<std::int64_t>(count_words(t.chars())), relation, num_words);
+  }
   std::string describe() const {
     return "Answer with " + std::string(to_string(relation)) + " " + std::to_string(num_words) + " words.";
   }
@@ -82,9 +92,10 @@ struct NthParagraphFirstWord {
   void validate() const {
     if (nth_paragraph < 1 || nth_paragraph > num_paragraphs)
       throw error("raif: instruction 'length_constraints:nth_paragraph_first_word': kwarg 'nth_paragraph' = " +
-                  std::to_string(nth_paragraph) + " must be between 1 and num_paragraphs = " + std::to_string(num_paragraphs));
+                  std::to_string(nth_paragraph) +
+                  " must be between 1 and num_paragraphs = " + std::to_string(num_paragraphs));
   }
-  bool check(const Text& t) const {
+  bool check(const Text &t) const {
     const std::u32string_view s = t.chars();
     const auto paragraphs = py_split(s, std::u32string_view(U"\n\n"));
     std::int64_t count = 0;
@@ -94,7 +105,10 @@ struct NthParagraphFirstWord {
     if (paragraph.empty()) return false;
     std::u32string_view word = paragraph;
     for (std::size_t k = 0; k < word.size(); ++k)
-      if (is_py_space(word[k])) { word = word.substr(0, k); break; }
+      if (is_py_space(word[k])) {
+        word = word.substr(0, k);
+        break;
+      }
     while (!word.empty() && word.front() == '\'') word.remove_prefix(1);
     while (!word.empty() && word.front() == '"') word.remove_prefix(1);
     std::u32string got;

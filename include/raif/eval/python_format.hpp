@@ -22,17 +22,23 @@ inline std::string python_float_repr(double x) {
   auto r = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::scientific);
   std::string sci(buf, r.ptr);
   std::string sign;
-  if (sci[0] == '-') { sign = "-"; sci.erase(0, 1); }
+  if (sci[0] == '-') {
+    sign = "-";
+    sci.erase(0, 1);
+  }
   const auto e = sci.find('e');
   std::string digits = sci.substr(0, e);
   digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
   const int exp = std::atoi(sci.c_str() + e + 1);
   if (exp >= -4 && exp < 16) {
     std::string out;
-    if (exp < 0) out = "0." + std::string(static_cast<std::size_t>(-exp - 1), '0') + digits;
+    if (exp < 0)
+      out = "0." + std::string(static_cast<std::size_t>(-exp - 1), '0') + digits;
     else if (static_cast<std::size_t>(exp) + 1 >= digits.size())
       out = digits + std::string(static_cast<std::size_t>(exp) + 1 - digits.size(), '0') + ".0";
-    else out = digits.substr(0, static_cast<std::size_t>(exp) + 1) + "." + digits.substr(static_cast<std::size_t>(exp) + 1);
+    else
+      out =
+          digits.substr(0, static_cast<std::size_t>(exp) + 1) + "." + digits.substr(static_cast<std::size_t>(exp) + 1);
     return sign + out;
   }
   std::string mant = digits.substr(0, 1);
@@ -43,7 +49,7 @@ inline std::string python_float_repr(double x) {
 }
 
 /// Python's json.dumps(s) (ensure_ascii=True) for a UTF-8 string.
-inline void python_json_string(std::string& out, std::string_view s) {
+inline void python_json_string(std::string &out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
   auto u = [&](unsigned v) {
     out += "\\u";
@@ -61,8 +67,10 @@ inline void python_json_string(std::string& out, std::string_view s) {
     case '\b': out += "\\b"; break;
     case '\f': out += "\\f"; break;
     default:
-      if (c >= 0x20 && c < 0x7F) out += static_cast<char>(c);
-      else if (c < 0x10000) u(c);
+      if (c >= 0x20 && c < 0x7F)
+        out += static_cast<char>(c);
+      else if (c < 0x10000)
+        u(c);
       else {
         const char32_t v = c - 0x10000;
         u(0xD800 + (v >> 10));

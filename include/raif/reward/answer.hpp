@@ -20,11 +20,11 @@ struct ChatTemplate {
 
 /// The parts of a response.
 struct Extraction {
-  bool well_formed = false;   ///< exactly one think block, then (for tagged templates) exactly one answer block
-  std::string_view think;     ///< the reasoning text (inside the think tags)
-  std::string_view answer;    ///< the answer text; the last <answer> block even when malformed
+  bool well_formed = false; ///< exactly one think block, then (for tagged templates) exactly one answer block
+  std::string_view think;   ///< the reasoning text (inside the think tags)
+  std::string_view answer;  ///< the answer text; the last <answer> block even when malformed
   std::size_t answer_offset = 0;
-  std::string why;            ///< why it is not well formed
+  std::string why; ///< why it is not well formed
 };
 
 namespace detail {
@@ -37,7 +37,7 @@ inline std::size_t count_of(std::string_view s, std::string_view t) {
 
 /// Splits a response into think and answer parts and checks the format: nothing but whitespace
 /// before <think>, between </think> and <answer>, and after </answer>.
-inline Extraction extract_answer(std::string_view r, const ChatTemplate& t = {}) {
+inline Extraction extract_answer(std::string_view r, const ChatTemplate &t = {}) {
   Extraction e;
   if (t.plain) {
     e.well_formed = true;

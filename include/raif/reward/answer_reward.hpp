@@ -12,35 +12,38 @@
 
 namespace raif {
 
-template <class Spec, class Policy = RaifPiecewise>
-struct AnswerReward {
+template <class Spec, class Policy = RaifPiecewise> struct AnswerReward {
   Spec spec{};
   Policy policy{};
-  FormatReward format{};      ///< decides well-formedness and extraction (its values are not used here)
+  FormatReward format{}; ///< decides well-formedness and extraction (its values are not used here)
   double format_fail = -2.0;
   double tau = 1.0;
   Detail detail = Detail::full; ///< Detail::scores skips reasons and the tree (the trainer's hot path)
 
-  RewardResult operator()(const Sample& s) const {
+  RewardResult operator()(const Sample &s) const {
     const Extraction e = extract_answer(s.response, format.chat);
-    if (!format.well_formed(e)) return RewardResult{format_fail, {{"accuracy", format_fail}, {"leaf_pass_rate", 0.0}}, std::nullopt};
+    if (!format.well_formed(e))
+      return RewardResult{format_fail, {{"accuracy", format_fail}, {"leaf_pass_rate", 0.0}}, std::nullopt};
     const Context ctx{.prompt = s.prompt, .fields = s.context, .judge = s.judge};
     Evaluation ev(e.answer, ctx, tau, detail);
     evaluate_node(ev);
     Verdict v = std::move(ev).finish();
     const double acc = policy(v);
     std::size_t n = 0, passed = 0;
-    for (const auto* l : v.scored()) {
+    for (const auto *l : v.scored()) {
       ++n;
       passed += l->effective >= tau;
     }
-    return RewardResult{acc, {{"accuracy", acc}, {"leaf_pass_rate", n ? double(passed) / double(n) : 0.0}}, std::move(v)};
+    return RewardResult{
+        acc, {{"accuracy", acc}, {"leaf_pass_rate", n ? double(passed) / double(n) : 0.0}}, std::move(v)};
   }
 
 private:
-  void evaluate_node(Evaluation& ev) const {
-    if constexpr (requires { spec.evaluate(ev, ev.whole(), Gate{}, true); }) spec.evaluate(ev, ev.whole(), Gate{}, true);
-    else detail::eval_node(ev, spec, ev.whole(), Gate{}, true);
+  void evaluate_node(Evaluation &ev) const {
+    if constexpr (requires { spec.evaluate(ev, ev.whole(), Gate{}, true); })
+      spec.evaluate(ev, ev.whole(), Gate{}, true);
+    else
+      detail::eval_node(ev, spec, ev.whole(), Gate{}, true);
   }
 };
 

@@ -13,55 +13,56 @@
 
 namespace raif {
 
-template <class... R>
-struct Sum {
-  static_assert((reward_term<R> && ...), "raif: Sum<R...> takes reward terms: RewardResult operator()(const raif::Sample&) const");
+template <class... R> struct Sum {
+  static_assert((reward_term<R> && ...),
+                "raif: Sum<R...> takes reward terms: RewardResult operator()(const raif::Sample&) const");
   std::tuple<R...> terms{};
   Sum() = default;
   explicit Sum(R... r) : terms(std::move(r)...) {}
-  RewardResult operator()(const Sample& s) const {
+  RewardResult operator()(const Sample &s) const {
     RewardResult out;
-    std::apply([&](const auto&... t) {
-      auto add = [&](RewardResult r) {
-        out.value += r.value;
-        detail::merge_components(out, std::move(r));
-      };
-      (add(t(s)), ...);
-    }, terms);
+    std::apply(
+        [&](const auto &...t) {
+          auto add = [&](RewardResult r) {
+            out.value += r.value;
+            detail::merge_components(out, std::move(r));
+          };
+          (add(t(s)), ...);
+        },
+        terms);
     return out;
   }
 };
-template <class... R>
-Sum(R...) -> Sum<R...>;
+template <class... R> Sum(R...) -> Sum<R...>;
 
-template <class... R>
-struct WeightedSum {
+template <class... R> struct WeightedSum {
   static_assert((reward_term<R> && ...), "raif: WeightedSum<R...> takes reward terms");
   std::tuple<R...> terms{};
   std::array<double, sizeof...(R)> weights{};
-  RewardResult operator()(const Sample& s) const {
+  RewardResult operator()(const Sample &s) const {
     RewardResult out;
     std::size_t i = 0;
-    std::apply([&](const auto&... t) {
-      auto add = [&](RewardResult r) {
-        out.value += weights[i++] * r.value;
-        detail::merge_components(out, std::move(r));
-      };
-      (add(t(s)), ...);
-    }, terms);
+    std::apply(
+        [&](const auto &...t) {
+          auto add = [&](RewardResult r) {
+            out.value += weights[i++] * r.value;
+            detail::merge_components(out, std::move(r));
+          };
+          (add(t(s)), ...);
+        },
+        terms);
     return out;
   }
 };
 
 /// B's value counts only if A's value is at least `threshold`; otherwise `otherwise`. A's value is
 /// reported as a component, not added.
-template <class A, class B>
-struct GateOn {
+template <class A, class B> struct GateOn {
   A gate{};
   B term{};
   double threshold = 1.0;
   double otherwise = 0.0;
-  RewardResult operator()(const Sample& s) const {
+  RewardResult operator()(const Sample &s) const {
     RewardResult a = gate(s);
     const bool open = a.value >= threshold;
     RewardResult out;
@@ -79,22 +80,20 @@ struct GateOn {
   }
 };
 
-template <class R>
-struct Clip {
+template <class R> struct Clip {
   R term{};
   double lo = -1.0, hi = 1.0;
-  RewardResult operator()(const Sample& s) const {
+  RewardResult operator()(const Sample &s) const {
     RewardResult r = term(s);
     r.value = std::clamp(r.value, lo, hi);
     return r;
   }
 };
 
-template <class R>
-struct Scale {
+template <class R> struct Scale {
   R term{};
   double factor = 1.0;
-  RewardResult operator()(const Sample& s) const {
+  RewardResult operator()(const Sample &s) const {
     RewardResult r = term(s);
     r.value *= factor;
     return r;
@@ -103,13 +102,12 @@ struct Scale {
 
 /// The RAIF reward (paper Eq. 6): FormatReward (+1/-1) + AnswerReward (RaifPiecewise, -2 when the
 /// format fails), in [-3, 3]. Components: format, accuracy, leaf_pass_rate.
-template <class Spec>
-struct RaifReward {
+template <class Spec> struct RaifReward {
   Spec spec{};
   ChatTemplate chat{};
   bool require_nonempty_think = false;
   Detail detail = Detail::full;
-  RewardResult operator()(const Sample& s) const {
+  RewardResult operator()(const Sample &s) const {
     const FormatReward f{.chat = chat, .require_nonempty_think = require_nonempty_think};
     return Sum<FormatReward, AnswerReward<Spec, RaifPiecewise>>(
         f, AnswerReward<Spec, RaifPiecewise>{.spec = spec, .format = f, .detail = detail})(s);

@@ -14,7 +14,9 @@ namespace raif {
 inline bool python_json_valid(std::string_view s) noexcept {
   std::size_t i = 0;
   const std::size_t n = s.size();
-  auto ws = [&] { while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i; };
+  auto ws = [&] {
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+  };
   auto lit = [&](std::string_view w) {
     if (s.substr(i, w.size()) != w) return false;
     i += w.size();
@@ -28,7 +30,10 @@ inline bool python_json_valid(std::string_view s) noexcept {
     ++i;
     while (i < n) {
       const auto c = static_cast<unsigned char>(s[i]);
-      if (c == '"') { ++i; return true; }
+      if (c == '"') {
+        ++i;
+        return true;
+      }
       if (c < 0x20) return false;
       if (c == '\\') {
         if (i + 1 >= n) return false;
@@ -49,7 +54,8 @@ inline bool python_json_valid(std::string_view s) noexcept {
         for (int k = 1; k < len; ++k)
           if ((static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) & 0xC0) != 0x80) return false;
         const auto c1 = static_cast<unsigned char>(s[i + 1]);
-        if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0) || (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90))
+        if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0) || (c == 0xF0 && c1 < 0x90) ||
+            (c == 0xF4 && c1 >= 0x90))
           return false;
         i += static_cast<std::size_t>(len);
         continue;
@@ -61,9 +67,14 @@ inline bool python_json_valid(std::string_view s) noexcept {
   auto number = [&] { // Python's NUMBER_RE, with backtracking on a dangling fraction or exponent
     const std::size_t start = i;
     if (i < n && s[i] == '-') ++i;
-    if (!digit(i)) { i = start; return false; }
-    if (s[i] == '0') ++i;
-    else while (digit(i)) ++i;
+    if (!digit(i)) {
+      i = start;
+      return false;
+    }
+    if (s[i] == '0')
+      ++i;
+    else
+      while (digit(i)) ++i;
     if (i < n && s[i] == '.' && digit(i + 1)) {
       ++i;
       while (digit(i)) ++i;
@@ -87,12 +98,14 @@ inline bool python_json_valid(std::string_view s) noexcept {
     if (i >= n) return false;
     const char c = s[i];
     bool opened = false;
-    if (c == '"') { if (!string()) return false; }
-    else if (c == '{') {
+    if (c == '"') {
+      if (!string()) return false;
+    } else if (c == '{') {
       ++i;
       ws();
-      if (i < n && s[i] == '}') { ++i; }
-      else {
+      if (i < n && s[i] == '}') {
+        ++i;
+      } else {
         if (i >= n || s[i] != '"' || !string()) return false;
         ws();
         if (i >= n || s[i] != ':') return false;
@@ -104,15 +117,26 @@ inline bool python_json_valid(std::string_view s) noexcept {
     } else if (c == '[') {
       ++i;
       ws();
-      if (i < n && s[i] == ']') { ++i; }
-      else { stack.push_back(Ctx::array); opened = true; }
-    } else if (c == 'n') { if (!lit("null")) return false; }
-    else if (c == 't') { if (!lit("true")) return false; }
-    else if (c == 'f') { if (!lit("false")) return false; }
-    else if (c == 'N') { if (!lit("NaN")) return false; }
-    else if (c == 'I') { if (!lit("Infinity")) return false; }
-    else if (c == '-' && s.substr(i, 9) == "-Infinity") { i += 9; }
-    else if (!number()) return false;
+      if (i < n && s[i] == ']') {
+        ++i;
+      } else {
+        stack.push_back(Ctx::array);
+        opened = true;
+      }
+    } else if (c == 'n') {
+      if (!lit("null")) return false;
+    } else if (c == 't') {
+      if (!lit("true")) return false;
+    } else if (c == 'f') {
+      if (!lit("false")) return false;
+    } else if (c == 'N') {
+      if (!lit("NaN")) return false;
+    } else if (c == 'I') {
+      if (!lit("Infinity")) return false;
+    } else if (c == '-' && s.substr(i, 9) == "-Infinity") {
+      i += 9;
+    } else if (!number())
+      return false;
     if (opened) continue;
     // A value is complete: close containers or move to the next element.
     for (;;) {
@@ -123,13 +147,21 @@ inline bool python_json_valid(std::string_view s) noexcept {
       ws();
       if (i >= n) return false;
       if (stack.back() == Ctx::array) {
-        if (s[i] == ']') { ++i; stack.pop_back(); continue; }
+        if (s[i] == ']') {
+          ++i;
+          stack.pop_back();
+          continue;
+        }
         if (s[i] != ',') return false;
         ++i;
         ws();
         break;
       }
-      if (s[i] == '}') { ++i; stack.pop_back(); continue; }
+      if (s[i] == '}') {
+        ++i;
+        stack.pop_back();
+        continue;
+      }
       if (s[i] != ',') return false;
       ++i;
       ws();

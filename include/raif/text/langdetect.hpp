@@ -71,11 +71,17 @@ private:
     std::uint32_t i = 1;
     for (int k = 624; k; --k) {
       mt_[i] = (mt_[i] ^ ((mt_[i - 1] ^ (mt_[i - 1] >> 30)) * 1664525U)) + key;
-      if (++i >= 624) { mt_[0] = mt_[623]; i = 1; }
+      if (++i >= 624) {
+        mt_[0] = mt_[623];
+        i = 1;
+      }
     }
     for (int k = 623; k; --k) {
       mt_[i] = (mt_[i] ^ ((mt_[i - 1] ^ (mt_[i - 1] >> 30)) * 1566083941U)) - i;
-      if (++i >= 624) { mt_[0] = mt_[623]; i = 1; }
+      if (++i >= 624) {
+        mt_[0] = mt_[623];
+        i = 1;
+      }
     }
     mt_[0] = 0x80000000U;
     idx_ = 624;
@@ -106,14 +112,15 @@ public:
   static constexpr std::size_t n_languages = detail::langdetect_data::languages.size();
 
   /// The shared instance (profiles parsed once, on first use: about 10 ms).
-  static const LanguageDetector& instance() {
+  static const LanguageDetector &instance() {
     static const LanguageDetector d;
     return d;
   }
 
   /// langdetect's detect_langs: languages with probability > 0.1, most probable first; empty
   /// optional where langdetect raises "No features in text".
-  std::optional<std::vector<LanguageProbability>> probabilities(std::u32string_view text, std::uint32_t seed = 0) const {
+  std::optional<std::vector<LanguageProbability>> probabilities(std::u32string_view text,
+                                                                std::uint32_t seed = 0) const {
     std::vector<std::uint32_t> grams;
     extract(text, grams);
     if (grams.empty()) return std::nullopt;
@@ -137,7 +144,7 @@ public:
         if (i % 5 == 0) {
           double sum = 0.0; // left to right, as Python's sum()
           for (double p : prob) sum += p;
-          for (double& p : prob) p /= sum;
+          for (double &p : prob) p /= sum;
           double maxp = 0.0;
           for (double p : prob) maxp = maxp < p ? p : maxp;
           if (maxp > 0.99999 || i >= 1000) break;
@@ -148,7 +155,8 @@ public:
     std::vector<LanguageProbability> out;
     for (std::size_t l = 0; l < n_languages; ++l)
       if (langprob[l] > 0.1) out.push_back({detail::langdetect_data::languages[l], langprob[l]});
-    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.probability > b.probability; });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto &a, const auto &b) { return a.probability > b.probability; });
     return out;
   }
 
@@ -161,7 +169,10 @@ public:
   }
 
 private:
-  struct Entry { std::uint32_t lang; double p; };
+  struct Entry {
+    std::uint32_t lang;
+    double p;
+  };
 
   LanguageDetector() {
     namespace d = detail::langdetect_data;
@@ -177,7 +188,10 @@ private:
         std::size_t k = i;
         std::uint64_t key = 0;
         int len = 0;
-        while (k < tab) { key = (key << 21) | detail::utf8_next(chunk, k); ++len; }
+        while (k < tab) {
+          key = (key << 21) | detail::utf8_next(chunk, k);
+          ++len;
+        }
         const std::size_t eol = chunk.find('\n', tab);
         for (std::size_t j = tab + 1; j < eol;) {
           const auto lang = static_cast<std::uint32_t>(d::lang_chars.find(chunk[j++]));
@@ -193,11 +207,19 @@ private:
     }
   }
 
-  struct Slot { std::uint64_t key = 0; std::uint32_t value = 0; };
-  static std::size_t hash(std::uint64_t k) noexcept { return static_cast<std::size_t>((k * 0x9E3779B97F4A7C15ULL) >> 46); }
+  struct Slot {
+    std::uint64_t key = 0;
+    std::uint32_t value = 0;
+  };
+  static std::size_t hash(std::uint64_t k) noexcept {
+    return static_cast<std::size_t>((k * 0x9E3779B97F4A7C15ULL) >> 46);
+  }
   void insert(std::uint64_t key, std::uint32_t v) {
     for (std::size_t h = hash(key);; h = (h + 1) & (table_.size() - 1))
-      if (table_[h].key == 0) { table_[h] = {key, v}; return; }
+      if (table_[h].key == 0) {
+        table_[h] = {key, v};
+        return;
+      }
   }
   std::optional<std::uint32_t> find(std::uint64_t key) const noexcept {
     for (std::size_t h = hash(key);; h = (h + 1) & (table_.size() - 1)) {
@@ -206,7 +228,7 @@ private:
     }
   }
   // 21 bits per character; unique because no gram contains U+0000, and never 0 (the empty slot).
-  static std::uint64_t pack(const char32_t* g, int n) noexcept {
+  static std::uint64_t pack(const char32_t *g, int n) noexcept {
     std::uint64_t key = 0;
     for (int i = 0; i < n; ++i) key = (key << 21) | g[i];
     return key;
@@ -215,20 +237,21 @@ private:
   char32_t normalize(char32_t c) const noexcept { return c < 0x10000 ? norm_bmp_[c] : normalize_slow(c); }
   static char32_t normalize_slow(char32_t c) noexcept {
     if (c < 0x80) return ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) ? c : U' ';
-    const auto& r = detail::langdetect_data::normalize_ranges;
-    auto it = std::upper_bound(std::begin(r), std::end(r), c, [](char32_t x, const auto& e) { return x < e.lo; });
+    const auto &r = detail::langdetect_data::normalize_ranges;
+    auto it = std::upper_bound(std::begin(r), std::end(r), c, [](char32_t x, const auto &e) { return x < e.lo; });
     if (it == std::begin(r)) return c;
     --it;
     return c <= it->hi ? it->target : c;
   }
 
   // Detector.append + cleaning_text + _extract_ngrams.
-  void extract(std::u32string_view in, std::vector<std::uint32_t>& grams) const {
+  void extract(std::u32string_view in, std::vector<std::uint32_t> &grams) const {
     // URL/e-mail removal and Vietnamese composition only change texts that have "http", '@' or a
     // combining mark; skip the copies otherwise.
     bool marks = false;
     for (char32_t c : in) marks = marks || (c >= 0x300 && c <= 0x323);
-    const bool url_or_mail = in.find(U"http") != std::u32string_view::npos || in.find(U'@') != std::u32string_view::npos;
+    const bool url_or_mail =
+        in.find(U"http") != std::u32string_view::npos || in.find(U'@') != std::u32string_view::npos;
     std::u32string t = url_or_mail ? strip_urls_and_mail(in) : std::u32string(in);
     if (marks) t = normalize_vi(t);
     std::u32string text;
@@ -241,8 +264,10 @@ private:
     }
     std::size_t latin = 0, non_latin = 0;
     for (char32_t ch : text) {
-      if (ch >= 'A' && ch <= 'z') ++latin;
-      else if (ch >= 0x300) ++non_latin; // langdetect's Latin Extended Additional exemption never fires
+      if (ch >= 'A' && ch <= 'z')
+        ++latin;
+      else if (ch >= 0x300)
+        ++non_latin; // langdetect's Latin Extended Additional exemption never fires
     }
     if (latin * 2 < non_latin) std::erase_if(text, [](char32_t ch) { return ch >= 'A' && ch <= 'z'; });
 
@@ -281,12 +306,12 @@ private:
 
   // URL_RE and MAIL_RE substitutions (each match -> one space).
   static bool url_char(char32_t c) noexcept {
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-           c == '-' || c == '_' || c == '.' || c == '?' || c == '&' || c == '~' || c == ';' || c == '+' || c == '=' ||
-           c == '/' || c == '#';
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_' ||
+           c == '.' || c == '?' || c == '&' || c == '~' || c == ';' || c == '+' || c == '=' || c == '/' || c == '#';
   }
   static bool mail_l1(char32_t c) noexcept {
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_' || c == '.';
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-' || c == '_' ||
+           c == '.';
   }
   static bool mail_l2(char32_t c) noexcept { return mail_l1(c) && c != '.'; }
 
@@ -301,7 +326,11 @@ private:
           k += 3;
           std::size_t e = k;
           while (e < s.size() && e - k < 2076 && url_char(s[e])) ++e;
-          if (e > k) { a.push_back(U' '); i = e; continue; }
+          if (e > k) {
+            a.push_back(U' ');
+            i = e;
+            continue;
+          }
         }
       }
       a.push_back(s[i++]);
@@ -357,8 +386,8 @@ private:
   }
 
   static constexpr std::uint32_t no_gram = 0xFFFFFFFFu;
-  std::vector<char16_t> norm_bmp_;      // NGram.normalize for the BMP (no BMP character maps outside it)
-  std::vector<std::uint32_t> unigram_;  // BMP unigram -> gram id
+  std::vector<char16_t> norm_bmp_;     // NGram.normalize for the BMP (no BMP character maps outside it)
+  std::vector<std::uint32_t> unigram_; // BMP unigram -> gram id
   std::vector<Slot> table_;
   std::vector<std::uint32_t> offsets_;
   std::vector<Entry> entries_;
@@ -370,8 +399,8 @@ inline std::optional<std::string_view> detect_language(std::u32string_view text,
 }
 
 /// detect_language on a Text, memoised in the Text (seed 0), so several checks share one run.
-inline std::optional<std::string_view> detect_language(const Text& t) {
-  auto& memo = t.language_memo();
+inline std::optional<std::string_view> detect_language(const Text &t) {
+  auto &memo = t.language_memo();
   if (!memo) memo = LanguageDetector::instance().detect(t.chars(), 0);
   return *memo;
 }

@@ -25,8 +25,8 @@ inline bool has_regex_meta(std::string_view p) noexcept {
 }
 
 // Python whitespace as an RE2 class body.
-inline constexpr std::string_view py_space_class =
-    "\\x{9}-\\x{d}\\x{1c}-\\x{20}\\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}";
+inline constexpr std::string_view py_space_class = "\\x{9}-\\x{d}\\x{1c}-\\x{20}\\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{"
+                                                   "200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}";
 
 // Translates a Python `re` pattern to RE2 syntax with the same meaning, or throws.
 inline std::string python_to_re2(std::string_view p, std::string_view what) {
@@ -53,8 +53,12 @@ inline std::string python_to_re2(std::string_view p, std::string_view what) {
         if (in_class) reject("uses \\S inside a character class");
         out += "[^" + std::string(py_space_class) + "]";
         break;
-      case 'b': case 'B':
-        if (in_class) { out += "\\x08"; break; }
+      case 'b':
+      case 'B':
+        if (in_class) {
+          out += "\\x08";
+          break;
+        }
         reject("uses a word boundary (RE2's \\b is ASCII-only, Python's is Unicode)");
         break;
       case 'Z': out += "\\z"; break;
@@ -67,16 +71,21 @@ inline std::string python_to_re2(std::string_view p, std::string_view what) {
     }
     if (!in_class && c == '(' && i + 1 < p.size() && p[i + 1] == '?') {
       const std::string_view rest = p.substr(i + 2, 2);
-      if (rest.starts_with('=') || rest.starts_with('!') || rest == "<=" || rest == "<!")
-        reject("uses lookaround");
+      if (rest.starts_with('=') || rest.starts_with('!') || rest == "<=" || rest == "<!") reject("uses lookaround");
       if (rest.starts_with('#')) reject("uses a comment group");
       if (rest.starts_with("P=")) reject("uses a backreference");
     }
     if (c == '[' && !in_class) {
       in_class = true;
       out += c;
-      if (i + 1 < p.size() && p[i + 1] == '^') { out += '^'; ++i; }
-      if (i + 1 < p.size() && p[i + 1] == ']') { out += "\\]"; ++i; }
+      if (i + 1 < p.size() && p[i + 1] == '^') {
+        out += '^';
+        ++i;
+      }
+      if (i + 1 < p.size() && p[i + 1] == ']') {
+        out += "\\]";
+        ++i;
+      }
       continue;
     }
     if (c == ']' && in_class) in_class = false;
@@ -86,8 +95,7 @@ inline std::string python_to_re2(std::string_view p, std::string_view what) {
 }
 
 // Knuth-Morris-Pratt over fold keys: all occurrences (overlapping) in O(n + m).
-template <class Key, class F>
-void kmp_each(std::u32string_view text, std::u32string_view pat, Key key, F&& on_match) {
+template <class Key, class F> void kmp_each(std::u32string_view text, std::u32string_view pat, Key key, F &&on_match) {
   const std::size_t m = pat.size();
   std::vector<std::size_t> fail(m + 1, 0);
   std::u32string kp(m, 0);
@@ -128,23 +136,27 @@ public:
     o.set_max_mem(64 << 20);
     re_ = std::make_shared<RE2>((multiline ? "(?m)" : "") + detail::python_to_re2(source_, what), o);
     if (!re_->ok())
-      throw error("raif: " + std::string(what) + " pattern '" + source_ + "' is not a valid RE2 expression: " + re_->error());
+      throw error("raif: " + std::string(what) + " pattern '" + source_ +
+                  "' is not a valid RE2 expression: " + re_->error());
   }
 
-  const std::string& source() const noexcept { return source_; }
+  const std::string &source() const noexcept { return source_; }
   bool is_literal() const noexcept { return re_ == nullptr; }
 
   /// re.search(pattern, text) is not None.
-  bool search(const Text& t) const {
+  bool search(const Text &t) const {
     if (re_) return RE2::PartialMatch(re2::StringPiece(t.str().data(), t.str().size()), *re_);
     if (literal_.empty()) return true;
     bool found = false;
-    each(t.chars(), [&](std::size_t) { found = true; return false; });
+    each(t.chars(), [&](std::size_t) {
+      found = true;
+      return false;
+    });
     return found;
   }
 
   /// len(re.findall(pattern, text)): non-overlapping, leftmost matches.
-  std::size_t count(const Text& t) const {
+  std::size_t count(const Text &t) const {
     if (re_) {
       const re2::StringPiece in(t.str().data(), t.str().size());
       std::size_t n = 0, pos = 0;
@@ -160,20 +172,24 @@ public:
       }
       return n;
     }
-    const auto& s = t.chars();
+    const auto &s = t.chars();
     if (literal_.empty()) return s.size() + 1;
     std::size_t n = 0, next_free = 0;
     each(s, [&](std::size_t at) {
-      if (at >= next_free) { ++n; next_free = at + literal_.size(); }
+      if (at >= next_free) {
+        ++n;
+        next_free = at + literal_.size();
+      }
       return true;
     });
     return n;
   }
 
   /// re.search(r"\b" + pattern + r"\b", text) is not None (Unicode word boundaries).
-  bool search_word(const Text& t) const {
-    if (re_) throw error("raif: pattern '" + source_ + "' cannot be matched between word boundaries: RE2 has no Unicode \\b");
-    const auto& s = t.chars();
+  bool search_word(const Text &t) const {
+    if (re_)
+      throw error("raif: pattern '" + source_ + "' cannot be matched between word boundaries: RE2 has no Unicode \\b");
+    const auto &s = t.chars();
     auto boundary = [&](std::size_t p) {
       const bool a = p > 0 && is_word_char(s[p - 1]);
       const bool b = p < s.size() && is_word_char(s[p]);
@@ -193,12 +209,13 @@ public:
   }
 
 private:
-  template <class F>
-  void each(std::u32string_view s, F&& f) const {
+  template <class F> void each(std::u32string_view s, F &&f) const {
     if (ignore_case_)
-      detail::kmp_each(s, literal_, [](char32_t c) { return fold_key(c); }, f); // a lambda inlines; a function pointer would not
+      detail::kmp_each(
+          s, literal_, [](char32_t c) { return fold_key(c); }, f); // a lambda inlines; a function pointer would not
     else
-      detail::kmp_each(s, literal_, [](char32_t c) { return c; }, f);
+      detail::kmp_each(
+          s, literal_, [](char32_t c) { return c; }, f);
   }
 
   std::string source_;

@@ -37,9 +37,9 @@ struct PunktParameters {
 
   /// Reads NLTK's punkt_tab format: abbrev_types.txt, collocations.tab, sent_starters.txt,
   /// ortho_context.tab in `dir`. Errors name the file and line.
-  static PunktParameters load_punkt_tab(const std::string& dir) {
+  static PunktParameters load_punkt_tab(const std::string &dir) {
     PunktParameters p;
-    auto lines = [&](const std::string& name, auto&& f) {
+    auto lines = [&](const std::string &name, auto &&f) {
       std::ifstream in(dir + "/" + name);
       if (!in) throw error("raif: cannot open Punkt parameter file " + dir + "/" + name);
       std::string line;
@@ -48,19 +48,19 @@ struct PunktParameters {
         if (!line.empty()) f(line, dir + "/" + name + ":" + std::to_string(no));
       }
     };
-    lines("abbrev_types.txt", [&](const std::string& l, const std::string&) { p.abbrev_types.insert(l); });
-    lines("sent_starters.txt", [&](const std::string& l, const std::string&) { p.sent_starters.insert(l); });
-    lines("collocations.tab", [&](const std::string& l, const std::string& where) {
+    lines("abbrev_types.txt", [&](const std::string &l, const std::string &) { p.abbrev_types.insert(l); });
+    lines("sent_starters.txt", [&](const std::string &l, const std::string &) { p.sent_starters.insert(l); });
+    lines("collocations.tab", [&](const std::string &l, const std::string &where) {
       const auto tab = l.find('\t');
       if (tab == std::string::npos) throw error("raif: " + where + ": expected two tab-separated types");
       p.collocations.emplace(l.substr(0, tab), l.substr(tab + 1));
     });
-    lines("ortho_context.tab", [&](const std::string& l, const std::string& where) {
+    lines("ortho_context.tab", [&](const std::string &l, const std::string &where) {
       const auto tab = l.find('\t');
       if (tab == std::string::npos) throw error("raif: " + where + ": expected 'type<TAB>flags'");
       try {
         p.ortho_context[l.substr(0, tab)] = std::stoi(l.substr(tab + 1));
-      } catch (const std::exception&) {
+      } catch (const std::exception &) {
         throw error("raif: " + where + ": flags '" + l.substr(tab + 1) + "' is not an integer");
       }
     });
@@ -71,21 +71,48 @@ struct PunktParameters {
 namespace detail::punkt {
 
 // Orthographic context flags (NLTK's _ORTHO_*).
-inline constexpr int beg_uc = 1 << 1, mid_uc = 1 << 2, unk_uc = 1 << 3, beg_lc = 1 << 4, mid_lc = 1 << 5, unk_lc = 1 << 6;
+inline constexpr int beg_uc = 1 << 1, mid_uc = 1 << 2, unk_uc = 1 << 3, beg_lc = 1 << 4, mid_lc = 1 << 5,
+                     unk_lc = 1 << 6;
 inline constexpr int ortho_uc = beg_uc | mid_uc | unk_uc;
 inline constexpr int ortho_lc = beg_lc | mid_lc | unk_lc;
 
 inline bool non_word_char(char32_t c) { // _re_non_word_chars: ) " ; } ] * : @ ' ( { [ ? !
   switch (c) {
-  case ')': case '"': case ';': case '}': case ']': case '*': case ':': case '@': case '\'':
-  case '(': case '{': case '[': case '?': case '!': return true;
+  case ')':
+  case '"':
+  case ';':
+  case '}':
+  case ']':
+  case '*':
+  case ':':
+  case '@':
+  case '\'':
+  case '(':
+  case '{':
+  case '[':
+  case '?':
+  case '!': return true;
   default: return false;
   }
 }
 inline bool word_start_char(char32_t c) { // _re_word_start excludes ( " ` { [ : ; & # * @ ) } ] - ,
   switch (c) {
-  case '(': case '"': case '`': case '{': case '[': case ':': case ';': case '&': case '#':
-  case '*': case '@': case ')': case '}': case ']': case '-': case ',': return false;
+  case '(':
+  case '"':
+  case '`':
+  case '{':
+  case '[':
+  case ':':
+  case ';':
+  case '&':
+  case '#':
+  case '*':
+  case '@':
+  case ')':
+  case '}':
+  case ']':
+  case '-':
+  case ',': return false;
   default: return true;
   }
 }
@@ -94,11 +121,18 @@ inline bool ascii_ws(char32_t c) { return c == ' ' || c == '\t' || c == '\n' || 
 
 // Length of a _re_multi_char_punct match at s[i], or 0: -{2,} | \.{2,} | (?:\.\s){2,}\.
 inline std::size_t multi_char(std::u32string_view s, std::size_t i) {
-  auto run = [&](char32_t ch) { std::size_t k = i; while (k < s.size() && s[k] == ch) ++k; return k - i; };
+  auto run = [&](char32_t ch) {
+    std::size_t k = i;
+    while (k < s.size() && s[k] == ch) ++k;
+    return k - i;
+  };
   if (std::size_t r = run('-'); r >= 2) return r;
   if (std::size_t r = run('.'); r >= 2) return r;
   std::size_t reps = 0, k = i;
-  while (k + 1 < s.size() && s[k] == '.' && is_py_space(s[k + 1])) { ++reps; k += 2; }
+  while (k + 1 < s.size() && s[k] == '.' && is_py_space(s[k + 1])) {
+    ++reps;
+    k += 2;
+  }
   while (reps >= 2) { // greedy repetitions, then backtrack until a '.' follows
     const std::size_t end = i + 2 * reps;
     if (end < s.size() && s[end] == '.') return end + 1 - i;
@@ -108,9 +142,9 @@ inline std::size_t multi_char(std::u32string_view s, std::size_t i) {
 }
 
 // _word_tokenize_fmt findall over one line.
-inline void word_tokenize(std::u32string_view s, std::vector<std::u32string_view>& out) {
+inline void word_tokenize(std::u32string_view s, std::vector<std::u32string_view> &out) {
   auto word_end = [&](std::size_t j) {
-    if (j >= s.size()) return true;                 // $
+    if (j >= s.size()) return true; // $
     const char32_t c = s[j];
     if (is_py_space(c) || non_word_char(c) || multi_char(s, j)) return true;
     if (c == ',') {
@@ -121,8 +155,15 @@ inline void word_tokenize(std::u32string_view s, std::vector<std::u32string_view
   };
   std::size_t i = 0;
   while (i < s.size()) {
-    if (is_py_space(s[i])) { ++i; continue; }
-    if (std::size_t m = multi_char(s, i)) { out.push_back(s.substr(i, m)); i += m; continue; }
+    if (is_py_space(s[i])) {
+      ++i;
+      continue;
+    }
+    if (std::size_t m = multi_char(s, i)) {
+      out.push_back(s.substr(i, m));
+      i += m;
+      continue;
+    }
     if (word_start_char(s[i])) {
       std::size_t j = i + 1;
       // \S+? stops at the first j whose lookahead holds; whitespace and the end always satisfy it.
@@ -150,7 +191,8 @@ struct Token {
   bool first_lower() const { return !tok.empty() && is_lower(tok[0]); }
   bool is_ellipsis() const { // \.\.+$
     if (tok.size() < 2) return false;
-    for (char32_t c : tok) if (c != '.') return false;
+    for (char32_t c : tok)
+      if (c != '.') return false;
     return true;
   }
   bool is_initial() const { // [^\W\d]\.$
@@ -183,9 +225,9 @@ inline Token make_token(std::u32string_view tok) {
 
 class Annotator {
 public:
-  explicit Annotator(const PunktParameters& p) : p_(p), trained_(!p.empty()) {}
+  explicit Annotator(const PunktParameters &p) : p_(p), trained_(!p.empty()) {}
 
-  void first_pass(Token& t) const {
+  void first_pass(Token &t) const {
     const auto tok = t.tok;
     if (tok == U"." || tok == U"?" || tok == U"!") {
       t.sentbreak = true;
@@ -204,9 +246,10 @@ public:
   }
 
   // Returns 1 (starter), 0 (not a starter) or -1 (unknown).
-  int ortho_heuristic(const Token& t) const {
+  int ortho_heuristic(const Token &t) const {
     const auto tok = t.tok;
-    if (tok.size() == 1 && (tok[0] == ';' || tok[0] == ':' || tok[0] == ',' || tok[0] == '.' || tok[0] == '!' || tok[0] == '?'))
+    if (tok.size() == 1 &&
+        (tok[0] == ';' || tok[0] == ':' || tok[0] == ',' || tok[0] == '.' || tok[0] == '!' || tok[0] == '?'))
       return 0;
     const int ctx = ortho(t.type_no_sentperiod());
     if (t.first_upper() && (ctx & ortho_lc) && !(ctx & mid_uc)) return 1;
@@ -214,7 +257,7 @@ public:
     return -1;
   }
 
-  void second_pass(Token& t1, const Token& t2) const {
+  void second_pass(Token &t1, const Token &t2) const {
     if (!t1.period_final) return;
     const std::u32string_view typ = t1.type_no_period();
     const std::u32string_view next_typ = t2.type_no_sentperiod();
@@ -226,12 +269,22 @@ public:
     }
     if ((t1.abbr || t1.ellipsis) && !initial) {
       const int starter = ortho_heuristic(t2);
-      if (starter == 1) { t1.sentbreak = true; return; }
-      if (t2.first_upper() && trained_ && p_.sent_starters.count(utf8_encode(next_typ))) { t1.sentbreak = true; return; }
+      if (starter == 1) {
+        t1.sentbreak = true;
+        return;
+      }
+      if (t2.first_upper() && trained_ && p_.sent_starters.count(utf8_encode(next_typ))) {
+        t1.sentbreak = true;
+        return;
+      }
     }
     if (initial || typ == U"##number##") {
       const int starter = ortho_heuristic(t2);
-      if (starter == 0) { t1.sentbreak = false; t1.abbr = true; return; }
+      if (starter == 0) {
+        t1.sentbreak = false;
+        t1.abbr = true;
+        return;
+      }
       if (starter == -1 && initial && t2.first_upper() && !(ortho(next_typ) & ortho_lc)) {
         t1.sentbreak = false;
         t1.abbr = true;
@@ -245,12 +298,12 @@ private:
     auto it = p_.ortho_context.find(utf8_encode(type));
     return it == p_.ortho_context.end() ? 0 : it->second;
   }
-  const PunktParameters& p_;
+  const PunktParameters &p_;
   bool trained_;
 };
 
 // text_contains_sentbreak(context)
-inline bool contains_sentbreak(std::u32string_view text, const Annotator& a) {
+inline bool contains_sentbreak(std::u32string_view text, const Annotator &a) {
   std::vector<std::u32string_view> words;
   std::vector<Token> toks;
   std::size_t start = 0;
@@ -259,7 +312,11 @@ inline bool contains_sentbreak(std::u32string_view text, const Annotator& a) {
     if (nl == std::u32string_view::npos) nl = text.size();
     const auto line = text.substr(start, nl - start);
     bool blank = true;
-    for (char32_t c : line) if (!is_py_space(c)) { blank = false; break; }
+    for (char32_t c : line)
+      if (!is_py_space(c)) {
+        blank = false;
+        break;
+      }
     if (!blank) {
       words.clear();
       word_tokenize(line, words);
@@ -267,10 +324,10 @@ inline bool contains_sentbreak(std::u32string_view text, const Annotator& a) {
     }
     start = nl + 1;
   }
-  for (auto& t : toks) a.first_pass(t);
+  for (auto &t : toks) a.first_pass(t);
   for (std::size_t k = 0; k + 1 < toks.size(); ++k) a.second_pass(toks[k], toks[k + 1]);
   bool found = false;
-  for (const auto& t : toks) {
+  for (const auto &t : toks) {
     if (found) return true;
     if (t.sentbreak) found = true;
   }
@@ -288,7 +345,7 @@ struct EndMatch {
 /// Sentence spans [begin, end) of `text` (code-point offsets), as NLTK's
 /// PunktSentenceTokenizer.span_tokenize with boundary realignment.
 inline std::vector<std::pair<std::size_t, std::size_t>> punkt_sentence_spans(std::u32string_view text,
-                                                                             const PunktParameters& params = {}) {
+                                                                             const PunktParameters &params = {}) {
   using namespace detail::punkt;
   const std::size_t npos = std::u32string_view::npos;
   const Annotator ann(params);
@@ -299,7 +356,10 @@ inline std::vector<std::pair<std::size_t, std::size_t>> punkt_sentence_spans(std
     const char32_t c = text[i];
     if (c != '.' && c != '?' && c != '!') continue;
     if (i + 1 >= text.size()) continue;
-    if (non_word_char(text[i + 1])) { matches.push_back({i, i + 2, npos}); continue; }
+    if (non_word_char(text[i + 1])) {
+      matches.push_back({i, i + 2, npos});
+      continue;
+    }
     if (!is_py_space(text[i + 1])) continue;
     std::size_t k = i + 1;
     while (k < text.size() && is_py_space(text[k])) ++k;
@@ -312,7 +372,7 @@ inline std::vector<std::pair<std::size_t, std::size_t>> punkt_sentence_spans(std
   // _match_potential_end_contexts, then _slices_from_text
   std::vector<std::pair<std::size_t, std::size_t>> slices;
   std::size_t last_break = 0;
-  auto consider = [&](const EndMatch& m, std::size_t ws, std::size_t we) {
+  auto consider = [&](const EndMatch &m, std::size_t ws, std::size_t we) {
     std::u32string ctx(text.substr(ws, we - ws));
     ctx.append(text.substr(m.pos, m.after_end - m.pos));
     if (contains_sentbreak(ctx, ann)) {
@@ -321,11 +381,14 @@ inline std::vector<std::pair<std::size_t, std::size_t>> punkt_sentence_spans(std
     }
   };
   std::size_t prev_start = 0, prev_stop = 0;
-  const EndMatch* prev = nullptr;
-  for (const auto& m : matches) {
+  const EndMatch *prev = nullptr;
+  for (const auto &m : matches) {
     std::size_t idx = 0;
     for (std::size_t k = m.pos; k > prev_stop; --k)
-      if (ascii_ws(text[k - 1])) { idx = k - 1 - prev_stop; break; }
+      if (ascii_ws(text[k - 1])) {
+        idx = k - 1 - prev_stop;
+        break;
+      }
     idx = idx ? idx + prev_stop + 1 : prev_start;
     if (prev && prev_stop <= idx) consider(*prev, prev_start, prev_stop);
     prev = &m;
@@ -338,7 +401,7 @@ inline std::vector<std::pair<std::size_t, std::size_t>> punkt_sentence_spans(std
   slices.emplace_back(last_break, end);
 
   // _realign_boundaries: re_boundary_realignment = ["')\]}]+?(?:\s+|(?=--)|$)  (MULTILINE)
-  auto realign_match = [&](std::size_t b, std::size_t e, std::size_t& total, std::size_t& kept) {
+  auto realign_match = [&](std::size_t b, std::size_t e, std::size_t &total, std::size_t &kept) {
     std::size_t k = b;
     while (k < e) {
       const char32_t c = text[k];
@@ -380,7 +443,7 @@ inline std::vector<std::pair<std::size_t, std::size_t>> punkt_sentence_spans(std
 }
 
 /// Number of sentences NLTK's Punkt finds (IFEval's count_sentences).
-inline std::size_t count_sentences(std::u32string_view text, const PunktParameters& params = {}) {
+inline std::size_t count_sentences(std::u32string_view text, const PunktParameters &params = {}) {
   return punkt_sentence_spans(text, params).size();
 }
 

@@ -10,7 +10,8 @@ namespace raif {
 
 /// Python's s.split(sep) for a non-empty literal separator (pieces may be empty).
 template <class CharT>
-std::vector<std::basic_string_view<CharT>> py_split(std::basic_string_view<CharT> s, std::basic_string_view<CharT> sep) {
+std::vector<std::basic_string_view<CharT>> py_split(std::basic_string_view<CharT> s,
+                                                    std::basic_string_view<CharT> sep) {
   std::vector<std::basic_string_view<CharT>> parts;
   for (std::size_t start = 0;;) {
     const auto k = s.find(sep, start);

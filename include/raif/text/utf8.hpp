@@ -10,9 +10,12 @@ namespace raif {
 
 namespace detail {
 /// Decodes one code point at s[i], advancing i. Precondition: i < s.size().
-inline char32_t utf8_next(std::string_view s, std::size_t& i) noexcept {
+inline char32_t utf8_next(std::string_view s, std::size_t &i) noexcept {
   const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) { ++i; return b0; }
+  if (b0 < 0x80) {
+    ++i;
+    return b0;
+  }
   auto cont = [&](std::size_t k) { return i + k < s.size() && (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80; };
   auto at = [&](std::size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(s[i + k]) & 0x3F); };
   if (b0 >= 0xC2 && b0 <= 0xDF && cont(1)) {
@@ -22,10 +25,16 @@ inline char32_t utf8_next(std::string_view s, std::size_t& i) noexcept {
   }
   if (b0 >= 0xE0 && b0 <= 0xEF && cont(1) && cont(2)) {
     const char32_t c = (static_cast<char32_t>(b0 & 0x0F) << 12) | (at(1) << 6) | at(2);
-    if (c >= 0x800 && (c < 0xD800 || c > 0xDFFF)) { i += 3; return c; }
+    if (c >= 0x800 && (c < 0xD800 || c > 0xDFFF)) {
+      i += 3;
+      return c;
+    }
   } else if (b0 >= 0xF0 && b0 <= 0xF4 && cont(1) && cont(2) && cont(3)) {
     const char32_t c = (static_cast<char32_t>(b0 & 0x07) << 18) | (at(1) << 12) | (at(2) << 6) | at(3);
-    if (c >= 0x10000 && c <= 0x10FFFF) { i += 4; return c; }
+    if (c >= 0x10000 && c <= 0x10FFFF) {
+      i += 4;
+      return c;
+    }
   }
   ++i;
   return 0xFFFD;
@@ -37,15 +46,17 @@ inline std::u32string utf8_decode(std::string_view s) {
   std::u32string out(s.size(), U'\0');
   std::size_t n = 0;
   for (std::size_t i = 0; i < s.size();) {
-    if (static_cast<unsigned char>(s[i]) < 0x80) out[n++] = static_cast<unsigned char>(s[i++]);
-    else out[n++] = detail::utf8_next(s, i);
+    if (static_cast<unsigned char>(s[i]) < 0x80)
+      out[n++] = static_cast<unsigned char>(s[i++]);
+    else
+      out[n++] = detail::utf8_next(s, i);
   }
   out.resize(n);
   return out;
 }
 
 /// Appends the UTF-8 encoding of c (surrogates and out-of-range values encode as U+FFFD).
-inline void utf8_append(std::string& out, char32_t c) {
+inline void utf8_append(std::string &out, char32_t c) {
   if (c >= 0xD800 && (c <= 0xDFFF || c > 0x10FFFF)) c = 0xFFFD;
   if (c < 0x80) {
     out.push_back(static_cast<char>(c));
