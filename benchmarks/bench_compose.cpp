@@ -16,11 +16,11 @@
 namespace {
 using namespace raif;
 
-const std::vector<std::string> &responses() {
+const std::vector<std::string>& responses() {
   static const std::vector<std::string> r = [] {
     std::vector<std::string> out;
     read_jsonl(std::string(RAIF_IFEVAL_DIR) + "/input_response_data_gpt4_20231107_145030.jsonl",
-               [&](const nlohmann::json &j, std::size_t) { out.push_back(j["response"].get<std::string>()); });
+               [&](const nlohmann::json& j, std::size_t) { out.push_back(j["response"].get<std::string>()); });
     return out;
   }();
   return r;
@@ -42,25 +42,25 @@ double handwritten(std::string_view r) {
   return passed == 5 ? 2.0 : passed == 0 ? -2.0 : passed / 5.0;
 }
 
-void BM_and_template(benchmark::State &state) {
+void BM_and_template(benchmark::State& state) {
   for (auto _ : state)
-    for (const auto &r : responses()) benchmark::DoNotOptimize(score(and_spec, r, RaifPiecewise{}));
+    for (const auto& r : responses()) benchmark::DoNotOptimize(score(and_spec, r, RaifPiecewise{}));
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * responses().size()));
 }
-void BM_and_template_verdict(benchmark::State &state) { // with reasons and the verdict tree
+void BM_and_template_verdict(benchmark::State& state) { // with reasons and the verdict tree
   for (auto _ : state)
-    for (const auto &r : responses()) benchmark::DoNotOptimize(RaifPiecewise{}(evaluate(and_spec, r)));
+    for (const auto& r : responses()) benchmark::DoNotOptimize(RaifPiecewise{}(evaluate(and_spec, r)));
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * responses().size()));
 }
-void BM_and_handwritten(benchmark::State &state) {
+void BM_and_handwritten(benchmark::State& state) {
   for (auto _ : state)
-    for (const auto &r : responses()) benchmark::DoNotOptimize(handwritten(r));
+    for (const auto& r : responses()) benchmark::DoNotOptimize(handwritten(r));
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * responses().size()));
 }
-void BM_and_runtime(benchmark::State &state) {
+void BM_and_runtime(benchmark::State& state) {
   const AnyNode n = compile(spec(and_spec));
   for (auto _ : state)
-    for (const auto &r : responses()) {
+    for (const auto& r : responses()) {
       Evaluation ev(r, Context{}, 1.0, Detail::scores);
       n.evaluate(ev, ev.whole(), Gate{}, true);
       benchmark::DoNotOptimize(RaifPiecewise{}(std::move(ev).finish()));
@@ -76,7 +76,7 @@ Instruction nested() {
   Instruction i;
   std::get<0>(i.steps) =
       Step<NumberOfBullets>{.node = {.num_bullets = 3}, .captures = {Capture{.var = "fruit", .list_item = 2}}};
-  auto &p = std::get<1>(i.steps);
+  auto& p = std::get<1>(i.steps);
   p.condition = {.field = "age", .op = "<", .value = 10, .then_label = "kids", .else_label = "adults"};
   std::get<0>(p.branches) = Kids{.label = "kids",
                                  .node = And{LineCount{.num_lines = 4}, ContainsVar{.var = "fruit"}, NoComma{}},
@@ -91,11 +91,11 @@ const std::string nested_answer =
     "- apple\n- mango\n- pear\n***\nFor kids:\nA mango so sweet\nyellow and neat\nyum yum yum";
 const nlohmann::json child{{"age", 7}};
 
-void BM_nested_template(benchmark::State &state) {
+void BM_nested_template(benchmark::State& state) {
   const Instruction i = nested();
   for (auto _ : state) benchmark::DoNotOptimize(score(i, nested_answer, RaifPiecewise{}, Context{.fields = &child}));
 }
-void BM_nested_runtime(benchmark::State &state) {
+void BM_nested_runtime(benchmark::State& state) {
   const AnyNode n = compile(spec(nested()));
   for (auto _ : state) {
     Evaluation ev(nested_answer, Context{.fields = &child}, 1.0, Detail::scores);
@@ -105,7 +105,7 @@ void BM_nested_runtime(benchmark::State &state) {
 }
 } // namespace
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   if (!std::filesystem::exists(std::string(RAIF_IFEVAL_DIR) + "/input_data.jsonl")) {
     std::cerr << "bench_compose: IFEval data not found at " RAIF_IFEVAL_DIR "\n";
     return 2;

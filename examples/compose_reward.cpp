@@ -11,7 +11,7 @@ using namespace raif;
 // A reward term of your own: anything callable as RewardResult(const Sample&) const.
 struct Brevity {
   std::int64_t max_words = 60;
-  RewardResult operator()(const Sample &s) const {
+  RewardResult operator()(const Sample& s) const {
     const auto n = static_cast<std::int64_t>(count_words(utf8_decode(extract_answer(s.response).answer)));
     const double v = n > max_words ? -0.5 : 0.0;
     return RewardResult{v, {{"brevity", v}}, std::nullopt};
@@ -68,7 +68,7 @@ int main() {
   // 4. Rewards: the RAIF reward (format + accuracy) plus a brevity term of your own.
   const auto reward = Sum(RaifReward<Instruction>{.spec = instruction}, Brevity{.max_words = 12});
   const nlohmann::json adult{{"age", 40}};
-  for (const std::string &response :
+  for (const std::string& response :
        std::vector<std::string>{"<think>3 fruits, then a kids poem</think><answer>" + answer + "</answer>",
                                 "<think>adult reader</think><answer>- fig\n- kiwi\n- lime\n***\nFor adults:\nThis "
                                 "verse is for the kiwi\ngreen and small\nthat is all</answer>",
@@ -77,7 +77,7 @@ int main() {
                                 "no tags at all"}) {
     const auto r = reward(Sample{.response = response, .context = &adult});
     std::cout << "4. reward " << r.value << " =";
-    for (const auto &[k, x] : r.components) std::cout << " " << k << ":" << x;
+    for (const auto& [k, x] : r.components) std::cout << " " << k << ":" << x;
     std::cout << "\n";
   }
 }

@@ -12,7 +12,7 @@ struct EndsWithQuestion {
   static constexpr std::string_view id = "custom:ends_with_question";
   BOOST_HANA_DEFINE_STRUCT(EndsWithQuestion, (std::int64_t, min_questions));
 
-  bool check(const raif::Text &t) const {
+  bool check(const raif::Text& t) const {
     const auto s = raif::py_strip(t.chars());
     std::int64_t n = 0;
     for (char32_t c : s) n += (c == '?');
@@ -37,7 +37,7 @@ int main() {
   std::cout << any.id() << " " << any.kwargs().dump() << " -> " << any.check(raif::Text("Ok?")) << "\n";
   try {
     reg.make("custom:ends_with_question", {{"min_questions", "two"}});
-  } catch (const raif::error &e) { std::cout << "error: " << e.what() << "\n"; }
+  } catch (const raif::error& e) { std::cout << "error: " << e.what() << "\n"; }
 
   // Mixed with IFEval constraints, strict and loose.
   const std::vector<raif::AnyConstraint> cs{c, raif::NoComma{},

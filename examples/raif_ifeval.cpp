@@ -22,7 +22,7 @@
 
 namespace fs = std::filesystem;
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   CLI::App app{"raif-ifeval: IFEval's evaluation_main, in C++"};
   std::string input_data, response_data, output_dir;
   unsigned threads = 0;
@@ -38,7 +38,7 @@ int main(int argc, char **argv) {
     if (items.empty()) throw raif::error(input_data + ": no prompts");
     const auto responses = raif::read_ifeval_responses(response_data);
     std::vector<std::int64_t> missing;
-    for (const auto &it : items)
+    for (const auto& it : items)
       if (!responses.count(it.prompt)) missing.push_back(it.key);
     if (!missing.empty()) {
       std::cerr << "raif-ifeval: " << missing.size() << " prompt(s) of " << input_data << " have no response in "
@@ -48,7 +48,7 @@ int main(int argc, char **argv) {
       return 2;
     }
     std::vector<std::vector<raif::AnyConstraint>> constraints;
-    for (const auto &it : items) constraints.push_back(it.constraints()); // all config errors before any work
+    for (const auto& it : items) constraints.push_back(it.constraints()); // all config errors before any work
 
     std::vector<raif::IfevalVerdict> verdicts(items.size());
     raif::LanguageDetector::instance(); // load profiles once, before the workers race for them
@@ -71,17 +71,17 @@ int main(int argc, char **argv) {
         }
         if (!f.flush()) {
           fs::remove(tmp);
-          for (auto &r : renames) fs::remove(r.first);
+          for (auto& r : renames) fs::remove(r.first);
           throw raif::error(tmp.string() + ": write failed");
         }
       }
       renames.emplace_back(tmp, out);
       report += raif::format_ifeval_report(out.string(), raif::summarize_ifeval(items, follow));
     }
-    for (auto &[tmp, out] : renames) fs::rename(tmp, out);
+    for (auto& [tmp, out] : renames) fs::rename(tmp, out);
     std::cout << report << std::flush;
     return 0;
-  } catch (const std::exception &e) {
+  } catch (const std::exception& e) {
     std::cerr << "raif-ifeval: " << e.what() << "\n";
     return 2;
   }

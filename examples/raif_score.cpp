@@ -31,11 +31,11 @@ struct Item {
 };
 struct PolicyFn {
   raif::AnyPolicy p;
-  double operator()(const raif::Verdict &v) const { return raif::aggregate(p, v); }
+  double operator()(const raif::Verdict& v) const { return raif::aggregate(p, v); }
 };
 } // namespace
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   CLI::App app{"raif-score: RAIF rewards (format + accuracy over a composition) for JSONL items"};
   std::string input, output, policy_name = "raif", template_name = "think_answer";
   unsigned threads = 0;
@@ -61,10 +61,10 @@ int main(int argc, char **argv) {
       throw raif::error("unknown --template '" + template_name + "' (expected think_answer, think_only or none)");
 
     std::vector<Item> items;
-    raif::read_jsonl(input, [&](const nlohmann::json &j, std::size_t no) {
+    raif::read_jsonl(input, [&](const nlohmann::json& j, std::size_t no) {
       const std::string where = input + ":" + std::to_string(no);
       Item it;
-      for (const char *f : {"prompt", "response"}) {
+      for (const char* f : {"prompt", "response"}) {
         if (!j.contains(f) || !j[f].is_string()) throw raif::error(where + ": field '" + f + "' must be a string");
       }
       it.prompt = j["prompt"].get<std::string>();
@@ -75,14 +75,14 @@ int main(int argc, char **argv) {
       }
       try {
         if (j.contains("spec")) {
-          const auto &s = j["spec"];
+          const auto& s = j["spec"];
           it.spec = s.is_object() && s.contains("instruction_id_list") ? raif::compile_ifeval(s) : raif::compile(s);
         } else if (j.contains("instruction_id_list")) {
           it.spec = raif::compile_ifeval(j);
         } else {
           throw raif::error("missing field 'spec' (a composition, or IFEval's instruction_id_list and kwargs)");
         }
-      } catch (const raif::error &e) { throw raif::error(where + ": " + e.what()); }
+      } catch (const raif::error& e) { throw raif::error(where + ": " + e.what()); }
       items.push_back(std::move(it));
     });
 
@@ -90,7 +90,7 @@ int main(int argc, char **argv) {
     raif::LanguageDetector::instance(); // load profiles once, before the workers race for them
     raif::detail::parallel_for(items.size(), threads, [&](std::size_t i) {
       try {
-        const auto &it = items[i];
+        const auto& it = items[i];
         const raif::Sample s{
             .prompt = it.prompt, .response = it.response, .context = it.context.is_null() ? nullptr : &it.context};
         const raif::FormatReward f{.chat = chat, .require_nonempty_think = nonempty_think};
@@ -101,19 +101,19 @@ int main(int argc, char **argv) {
             .format_fail = std::holds_alternative<raif::RaifPiecewise>(policy) ? -2.0 : 0.0};
         const raif::RewardResult r = chat.plain ? acc(s) : raif::Sum<raif::FormatReward, decltype(acc)>(f, acc)(s);
         nlohmann::json comp = nlohmann::json::object();
-        for (const auto &[k, v] : r.components) comp[k] = v;
+        for (const auto& [k, v] : r.components) comp[k] = v;
         nlohmann::json out{{"reward", r.value},
                            {"components", comp},
                            {"verdict", r.verdict ? raif::to_json(*r.verdict) : nlohmann::json(nullptr)}};
         lines[i] = out.dump() + "\n";
-      } catch (const std::exception &e) { throw raif::error(input + ":" + std::to_string(i + 1) + ": " + e.what()); }
+      } catch (const std::exception& e) { throw raif::error(input + ":" + std::to_string(i + 1) + ": " + e.what()); }
     });
 
     const std::filesystem::path out(output);
     const std::filesystem::path tmp = std::filesystem::path(out).concat(".tmp" + std::to_string(::getpid()));
     {
       std::ofstream f(tmp, std::ios::binary);
-      for (const auto &l : lines) f << l;
+      for (const auto& l : lines) f << l;
       if (!f.flush()) {
         std::filesystem::remove(tmp);
         throw raif::error(output + ": write failed");
@@ -122,7 +122,7 @@ int main(int argc, char **argv) {
     std::filesystem::rename(tmp, out);
     std::cerr << "raif-score: " << items.size() << " item(s) scored\n";
     return 0;
-  } catch (const std::exception &e) {
+  } catch (const std::exception& e) {
     std::cerr << "raif-score: " << e.what() << "\n";
     return 2;
   }

@@ -12,7 +12,7 @@ namespace {
 double round3(double x) { return std::round(x * 1000) / 1000; }
 
 // Evaluates the template and its runtime twin; checks they agree; returns the template verdict.
-template <class N> Verdict both(const N &node, std::string_view answer, const Context &ctx = {}) {
+template <class N> Verdict both(const N& node, std::string_view answer, const Context& ctx = {}) {
   const Verdict t = evaluate(node, answer, ctx);
   const AnyNode r = compile(spec(node));
   Evaluation ev(answer, ctx);
@@ -22,9 +22,9 @@ template <class N> Verdict both(const N &node, std::string_view answer, const Co
   CHECK(r.spec() == spec(node)); // round trip
   return t;
 }
-std::string raw_string(const Verdict &v) { // e.g. "✓✗✓" over scored leaves' raw results
+std::string raw_string(const Verdict& v) { // e.g. "✓✗✓" over scored leaves' raw results
   std::string s;
-  for (const auto *l : v.scored()) s += *l->raw >= 1 ? "+" : "-";
+  for (const auto* l : v.scored()) s += *l->raw >= 1 ? "+" : "-";
   return s;
 }
 std::string words(int n, std::string_view first = "") {

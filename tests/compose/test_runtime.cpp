@@ -72,7 +72,7 @@ TEST_CASE("Explicit dependencies gate transitively", "[compose][runtime]") {
 namespace {
 
 std::mt19937 rng(12345);
-template <class T> const T &pick(const std::vector<T> &v) {
+template <class T> const T& pick(const std::vector<T>& v) {
   return v[std::uniform_int_distribution<std::size_t>(0, v.size() - 1)(rng)];
 }
 int uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
@@ -107,7 +107,7 @@ std::string random_response() {
 }
 
 // Compares the template with its runtime twin on random responses; also the spec round trip.
-template <class N> void agree(const N &node, const json &fields, int responses = 25) {
+template <class N> void agree(const N& node, const json& fields, int responses = 25) {
   const json s = spec(node);
   const AnyNode r = compile(s);
   REQUIRE(r.spec() == s);
@@ -213,16 +213,16 @@ TEST_CASE("Laws: And is associative in its leaves; And of one constraint is the 
   const NoComma a;
   const NumberOfWords b{.num_words = 3, .relation = Relation::at_least};
   const Keywords c{.keywords = {"x"}};
-  auto leaves = [](const Verdict &v) {
+  auto leaves = [](const Verdict& v) {
     json out = json::array();
-    for (const auto &l : v.leaves) out.push_back({std::string(l.id), *l.raw, l.effective});
+    for (const auto& l : v.leaves) out.push_back({std::string(l.id), *l.raw, l.effective});
     return out;
   };
   for (std::string_view answer : {"", "x y z", "a, b", "x, y, z w", "nothing here at all"}) {
     const Verdict flat = evaluate(And{a, b, c}, answer);
     CHECK(leaves(evaluate(And{a, And{b, c}}, answer)) == leaves(flat));
     CHECK(leaves(evaluate(And{And{a, b}, c}, answer)) == leaves(flat));
-    for (const auto &policy : {AnyPolicy{Fraction{}}, AnyPolicy{RaifPiecewise{}}, AnyPolicy{AllOrNothing{}}})
+    for (const auto& policy : {AnyPolicy{Fraction{}}, AnyPolicy{RaifPiecewise{}}, AnyPolicy{AllOrNothing{}}})
       CHECK(aggregate(policy, evaluate(And{a, And{b, c}}, answer)) == aggregate(policy, flat));
     CHECK(leaves(evaluate(And{b}, answer)) == leaves(evaluate(b, answer)));
   }

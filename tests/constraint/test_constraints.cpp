@@ -6,7 +6,7 @@ using namespace raif;
 using nlohmann::json;
 
 namespace {
-template <class C> bool ok(const C &c, std::string_view text) { return check(c, Text(text)); }
+template <class C> bool ok(const C& c, std::string_view text) { return check(c, Text(text)); }
 } // namespace
 
 TEST_CASE("keywords:existence and keywords:frequency match anywhere, case-insensitively", "[constraint]") {
@@ -170,7 +170,7 @@ TEST_CASE("change_case checks (SPEC 4.22-4.24)", "[constraint]") {
 }
 
 TEST_CASE("kwargs: parsed from the declaration, errors name id, field and value", "[constraint][registry]") {
-  const auto &reg = Registry::ifeval();
+  const auto& reg = Registry::ifeval();
   CHECK(reg.ids().size() == 25);
   CHECK_THROWS_WITH(reg.make("keywords:nope"), Catch::Contains("unknown instruction id 'keywords:nope'"));
   CHECK_THROWS_WITH(reg.make("length_constraints:number_words", json{{"num_words", "ten"}, {"relation", "at least"}}),
@@ -204,8 +204,8 @@ TEST_CASE("Runtime twin: same verdicts, kwargs round-trip", "[constraint][regist
 }
 
 TEST_CASE("The examples of docs/constraints.md", "[constraint][docs]") {
-  const auto &reg = Registry::ifeval();
-  auto yes = [&](std::string_view id, const json &kw, std::string_view text) {
+  const auto& reg = Registry::ifeval();
+  auto yes = [&](std::string_view id, const json& kw, std::string_view text) {
     return reg.make(id, kw).check(Text(text));
   };
   CHECK(yes("keywords:existence", {{"keywords", {"le"}}}, "People"));

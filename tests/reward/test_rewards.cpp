@@ -87,7 +87,7 @@ TEST_CASE("Judge-verified leaves, batched; results independent of thread count",
   for (int i = 0; i < 40; ++i)
     responses.push_back("<think>t</think><answer>" + std::string(i % 2 ? "please, " : "please ") +
                         std::string(i % 3 ? "do it now" : "go") + "</answer>");
-  for (const auto &r : responses) samples.push_back(Sample{.prompt = "Ask nicely.", .response = r});
+  for (const auto& r : responses) samples.push_back(Sample{.prompt = "Ask nicely.", .response = r});
   const auto one = score_batch(reward, samples, 1, &judge);
   const std::size_t calls_after_one = lj.calls();
   const auto four = score_batch(reward, samples, 4, &judge);

@@ -99,10 +99,10 @@ TEST_CASE("Linear time on adversarial input", "[text]") {
 }
 
 TEST_CASE("json.loads acceptance (SPEC 4.16)", "[text]") {
-  for (const char *ok : {"{}", "[]", "\"hello\"", "1", "-0.5e+3", "true", "null", "NaN", "-Infinity",
+  for (const char* ok : {"{}", "[]", "\"hello\"", "1", "-0.5e+3", "true", "null", "NaN", "-Infinity",
                          " {\"a\": [1, 2, {\"b\": null}]} ", "{\"a\":1,\"a\":2}", "\"\\u00e9\\n\"", "\"caf\u00E9\""})
     CHECK(python_json_valid(ok));
-  for (const char *bad : {"", "{", "[1,]", "{\"a\":1,}", "01", "1.", ".5", "1e", "+1", "nan", "'a'", "{a:1}",
+  for (const char* bad : {"", "{", "[1,]", "{\"a\":1,}", "01", "1.", ".5", "1e", "+1", "nan", "'a'", "{a:1}",
                           "\"a\nb\"", "\xEF\xBB\xBF{}", "[1] x", "\"\\x\"", "\"\\u12\"", "\"\xFF\"", "tru"})
     CHECK_FALSE(python_json_valid(bad));
 }
@@ -123,7 +123,7 @@ TEST_CASE("Punkt, untrained parameters: behaviour described in SPEC 6.2", "[text
 TEST_CASE("Treebank tokens: IFEval-relevant cases (SPEC 4.22)", "[text]") {
   auto toks = [](std::string_view s) {
     std::vector<std::string> out;
-    for (const auto &t : word_tokenize(utf8_decode(s))) out.push_back(utf8_encode(t));
+    for (const auto& t : word_tokenize(utf8_decode(s))) out.push_back(utf8_encode(t));
     return out;
   };
   CHECK(toks("DON'T") == std::vector<std::string>{"DO", "N'T"});
@@ -160,7 +160,7 @@ TEST_CASE("Agreement with langdetect 1.0.9 and NLTK 3.8 on the reference texts",
   REQUIRE(in);
   const auto ref = nlohmann::json::parse(in);
   std::size_t n = 0, lang_ok = 0, spans_ok = 0, words_ok = 0;
-  for (const auto &c : ref["cases"]) {
+  for (const auto& c : ref["cases"]) {
     const auto text = utf8_decode(c["text"].get<std::string>());
     const auto lang = detect_language(text);
     lang_ok += c["lang"].is_null() ? !lang : (lang && *lang == c["lang"].get<std::string>());
@@ -168,7 +168,7 @@ TEST_CASE("Agreement with langdetect 1.0.9 and NLTK 3.8 on the reference texts",
     for (auto [b, e] : punkt_sentence_spans(text)) spans.push_back({b, e});
     spans_ok += spans == c["spans"];
     nlohmann::json ws = nlohmann::json::array();
-    for (const auto &w : word_tokenize(text)) ws.push_back(utf8_encode(w));
+    for (const auto& w : word_tokenize(text)) ws.push_back(utf8_encode(w));
     words_ok += ws == c["words"];
     ++n;
   }
@@ -190,7 +190,7 @@ TEST_CASE("Agreement with langdetect 1.0.9 on the 541 official GPT-4 responses",
   std::size_t n = 0, agree = 0;
   while (std::getline(in, line)) {
     const auto lang = detect_language(utf8_decode(nlohmann::json::parse(line)["response"].get<std::string>()));
-    const auto &want = labels.at(n++);
+    const auto& want = labels.at(n++);
     agree += want.is_null() ? !lang : (lang && *lang == want.get<std::string>());
   }
   CHECK(n == 541);

@@ -17,14 +17,14 @@ template <class... C> struct And {
   And() = default;
   explicit And(C... c) : children(std::move(c)...) {}
 
-  void evaluate(Evaluation &ev, const Span &s, const Gate &g, bool active) const {
+  void evaluate(Evaluation& ev, const Span& s, const Gate& g, bool active) const {
     ev.open("and", "", s, active);
-    std::apply([&](const auto &...c) { (detail::eval_node(ev, c, s, g, active), ...); }, children);
+    std::apply([&](const auto&... c) { (detail::eval_node(ev, c, s, g, active), ...); }, children);
     ev.close();
   }
   nlohmann::json spec() const {
     nlohmann::json a = nlohmann::json::array();
-    std::apply([&](const auto &...c) { (a.push_back(detail::node_spec(c)), ...); }, children);
+    std::apply([&](const auto&... c) { (a.push_back(detail::node_spec(c)), ...); }, children);
     return {{"and", a}};
   }
 };

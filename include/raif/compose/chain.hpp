@@ -26,13 +26,13 @@ namespace detail {
 template <class T> struct is_step : std::false_type {};
 template <class N> struct is_step<Step<N>> : std::true_type {};
 
-template <class S> const auto &step_node(const S &s) {
+template <class S> const auto& step_node(const S& s) {
   if constexpr (is_step<S>::value)
     return s.node;
   else
     return s;
 }
-template <class S> const std::vector<Capture> &step_captures(const S &s) {
+template <class S> const std::vector<Capture>& step_captures(const S& s) {
   static const std::vector<Capture> none;
   if constexpr (is_step<S>::value)
     return s.captures;
@@ -42,8 +42,8 @@ template <class S> const std::vector<Capture> &step_captures(const S &s) {
 
 // The Chain algorithm, shared by the template and the runtime twin. eval_step(k, span, gate).
 template <class Seg, class EvalStep, class CapturesOf>
-void eval_chain(Evaluation &ev, const Seg &segmenter, std::size_t n, Gating gating, bool gate_counts, const Span &s,
-                const Gate &g, bool active, EvalStep &&eval_step, CapturesOf &&captures_of) {
+void eval_chain(Evaluation& ev, const Seg& segmenter, std::size_t n, Gating gating, bool gate_counts, const Span& s,
+                const Gate& g, bool active, EvalStep&& eval_step, CapturesOf&& captures_of) {
   ev.open("chain", "", s, active);
   Segments segs;
   LeafVerdict seg;
@@ -74,7 +74,7 @@ void eval_chain(Evaluation &ev, const Seg &segmenter, std::size_t n, Gating gati
     const std::size_t from = ev.leaf_count();
     eval_step(k, span, step_gate);
     const bool complete = ev.all_pass(from, ev.leaf_count());
-    for (const Capture &c : captures_of(k)) {
+    for (const Capture& c : captures_of(k)) {
       std::optional<std::string> value;
       if (resolved) value = c.extract(span.text);
       // Only `ref` gating makes a reader depend on the capturing step; `step` already gates every
@@ -93,9 +93,9 @@ void eval_chain(Evaluation &ev, const Seg &segmenter, std::size_t n, Gating gati
   ev.close();
 }
 
-inline nlohmann::json captures_spec(const std::vector<Capture> &cs) {
+inline nlohmann::json captures_spec(const std::vector<Capture>& cs) {
   nlohmann::json a = nlohmann::json::array();
-  for (const auto &c : cs) a.push_back(c.spec());
+  for (const auto& c : cs) a.push_back(c.spec());
   return a;
 }
 } // namespace detail
@@ -103,7 +103,7 @@ inline nlohmann::json captures_spec(const std::vector<Capture> &cs) {
 template <class Segmenter, class... Steps> struct Chain {
   static_assert(sizeof...(Steps) > 0, "raif: Chain<Segmenter, Step...> needs at least one step");
   static_assert(
-      requires(const Segmenter &sg, const Span &sp) {
+      requires(const Segmenter& sg, const Span& sp) {
         { sg.segment(sp, std::size_t{}) } -> std::same_as<Segments>;
       },
       "raif: the first argument of Chain must be a segmenter: Segments segment(const Span&, std::size_t n) const");
@@ -112,22 +112,22 @@ template <class Segmenter, class... Steps> struct Chain {
   Gating gating = Gating::step;
   bool gate_counts = true;
 
-  void evaluate(Evaluation &ev, const Span &s, const Gate &g, bool active) const {
+  void evaluate(Evaluation& ev, const Span& s, const Gate& g, bool active) const {
     detail::eval_chain(
         ev, segmenter, sizeof...(Steps), gating, gate_counts, s, g, active,
-        [&](std::size_t k, const Span &span, const Gate &sg) {
-          visit(k, [&](const auto &st) { detail::eval_node(ev, detail::step_node(st), span, sg, active); });
+        [&](std::size_t k, const Span& span, const Gate& sg) {
+          visit(k, [&](const auto& st) { detail::eval_node(ev, detail::step_node(st), span, sg, active); });
         },
-        [&](std::size_t k) -> const std::vector<Capture> & {
-          const std::vector<Capture> *out = nullptr;
-          visit(k, [&](const auto &st) { out = &detail::step_captures(st); });
+        [&](std::size_t k) -> const std::vector<Capture>& {
+          const std::vector<Capture>* out = nullptr;
+          visit(k, [&](const auto& st) { out = &detail::step_captures(st); });
           return *out;
         });
   }
   nlohmann::json spec() const {
     nlohmann::json a = nlohmann::json::array();
     std::apply(
-        [&](const auto &...st) {
+        [&](const auto&... st) {
           (a.push_back(nlohmann::json{{"node", detail::node_spec(detail::step_node(st))},
                                       {"capture", detail::captures_spec(detail::step_captures(st))}}),
            ...);
@@ -139,7 +139,7 @@ template <class Segmenter, class... Steps> struct Chain {
   }
 
 private:
-  template <class F> void visit(std::size_t k, F &&f) const { detail::visit_at(steps, k, f); }
+  template <class F> void visit(std::size_t k, F&& f) const { detail::visit_at(steps, k, f); }
 };
 
 } // namespace raif

@@ -26,7 +26,7 @@ inline std::optional<nlohmann::json> parse_json_answer(std::string_view s) {
   if (s.ends_with("```")) s.remove_suffix(3);
   try {
     return nlohmann::json::parse(s);
-  } catch (const nlohmann::json::exception &) { return std::nullopt; }
+  } catch (const nlohmann::json::exception&) { return std::nullopt; }
 }
 } // namespace detail
 
@@ -35,7 +35,7 @@ struct ContainsVar {
   static constexpr std::string_view id = "compose:contains_var";
   BOOST_HANA_DEFINE_STRUCT(ContainsVar, (std::string, var));
   std::vector<std::string> reads() const { return {var}; }
-  bool check(const Text &t, const Context &x) const {
+  bool check(const Text& t, const Context& x) const {
     const auto v = x.var(var);
     if (!v) return false;
     const auto want = py_lower(py_strip(utf8_decode(*v)));
@@ -48,7 +48,7 @@ struct ContainsVar {
 struct LineCount {
   static constexpr std::string_view id = "compose:line_count";
   BOOST_HANA_DEFINE_STRUCT(LineCount, (std::int64_t, num_lines));
-  bool check(const Text &t) const {
+  bool check(const Text& t) const {
     std::int64_t n = 0;
     for (auto line : py_split(t.str(), std::string_view("\n"))) n += !py_strip(line).empty();
     return n == num_lines;
@@ -60,7 +60,7 @@ struct LineCount {
 struct StartsWith {
   static constexpr std::string_view id = "compose:starts_with";
   BOOST_HANA_DEFINE_STRUCT(StartsWith, (std::string, prefix));
-  bool check(const Text &t) const { return py_strip(t.str()).starts_with(prefix); }
+  bool check(const Text& t) const { return py_strip(t.str()).starts_with(prefix); }
   std::string describe() const { return "Start with \"" + prefix + "\"."; }
 };
 
@@ -68,14 +68,14 @@ struct StartsWith {
 struct Equals {
   static constexpr std::string_view id = "compose:equals";
   BOOST_HANA_DEFINE_STRUCT(Equals, (std::string, value));
-  bool check(const Text &t) const { return py_strip(t.str()) == value; }
+  bool check(const Text& t) const { return py_strip(t.str()) == value; }
   std::string describe() const { return "Answer exactly \"" + value + "\"."; }
 };
 
 /// The text (optionally fenced) is a JSON object.
 struct JsonObject {
   static constexpr std::string_view id = "compose:json_object";
-  bool check(const Text &t) const {
+  bool check(const Text& t) const {
     const auto j = detail::parse_json_answer(t.str());
     return j && j->is_object();
   }
@@ -86,7 +86,7 @@ struct JsonObject {
 struct JsonKeyCount {
   static constexpr std::string_view id = "compose:json_key_count";
   BOOST_HANA_DEFINE_STRUCT(JsonKeyCount, (std::int64_t, num_keys));
-  bool check(const Text &t) const {
+  bool check(const Text& t) const {
     const auto j = detail::parse_json_answer(t.str());
     return j && j->is_object() && static_cast<std::int64_t>(j->size()) == num_keys;
   }
@@ -102,7 +102,7 @@ struct JsonFieldEquals {
       throw error("raif: instruction 'compose:json_field_equals': kwarg 'value' = \"" + value + "\" is not JSON text");
     }
   }
-  bool check(const Text &t) const {
+  bool check(const Text& t) const {
     const auto j = detail::parse_json_answer(t.str());
     return j && j->is_object() && j->contains(key) && (*j)[key] == nlohmann::json::parse(value);
   }
@@ -110,7 +110,7 @@ struct JsonFieldEquals {
 };
 
 /// IFEval's 25 constraints, the compose:* leaves and judge:question.
-inline const Registry &standard_registry() {
+inline const Registry& standard_registry() {
   static const Registry r = [] {
     Registry reg = Registry::ifeval();
     reg.add<ContainsVar>()

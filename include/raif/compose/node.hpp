@@ -54,7 +54,7 @@ enum class Detail { full, scores };
 /// Records one evaluation. Leaves are appended in evaluation order; the tree follows the nesting.
 class Evaluation {
 public:
-  Evaluation(std::string_view answer, const Context &ctx, double tau = 1.0, Detail detail = Detail::full)
+  Evaluation(std::string_view answer, const Context& ctx, double tau = 1.0, Detail detail = Detail::full)
       : answer_(answer), ctx_(ctx), tau_(tau), full_(detail == Detail::full) {
     ctx_.vars = &vars_;
     verdict_.leaves.reserve(8);
@@ -64,11 +64,11 @@ public:
       stack_.push_back(&verdict_.root);
     }
   }
-  Evaluation(const Evaluation &) = delete;
-  Evaluation &operator=(const Evaluation &) = delete;
+  Evaluation(const Evaluation&) = delete;
+  Evaluation& operator=(const Evaluation&) = delete;
 
   std::string_view answer() const { return answer_; }
-  const Context &context() const { return ctx_; }
+  const Context& context() const { return ctx_; }
   double tau() const { return tau_; }
   Span whole() const { return Span{0, answer_.size(), answer_}; }
 
@@ -76,7 +76,7 @@ public:
 
   /// The decoded text of a span, shared by every leaf on that span (spans inside the answer only:
   /// their bytes live as long as the evaluation).
-  const Text &text(const Span &s) {
+  const Text& text(const Span& s) {
     if (s.text.data() == answer_.data() && s.text.size() == answer_.size()) { // the whole answer: most leaves
       if (!whole_text_) whole_text_.emplace(answer_);
       return *whole_text_;
@@ -87,28 +87,28 @@ public:
       scratch_ = std::make_unique<Text>(s.text);
       return *scratch_;
     }
-    for (auto &[b, e, t] : texts_)
+    for (auto& [b, e, t] : texts_)
       if (b == s.text.data() && e == s.text.size()) return *t;
     texts_.emplace_back(s.text.data(), s.text.size(), std::make_unique<Text>(s.text));
     return *std::get<2>(texts_.back());
   }
 
-  void open(std::string kind, std::string label, const Span &s, bool active) {
+  void open(std::string kind, std::string label, const Span& s, bool active) {
     if (!full_) return;
-    auto &parent = *stack_.back();
+    auto& parent = *stack_.back();
     parent.children.push_back(
         VerdictNode{std::move(kind), std::move(label), s.begin, s.end, active, true, std::nullopt, {}});
     stack_.push_back(&parent.children.back());
   }
   void close() {
     if (!full_) return;
-    VerdictNode &n = *stack_.back();
-    for (const auto &c : n.children) n.passed = n.passed && (c.leaf ? leaf_passes(verdict_.leaves[*c.leaf]) : c.passed);
+    VerdictNode& n = *stack_.back();
+    for (const auto& c : n.children) n.passed = n.passed && (c.leaf ? leaf_passes(verdict_.leaves[*c.leaf]) : c.passed);
     stack_.pop_back();
   }
 
   /// Appends a leaf (effective is computed from raw and the gate) and returns its index.
-  std::size_t leaf(LeafVerdict l, const Gate &g, std::vector<std::string> deps = {}, std::string name = {}) {
+  std::size_t leaf(LeafVerdict l, const Gate& g, std::vector<std::string> deps = {}, std::string name = {}) {
     if (l.active && l.raw) {
       l.effective = g.ok ? *l.raw : 0.0;
       if (full_ && !g.ok && *l.raw >= tau_) l.reason = "gated: " + g.why;
@@ -129,7 +129,7 @@ public:
     return i;
   }
 
-  bool leaf_passes(const LeafVerdict &l) const { return !l.scored() || l.effective >= tau_; }
+  bool leaf_passes(const LeafVerdict& l) const { return !l.scored() || l.effective >= tau_; }
   /// Whether every counted active leaf in [from, to) passes.
   bool all_pass(std::size_t from, std::size_t to) const {
     for (std::size_t i = from; i < to; ++i)
@@ -139,11 +139,11 @@ public:
   std::size_t leaf_count() const { return verdict_.leaves.size(); }
 
   /// Captured values and whether the step that captured them completed (for `ref` gating).
-  void bind(const std::string &var, std::string value, bool complete) {
+  void bind(const std::string& var, std::string value, bool complete) {
     vars_[var] = std::move(value);
     var_complete_[var] = complete;
   }
-  void unbind(const std::string &var) {
+  void unbind(const std::string& var) {
     vars_.erase(var);
     var_complete_[var] = false;
   }
@@ -162,13 +162,13 @@ public:
 
 private:
   void apply_deps() {
-    std::vector<const std::vector<std::string> *> deps_of(verdict_.leaves.size(), nullptr);
-    for (const auto &[i, d] : deps_) deps_of[i] = &d;
+    std::vector<const std::vector<std::string>*> deps_of(verdict_.leaves.size(), nullptr);
+    for (const auto& [i, d] : deps_) deps_of[i] = &d;
     std::vector<int> state(verdict_.leaves.size(), 0); // 0 new, 1 visiting, 2 done
     std::function<bool(std::size_t)> ok = [&](std::size_t i) -> bool {
       if (state[i] == 2 || !deps_of[i]) return leaf_passes(verdict_.leaves[i]);
       state[i] = 1;
-      for (const auto &d : *deps_of[i]) {
+      for (const auto& d : *deps_of[i]) {
         auto it = names_.find(d);
         if (it == names_.end())
           throw error("raif: leaf '" + std::string(verdict_.leaves[i].id) + "' depends on unknown leaf '" + d + "'");
@@ -184,10 +184,10 @@ private:
     for (std::size_t i = 0; i < state.size(); ++i) ok(i);
   }
 
-  bool recompute(VerdictNode &n) {
+  bool recompute(VerdictNode& n) {
     if (n.leaf) return leaf_passes(verdict_.leaves[*n.leaf]);
     bool all = true;
-    for (auto &c : n.children) all = recompute(c) && all;
+    for (auto& c : n.children) all = recompute(c) && all;
     return n.passed = all;
   }
 
@@ -195,13 +195,13 @@ private:
   Context ctx_;
   double tau_;
   Verdict verdict_;
-  std::vector<VerdictNode *> stack_;
+  std::vector<VerdictNode*> stack_;
   std::map<std::string, std::string, std::less<>> vars_;
   std::map<std::string, bool, std::less<>> var_complete_;
   bool full_;
   std::vector<std::pair<std::size_t, std::vector<std::string>>> deps_; // only leaves that have any
   std::map<std::string, std::size_t> names_;
-  std::vector<std::tuple<const char *, std::size_t, std::unique_ptr<Text>>> texts_;
+  std::vector<std::tuple<const char*, std::size_t, std::unique_ptr<Text>>> texts_;
   std::unique_ptr<Text> scratch_;
   std::optional<Text> whole_text_;
 };
@@ -219,13 +219,13 @@ template <class C> struct Leaf {
 namespace detail {
 
 // A leaf's check, its description and the values it reads, for a static constraint or AnyConstraint.
-template <class C> bool leaf_check(const C &c, const Text &t, const Context &x) {
+template <class C> bool leaf_check(const C& c, const Text& t, const Context& x) {
   if constexpr (std::is_same_v<C, AnyConstraint>)
     return c.check(t, x);
   else
     return raif::check(c, t, x);
 }
-template <class C> std::vector<std::string> leaf_reads(const C &c) {
+template <class C> std::vector<std::string> leaf_reads(const C& c) {
   if constexpr (std::is_same_v<C, AnyConstraint>)
     return c.reads();
   else if constexpr (reads_vars<C>)
@@ -239,7 +239,7 @@ template <class C> struct is_leaf_wrapper<Leaf<C>> : std::true_type {};
 
 /// Evaluates a constraint as a leaf on a span.
 template <class C>
-void eval_constraint(Evaluation &ev, const C &c, std::string_view id, const Span &span, const Gate &gate, bool active,
+void eval_constraint(Evaluation& ev, const C& c, std::string_view id, const Span& span, const Gate& gate, bool active,
                      double weight = 1, Priority priority = Priority::primary, std::vector<std::string> deps = {},
                      std::string name = {}) {
   LeafVerdict l;
@@ -253,7 +253,7 @@ void eval_constraint(Evaluation &ev, const C &c, std::string_view id, const Span
   if (active) {
     const std::vector<std::string> reads = leaf_reads(c);
     std::string missing;
-    for (const auto &v : reads) {
+    for (const auto& v : reads) {
       if (!ev.context().var(v))
         missing = v;
       else
@@ -277,7 +277,7 @@ void eval_constraint(Evaluation &ev, const C &c, std::string_view id, const Span
 }
 
 /// Evaluates any node: a constraint (leaf), a Leaf<C>, or a composition.
-template <class N> void eval_node(Evaluation &ev, const N &n, const Span &span, const Gate &gate, bool active) {
+template <class N> void eval_node(Evaluation& ev, const N& n, const Span& span, const Gate& gate, bool active) {
   if constexpr (is_leaf_wrapper<N>::value) {
     eval_constraint(ev, n.constraint, decltype(n.constraint)::id, span, gate, active, n.weight, n.priority, n.deps,
                     n.name);
@@ -295,8 +295,8 @@ inline nlohmann::json priority_json(Priority p) { return p == Priority::primary 
 
 /// The JSON spec of a leaf.
 template <class C>
-nlohmann::json leaf_spec(const C &c, double weight = 1, Priority priority = Priority::primary,
-                         const std::vector<std::string> &deps = {}, const std::string &name = {}) {
+nlohmann::json leaf_spec(const C& c, double weight = 1, Priority priority = Priority::primary,
+                         const std::vector<std::string>& deps = {}, const std::string& name = {}) {
   nlohmann::json j;
   if constexpr (std::is_same_v<C, AnyConstraint>)
     j = {{"constraint", std::string(c.id())}, {"kwargs", c.kwargs()}};
@@ -309,7 +309,7 @@ nlohmann::json leaf_spec(const C &c, double weight = 1, Priority priority = Prio
   return j;
 }
 
-template <class N> nlohmann::json node_spec(const N &n) {
+template <class N> nlohmann::json node_spec(const N& n) {
   if constexpr (is_leaf_wrapper<N>::value)
     return leaf_spec(n.constraint, n.weight, n.priority, n.deps, n.name);
   else if constexpr (constraint<N> || std::is_same_v<N, AnyConstraint>)
@@ -322,7 +322,7 @@ template <class N> nlohmann::json node_spec(const N &n) {
 
 /// Evaluates a composition (or a single constraint) on an answer: leaves, reasons and the tree.
 template <class N>
-Verdict evaluate(const N &node, std::string_view answer, const Context &ctx = {}, double tau = 1.0,
+Verdict evaluate(const N& node, std::string_view answer, const Context& ctx = {}, double tau = 1.0,
                  Detail detail = Detail::full) {
   Evaluation ev(answer, ctx, tau, detail);
   if constexpr (requires { node.evaluate(ev, ev.whole(), Gate{}, true); })
@@ -334,11 +334,11 @@ Verdict evaluate(const N &node, std::string_view answer, const Context &ctx = {}
 
 /// The score of a composition on an answer under a policy (no reasons, no tree: the fast path).
 template <class N, class Policy>
-double score(const N &node, std::string_view answer, const Policy &policy, const Context &ctx = {}, double tau = 1.0) {
+double score(const N& node, std::string_view answer, const Policy& policy, const Context& ctx = {}, double tau = 1.0) {
   return policy(evaluate(node, answer, ctx, tau, Detail::scores));
 }
 
 /// The JSON spec of a composition (the runtime twin's input).
-template <class N> nlohmann::json spec(const N &node) { return detail::node_spec(node); }
+template <class N> nlohmann::json spec(const N& node) { return detail::node_spec(node); }
 
 } // namespace raif

@@ -14,8 +14,8 @@ namespace raif {
 /// 1 if every leaf passes, else 0 (IFEval prompt-level, HSR, ISR).
 struct AllOrNothing {
   double tau = 1.0;
-  double operator()(const Verdict &v) const {
-    for (const auto &l : v.leaves)
+  double operator()(const Verdict& v) const {
+    for (const auto& l : v.leaves)
       if (l.scored() && l.effective < tau) return 0.0;
     return 1.0;
   }
@@ -24,10 +24,10 @@ struct AllOrNothing {
 /// Mean effective score (IFEval instruction-level, SSR, DRFR per item). Gating makes it
 /// ComplexBench's dependency-aware DRFR; `DependencyAware` is the same formula, named for reports.
 struct Fraction {
-  double operator()(const Verdict &v) const {
+  double operator()(const Verdict& v) const {
     std::size_t n = 0;
     double s = 0;
-    for (const auto &l : v.leaves)
+    for (const auto& l : v.leaves)
       if (l.scored()) {
         ++n;
         s += l.effective;
@@ -40,10 +40,10 @@ struct DependencyAware : Fraction {};
 /// RAIF Eq. 5: `hi` if every leaf passes, `lo` if none does, else the fraction that pass.
 struct RaifPiecewise {
   double hi = 2.0, lo = -2.0, tau = 1.0;
-  double operator()(const Verdict &v) const {
+  double operator()(const Verdict& v) const {
     std::size_t n = 0, passed = 0;
     double s = 0;
-    for (const auto &l : v.leaves)
+    for (const auto& l : v.leaves)
       if (l.scored()) {
         ++n;
         passed += l.effective >= tau;
@@ -60,10 +60,10 @@ struct RaifPiecewise {
 /// secondaries -> [fraction > 0.8]; mixed -> [0.5 + 0.5 * mean(secondary) > 0.8].
 struct PriorityPolicy {
   double tau = 1.0, threshold = 0.8;
-  double operator()(const Verdict &v) const {
+  double operator()(const Verdict& v) const {
     std::size_t n_primary = 0, n_secondary = 0;
     double secondary = 0;
-    for (const auto *l : v.scored()) {
+    for (const auto* l : v.scored()) {
       if (l->priority == Priority::primary) {
         if (l->effective < tau) return 0.0;
         ++n_primary;
@@ -80,9 +80,9 @@ struct PriorityPolicy {
 
 /// Weighted mean of effective scores (FB-Bench checklists).
 struct Weighted {
-  double operator()(const Verdict &v) const {
+  double operator()(const Verdict& v) const {
     double s = 0, w = 0;
-    for (const auto *l : v.scored()) {
+    for (const auto* l : v.scored()) {
       s += l->weight * l->effective;
       w += l->weight;
     }
@@ -104,8 +104,8 @@ inline AnyPolicy policy_from_name(std::string_view name) {
               "' (expected all_or_nothing, fraction, dependency_aware, raif, priority or weighted)");
 }
 
-inline double aggregate(const AnyPolicy &p, const Verdict &v) {
-  return std::visit([&](const auto &f) { return f(v); }, p);
+inline double aggregate(const AnyPolicy& p, const Verdict& v) {
+  return std::visit([&](const auto& f) { return f(v); }, p);
 }
 
 } // namespace raif

@@ -20,12 +20,12 @@ class AnyNode {
 public:
   struct Concept {
     virtual ~Concept() = default;
-    virtual void evaluate(Evaluation &, const Span &, const Gate &, bool active) const = 0;
+    virtual void evaluate(Evaluation&, const Span&, const Gate&, bool active) const = 0;
     virtual nlohmann::json spec() const = 0;
   };
   AnyNode() = default;
   explicit AnyNode(std::shared_ptr<const Concept> c) : self_(std::move(c)) {}
-  void evaluate(Evaluation &ev, const Span &s, const Gate &g, bool active) const { self_->evaluate(ev, s, g, active); }
+  void evaluate(Evaluation& ev, const Span& s, const Gate& g, bool active) const { self_->evaluate(ev, s, g, active); }
   nlohmann::json spec() const { return self_->spec(); }
 
 private:
@@ -33,7 +33,7 @@ private:
 };
 
 struct CompileOptions {
-  const Registry *registry = nullptr; ///< default: standard_registry() (IFEval + compose:* leaves)
+  const Registry* registry = nullptr; ///< default: standard_registry() (IFEval + compose:* leaves)
   std::size_t max_depth = 16;         ///< composition nodes on the deepest path
 };
 
@@ -45,7 +45,7 @@ struct LeafNode final : AnyNode::Concept {
   Priority priority = Priority::primary;
   std::string name;
   std::vector<std::string> deps;
-  void evaluate(Evaluation &ev, const Span &s, const Gate &g, bool active) const override {
+  void evaluate(Evaluation& ev, const Span& s, const Gate& g, bool active) const override {
     eval_constraint(ev, c, c.id(), s, g, active, weight, priority, deps, name);
   }
   nlohmann::json spec() const override { return leaf_spec(c, weight, priority, deps, name); }
@@ -53,14 +53,14 @@ struct LeafNode final : AnyNode::Concept {
 
 struct AndNode final : AnyNode::Concept {
   std::vector<AnyNode> children;
-  void evaluate(Evaluation &ev, const Span &s, const Gate &g, bool active) const override {
+  void evaluate(Evaluation& ev, const Span& s, const Gate& g, bool active) const override {
     ev.open("and", "", s, active);
-    for (const auto &c : children) c.evaluate(ev, s, g, active);
+    for (const auto& c : children) c.evaluate(ev, s, g, active);
     ev.close();
   }
   nlohmann::json spec() const override {
     nlohmann::json a = nlohmann::json::array();
-    for (const auto &c : children) a.push_back(c.spec());
+    for (const auto& c : children) a.push_back(c.spec());
     return {{"and", a}};
   }
 };
@@ -73,13 +73,13 @@ struct ChainNode final : AnyNode::Concept {
   std::vector<std::vector<Capture>> captures;
   Gating gating = Gating::step;
   bool gate_counts = true;
-  void evaluate(Evaluation &ev, const Span &s, const Gate &g, bool active) const override {
+  void evaluate(Evaluation& ev, const Span& s, const Gate& g, bool active) const override {
     std::visit(
-        [&](const auto &seg) {
+        [&](const auto& seg) {
           eval_chain(
               ev, seg, steps.size(), gating, gate_counts, s, g, active,
-              [&](std::size_t k, const Span &span, const Gate &sg) { steps[k].evaluate(ev, span, sg, active); },
-              [&](std::size_t k) -> const std::vector<Capture> & { return captures[k]; });
+              [&](std::size_t k, const Span& span, const Gate& sg) { steps[k].evaluate(ev, span, sg, active); },
+              [&](std::size_t k) -> const std::vector<Capture>& { return captures[k]; });
         },
         segmenter);
   }
@@ -88,7 +88,7 @@ struct ChainNode final : AnyNode::Concept {
     for (std::size_t k = 0; k < steps.size(); ++k)
       a.push_back({{"node", steps[k].spec()}, {"capture", captures_spec(captures[k])}});
     return {{"chain",
-             {{"segmenter", std::visit([](const auto &sg) { return sg.spec(); }, segmenter)},
+             {{"segmenter", std::visit([](const auto& sg) { return sg.spec(); }, segmenter)},
               {"gating", to_string(gating)},
               {"gate_counts", gate_counts},
               {"steps", a}}}};
@@ -105,15 +105,15 @@ struct SelectNode final : AnyNode::Concept {
   std::string declared_var;
   Gating gating = Gating::step;
   bool gate_counts = true;
-  void evaluate(Evaluation &ev, const Span &s, const Gate &g, bool active) const override {
+  void evaluate(Evaluation& ev, const Span& s, const Gate& g, bool active) const override {
     std::vector<BranchInfo> info;
     for (std::size_t i = 0; i < labels.size(); ++i) info.push_back({labels[i], signatures[i].has_value()});
     const std::string oracle =
-        active ? std::visit([&](const auto &c) { return c.oracle(ev, s); }, condition) : std::string();
+        active ? std::visit([&](const auto& c) { return c.oracle(ev, s); }, condition) : std::string();
     eval_select(
         ev, oracle, std::holds_alternative<SelfReferential<AnyConstraint>>(condition), info, declared_var, gating,
         gate_counts, s, g, active, [&](std::size_t i) { return signatures[i]->check(Text(s.text), ev.context()); },
-        [&](std::size_t i, const Gate &bg, bool on) { nodes[i].evaluate(ev, s, bg, on); });
+        [&](std::size_t i, const Gate& bg, bool on) { nodes[i].evaluate(ev, s, bg, on); });
   }
   nlohmann::json spec() const override {
     nlohmann::json a = nlohmann::json::array();
@@ -125,7 +125,7 @@ struct SelectNode final : AnyNode::Concept {
     nlohmann::json choice =
         declared_var.empty() ? nlohmann::json("signature") : nlohmann::json{{"declared", declared_var}};
     return {{"select",
-             {{"condition", std::visit([](const auto &c) { return c.spec(); }, condition)},
+             {{"condition", std::visit([](const auto& c) { return c.spec(); }, condition)},
               {"choice", choice},
               {"gating", to_string(gating)},
               {"gate_counts", gate_counts},
@@ -135,15 +135,15 @@ struct SelectNode final : AnyNode::Concept {
 
 class Compiler {
 public:
-  explicit Compiler(const CompileOptions &o) : o_(o), reg_(o.registry ? *o.registry : standard_registry()) {}
+  explicit Compiler(const CompileOptions& o) : o_(o), reg_(o.registry ? *o.registry : standard_registry()) {}
 
-  AnyNode node(const nlohmann::json &j, const std::string &path, std::size_t depth) {
+  AnyNode node(const nlohmann::json& j, const std::string& path, std::size_t depth) {
     if (!j.is_object() || j.size() < 1) fail(path, "expected an object with one of: constraint, and, chain, select");
     if (j.contains("constraint")) return AnyNode(leaf(j, path));
     if (j.size() != 1) fail(path, "a composition node has exactly one key (and, chain or select)");
     if (depth + 1 > o_.max_depth) fail(path, "nesting deeper than the limit of " + std::to_string(o_.max_depth));
     const std::string key = j.begin().key();
-    const nlohmann::json &body = j.begin().value();
+    const nlohmann::json& body = j.begin().value();
     if (key == "and") return AnyNode(and_node(body, path + ".and", depth + 1));
     if (key == "chain") return AnyNode(chain_node(body, path + ".chain", depth + 1));
     if (key == "select") return AnyNode(select_node(body, path + ".select", depth + 1));
@@ -152,63 +152,63 @@ public:
 
   void check_deps() const {
     std::map<std::string, std::vector<std::string>> graph;
-    for (const auto &[name, info] : names_) graph[name] = info.second;
-    for (const auto &[name, info] : names_)
-      for (const auto &d : info.second)
+    for (const auto& [name, info] : names_) graph[name] = info.second;
+    for (const auto& [name, info] : names_)
+      for (const auto& d : info.second)
         if (!names_.count(d)) fail(info.first, "depends on unknown leaf '" + d + "'");
-    for (const auto &leaf : unnamed_deps_)
-      for (const auto &d : leaf.second)
+    for (const auto& leaf : unnamed_deps_)
+      for (const auto& d : leaf.second)
         if (!names_.count(d)) fail(leaf.first, "depends on unknown leaf '" + d + "'");
     std::map<std::string, int> state;
-    std::function<void(const std::string &)> dfs = [&](const std::string &n) {
+    std::function<void(const std::string&)> dfs = [&](const std::string& n) {
       state[n] = 1;
-      for (const auto &d : graph[n]) {
+      for (const auto& d : graph[n]) {
         if (state[d] == 1) fail(names_.at(n).first, "cycle in explicit deps: '" + n + "' -> '" + d + "'");
         if (state[d] == 0) dfs(d);
       }
       state[n] = 2;
     };
-    for (const auto &[n, _] : graph)
+    for (const auto& [n, _] : graph)
       if (state[n] == 0) dfs(n);
   }
 
-  [[noreturn]] static void fail(const std::string &path, const std::string &what) {
+  [[noreturn]] static void fail(const std::string& path, const std::string& what) {
     throw error("raif: composition spec at " + path + ": " + what);
   }
 
 private:
-  static const nlohmann::json &need(const nlohmann::json &j, const char *key, const std::string &path) {
+  static const nlohmann::json& need(const nlohmann::json& j, const char* key, const std::string& path) {
     if (!j.is_object() || !j.contains(key)) fail(path, std::string("missing '") + key + "'");
     return j.at(key);
   }
-  static Gating gating(const nlohmann::json &j, const std::string &path) {
+  static Gating gating(const nlohmann::json& j, const std::string& path) {
     if (!j.contains("gating")) return Gating::step;
-    const auto &g = j["gating"];
+    const auto& g = j["gating"];
     if (g == "step") return Gating::step;
     if (g == "ref") return Gating::ref;
     if (g == "none") return Gating::none;
     fail(path + ".gating", "expected \"step\", \"ref\" or \"none\", got " + g.dump());
   }
-  static bool boolean(const nlohmann::json &j, const char *key, bool dflt, const std::string &path) {
+  static bool boolean(const nlohmann::json& j, const char* key, bool dflt, const std::string& path) {
     if (!j.contains(key)) return dflt;
     if (!j[key].is_boolean()) fail(path + "." + key, "expected true or false");
     return j[key].get<bool>();
   }
-  static std::string str(const nlohmann::json &j, const char *key, const std::string &path) {
-    const auto &v = need(j, key, path);
+  static std::string str(const nlohmann::json& j, const char* key, const std::string& path) {
+    const auto& v = need(j, key, path);
     if (!v.is_string()) fail(path + "." + key, "expected a string, got " + v.dump());
     return v.get<std::string>();
   }
 
-  AnyConstraint constraint(const nlohmann::json &j, const std::string &path) {
+  AnyConstraint constraint(const nlohmann::json& j, const std::string& path) {
     const std::string id = str(j, "constraint", path);
     try {
       return reg_.make(id, j.contains("kwargs") ? j["kwargs"] : nlohmann::json::object());
-    } catch (const error &e) { fail(path, e.what()); }
+    } catch (const error& e) { fail(path, e.what()); }
   }
 
-  std::shared_ptr<LeafNode> leaf(const nlohmann::json &j, const std::string &path) {
-    for (const auto &[k, v] : j.items())
+  std::shared_ptr<LeafNode> leaf(const nlohmann::json& j, const std::string& path) {
+    for (const auto& [k, v] : j.items())
       if (k != "constraint" && k != "kwargs" && k != "weight" && k != "priority" && k != "name" && k != "deps")
         fail(path, "unknown leaf field '" + k + "'");
     auto n = std::make_shared<LeafNode>();
@@ -228,7 +228,7 @@ private:
     }
     if (j.contains("deps")) {
       if (!j["deps"].is_array()) fail(path + ".deps", "expected a list of leaf names");
-      for (const auto &d : j["deps"]) {
+      for (const auto& d : j["deps"]) {
         if (!d.is_string()) fail(path + ".deps", "expected a list of leaf names");
         n->deps.push_back(d.get<std::string>());
       }
@@ -243,7 +243,7 @@ private:
     return n;
   }
 
-  std::shared_ptr<AndNode> and_node(const nlohmann::json &j, const std::string &path, std::size_t depth) {
+  std::shared_ptr<AndNode> and_node(const nlohmann::json& j, const std::string& path, std::size_t depth) {
     if (!j.is_array() || j.empty()) fail(path, "expected a non-empty list of nodes");
     auto n = std::make_shared<AndNode>();
     for (std::size_t i = 0; i < j.size(); ++i)
@@ -251,10 +251,10 @@ private:
     return n;
   }
 
-  static SegmentOptions options(const nlohmann::json &j, const std::string &path) {
+  static SegmentOptions options(const nlohmann::json& j, const std::string& path) {
     SegmentOptions o;
     if (!j.contains("options")) return o;
-    const auto &x = j["options"];
+    const auto& x = j["options"];
     if (!x.is_object()) fail(path + ".options", "expected an object");
     if (x.contains("count")) {
       if (x["count"] == "exact")
@@ -275,16 +275,16 @@ private:
     o.trim = boolean(x, "trim", true, path + ".options");
     return o;
   }
-  static std::vector<std::string> strings(const nlohmann::json &v, const std::string &path) {
+  static std::vector<std::string> strings(const nlohmann::json& v, const std::string& path) {
     if (!v.is_array() || v.empty()) fail(path, "expected a non-empty list of strings");
     std::vector<std::string> out;
-    for (const auto &s : v) {
+    for (const auto& s : v) {
       if (!s.is_string()) fail(path, "expected a non-empty list of strings");
       out.push_back(s.get<std::string>());
     }
     return out;
   }
-  static AnySegmenter segmenter(const nlohmann::json &j, const std::string &path) {
+  static AnySegmenter segmenter(const nlohmann::json& j, const std::string& path) {
     if (!j.is_object()) fail(path, "expected an object");
     const auto o = options(j, path);
     if (j.contains("delimiter")) return Delimiter{str(j, "delimiter", path), o};
@@ -303,7 +303,7 @@ private:
     }
     fail(path, "unknown segmenter (expected delimiter, markers, headings, list_items, json_keys or positional)");
   }
-  static Capture capture(const nlohmann::json &j, const std::string &path) {
+  static Capture capture(const nlohmann::json& j, const std::string& path) {
     Capture c;
     c.var = str(j, "var", path);
     const int sources = j.contains("list_item") + j.contains("json_field") + j.contains("regex");
@@ -329,17 +329,17 @@ private:
     return c;
   }
 
-  std::shared_ptr<ChainNode> chain_node(const nlohmann::json &j, const std::string &path, std::size_t depth) {
+  std::shared_ptr<ChainNode> chain_node(const nlohmann::json& j, const std::string& path, std::size_t depth) {
     auto n = std::make_shared<ChainNode>();
     n->segmenter = segmenter(need(j, "segmenter", path), path + ".segmenter");
     n->gating = gating(j, path);
     n->gate_counts = boolean(j, "gate_counts", true, path);
-    const auto &steps = need(j, "steps", path);
+    const auto& steps = need(j, "steps", path);
     if (!steps.is_array() || steps.empty()) fail(path + ".steps", "expected a non-empty list of steps");
-    if (const auto *jk = std::get_if<JsonKeys>(&n->segmenter); jk && jk->keys.size() < steps.size())
+    if (const auto* jk = std::get_if<JsonKeys>(&n->segmenter); jk && jk->keys.size() < steps.size())
       fail(path + ".segmenter.json_keys",
            "lists " + std::to_string(jk->keys.size()) + " keys for " + std::to_string(steps.size()) + " steps");
-    if (const auto *m = std::get_if<Markers>(&n->segmenter); m && m->markers.size() < steps.size())
+    if (const auto* m = std::get_if<Markers>(&n->segmenter); m && m->markers.size() < steps.size())
       fail(path + ".segmenter.markers",
            "lists " + std::to_string(m->markers.size()) + " markers for " + std::to_string(steps.size()) + " steps");
     if (std::holds_alternative<Positional>(n->segmenter) && steps.size() != 2)
@@ -349,7 +349,7 @@ private:
       n->steps.push_back(node(need(steps[k], "node", sp), sp + ".node", depth));
       std::vector<Capture> cs;
       if (steps[k].contains("capture")) {
-        const auto &c = steps[k]["capture"];
+        const auto& c = steps[k]["capture"];
         if (!c.is_array()) fail(sp + ".capture", "expected a list of captures");
         for (std::size_t i = 0; i < c.size(); ++i)
           cs.push_back(capture(c[i], sp + ".capture[" + std::to_string(i) + "]"));
@@ -359,10 +359,10 @@ private:
     return n;
   }
 
-  AnyCondition condition(const nlohmann::json &j, const std::string &path) {
+  AnyCondition condition(const nlohmann::json& j, const std::string& path) {
     if (!j.is_object() || j.empty()) fail(path, "expected an object");
     if (j.contains("context")) {
-      const auto &c = j["context"];
+      const auto& c = j["context"];
       const std::string cp = path + ".context";
       ContextPredicate p{str(c, "field", cp), c.contains("op") ? str(c, "op", cp) : "==", need(c, "value", cp),
                          str(c, "then", cp), c.contains("else") ? str(c, "else", cp) : "else"};
@@ -378,19 +378,19 @@ private:
     fail(path, "unknown condition (expected context, oracle, context_label or self)");
   }
 
-  std::shared_ptr<SelectNode> select_node(const nlohmann::json &j, const std::string &path, std::size_t depth) {
+  std::shared_ptr<SelectNode> select_node(const nlohmann::json& j, const std::string& path, std::size_t depth) {
     auto n = std::make_shared<SelectNode>();
     n->condition = condition(need(j, "condition", path), path + ".condition");
     n->gating = gating(j, path);
     if (n->gating == Gating::ref) fail(path + ".gating", "a Select is gated (\"step\") or not (\"none\")");
     n->gate_counts = boolean(j, "gate_counts", true, path);
     if (j.contains("choice") && j["choice"] != "signature") {
-      const auto &c = j["choice"];
+      const auto& c = j["choice"];
       if (!c.is_object() || !c.contains("declared") || !c["declared"].is_string())
         fail(path + ".choice", "expected \"signature\" or {\"declared\": \"<captured var>\"}");
       n->declared_var = c["declared"].get<std::string>();
     }
-    const auto &bs = need(j, "branches", path);
+    const auto& bs = need(j, "branches", path);
     if (!bs.is_array() || bs.empty()) fail(path + ".branches", "expected a non-empty list of branches");
     std::set<std::string> seen;
     for (std::size_t i = 0; i < bs.size(); ++i) {
@@ -413,7 +413,7 @@ private:
   }
 
   CompileOptions o_;
-  const Registry &reg_;
+  const Registry& reg_;
   std::map<std::string, std::pair<std::string, std::vector<std::string>>> names_; // name -> (path, deps)
   std::vector<std::pair<std::string, std::vector<std::string>>> unnamed_deps_;
 };
@@ -421,7 +421,7 @@ private:
 } // namespace detail::runtime
 
 /// Reads a composition from its JSON spec.
-inline AnyNode compile(const nlohmann::json &spec, const CompileOptions &o = {}) {
+inline AnyNode compile(const nlohmann::json& spec, const CompileOptions& o = {}) {
   detail::runtime::Compiler c(o);
   AnyNode n = c.node(spec, "$", 0);
   c.check_deps();
@@ -429,9 +429,9 @@ inline AnyNode compile(const nlohmann::json &spec, const CompileOptions &o = {})
 }
 
 /// Reads IFEval's flat form ({"instruction_id_list": [...], "kwargs": [...]}) as an And of leaves.
-inline AnyNode compile_ifeval(const nlohmann::json &item, const CompileOptions &o = {}) {
-  const auto &ids = item.at("instruction_id_list");
-  const auto &kw = item.contains("kwargs") ? item["kwargs"] : nlohmann::json::array();
+inline AnyNode compile_ifeval(const nlohmann::json& item, const CompileOptions& o = {}) {
+  const auto& ids = item.at("instruction_id_list");
+  const auto& kw = item.contains("kwargs") ? item["kwargs"] : nlohmann::json::array();
   if (!ids.is_array() || ids.empty())
     detail::runtime::Compiler::fail("$.instruction_id_list", "expected a non-empty list of ids");
   if (!kw.is_array() || (!kw.empty() && kw.size() != ids.size()))

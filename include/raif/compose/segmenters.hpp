@@ -37,7 +37,7 @@ struct SegmentOptions {
 
 namespace detail {
 // Lines of span s as [begin, end) offsets of the answer (without the '\n').
-inline std::vector<std::pair<std::size_t, std::size_t>> lines_of(const Span &s) {
+inline std::vector<std::pair<std::size_t, std::size_t>> lines_of(const Span& s) {
   std::vector<std::pair<std::size_t, std::size_t>> out;
   std::size_t b = 0;
   for (;;) {
@@ -48,7 +48,7 @@ inline std::vector<std::pair<std::size_t, std::size_t>> lines_of(const Span &s) 
     b = k + 1;
   }
 }
-inline Span sub_span(const Span &s, std::size_t b, std::size_t e, bool trim) {
+inline Span sub_span(const Span& s, std::size_t b, std::size_t e, bool trim) {
   std::string_view t = s.text.substr(b - s.begin, e - b);
   if (trim) {
     const auto st = py_strip(t);
@@ -59,8 +59,8 @@ inline Span sub_span(const Span &s, std::size_t b, std::size_t e, bool trim) {
   return Span{b, e, t};
 }
 // Applies count and preamble rules to raw pieces [b, e); `preamble` is the text before the first.
-inline Segments finish(const Span &s, std::vector<std::pair<std::size_t, std::size_t>> pieces, std::size_t n,
-                       const SegmentOptions &o, std::string_view what, std::string_view preamble = {}) {
+inline Segments finish(const Span& s, std::vector<std::pair<std::size_t, std::size_t>> pieces, std::size_t n,
+                       const SegmentOptions& o, std::string_view what, std::string_view preamble = {}) {
   Segments out;
   if (o.preamble == Preamble::fail && !py_strip(preamble).empty()) {
     out.error = std::string(what) + ": text before the first segment";
@@ -74,12 +74,12 @@ inline Segments finish(const Span &s, std::vector<std::pair<std::size_t, std::si
   for (std::size_t k = 0; k < n; ++k) out.spans.push_back(sub_span(s, pieces[k].first, pieces[k].second, o.trim));
   return out;
 }
-inline nlohmann::json options_json(const SegmentOptions &o) {
+inline nlohmann::json options_json(const SegmentOptions& o) {
   return {{"count", o.count == Count::exact ? "exact" : "at_least"},
           {"preamble", o.preamble == Preamble::ignore ? "ignore" : "fail"},
           {"trim", o.trim}};
 }
-inline bool is_bullet_line(std::string_view l, std::size_t &body) {
+inline bool is_bullet_line(std::string_view l, std::size_t& body) {
   std::size_t i = 0;
   if (l.size() >= 2 && (l[0] == '-' || l[0] == '*' || l[0] == '+') && l[1] == ' ') {
     body = 2;
@@ -98,7 +98,7 @@ inline bool is_bullet_line(std::string_view l, std::size_t &body) {
 struct Delimiter {
   std::string line = "***";
   SegmentOptions options{};
-  Segments segment(const Span &s, std::size_t n) const {
+  Segments segment(const Span& s, std::size_t n) const {
     std::vector<std::pair<std::size_t, std::size_t>> pieces;
     std::size_t start = s.begin;
     for (auto [b, e] : detail::lines_of(s))
@@ -121,10 +121,10 @@ struct Delimiter {
 struct Markers {
   std::vector<std::string> markers;
   SegmentOptions options{};
-  Segments segment(const Span &s, std::size_t n) const {
+  Segments segment(const Span& s, std::size_t n) const {
     std::vector<std::size_t> at;
     std::size_t from = 0;
-    for (const auto &m : markers) {
+    for (const auto& m : markers) {
       const auto k = s.text.find(m, from);
       if (k == std::string_view::npos) {
         Segments none;
@@ -147,7 +147,7 @@ struct Markers {
 struct Headings {
   int level = 2;
   SegmentOptions options{};
-  Segments segment(const Span &s, std::size_t n) const {
+  Segments segment(const Span& s, std::size_t n) const {
     const std::string hashes(static_cast<std::size_t>(level), '#');
     std::vector<std::pair<std::size_t, std::size_t>> heads; // heading line [b, e)
     for (auto [b, e] : detail::lines_of(s)) {
@@ -167,7 +167,7 @@ struct Headings {
 /// runs until the next item; indented continuation lines belong to it.
 struct ListItems {
   SegmentOptions options{};
-  Segments segment(const Span &s, std::size_t n) const {
+  Segments segment(const Span& s, std::size_t n) const {
     std::vector<std::pair<std::size_t, std::size_t>> pieces;
     std::size_t first = s.end;
     for (auto [b, e] : detail::lines_of(s)) {
@@ -191,7 +191,7 @@ struct ListItems {
 struct JsonKeys {
   std::vector<std::string> keys;
   SegmentOptions options{};
-  Segments segment(const Span &s, std::size_t n) const {
+  Segments segment(const Span& s, std::size_t n) const {
     Segments out;
     nlohmann::json j;
     std::string_view body = py_strip(s.text);
@@ -202,7 +202,7 @@ struct JsonKeys {
     if (body.ends_with("```")) body.remove_suffix(3);
     try {
       j = nlohmann::json::parse(body);
-    } catch (const nlohmann::json::exception &) {
+    } catch (const nlohmann::json::exception&) {
       out.error = "not a JSON object";
       return out;
     }
@@ -210,13 +210,13 @@ struct JsonKeys {
       out.error = "not a JSON object";
       return out;
     }
-    for (const auto &k : keys) {
-      const nlohmann::json *v = nullptr;
+    for (const auto& k : keys) {
+      const nlohmann::json* v = nullptr;
       if (k.starts_with('/')) {
         try {
           const nlohmann::json::json_pointer ptr(k);
           if (j.contains(ptr)) v = &j.at(ptr);
-        } catch (const nlohmann::json::exception &) {
+        } catch (const nlohmann::json::exception&) {
           out.error = "invalid JSON path '" + k + "'";
           return out;
         }
@@ -243,7 +243,7 @@ struct JsonKeys {
 struct Positional {
   enum Unit { line, paragraph } unit = line;
   SegmentOptions options{};
-  Segments segment(const Span &s, std::size_t n) const {
+  Segments segment(const Span& s, std::size_t n) const {
     const std::string_view text = py_strip(s.text);
     const std::size_t off = s.begin + static_cast<std::size_t>(text.data() - s.text.data());
     const auto k = text.find(unit == line ? "\n" : "\n\n");

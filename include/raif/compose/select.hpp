@@ -31,11 +31,11 @@ struct ContextPredicate {
   nlohmann::json value;
   std::string then_label, else_label = "else";
 
-  std::string oracle(const Evaluation &ev, const Span &) const {
-    const auto *f = ev.context().fields;
+  std::string oracle(const Evaluation& ev, const Span&) const {
+    const auto* f = ev.context().fields;
     if (!f || !f->is_object() || !f->contains(field))
       throw error("raif: Select condition: context field '" + field + "' is missing");
-    const auto &x = (*f)[field];
+    const auto& x = (*f)[field];
     int c = 0;
     if (x.is_number() && value.is_number())
       c = x.get<double>() < value.get<double>() ? -1 : x.get<double>() > value.get<double>();
@@ -63,15 +63,15 @@ struct ContextPredicate {
 /// The oracle branch is stored with the item (declared decision, signature conditions).
 struct OracleLabel {
   std::string label;
-  std::string oracle(const Evaluation &, const Span &) const { return label; }
+  std::string oracle(const Evaluation&, const Span&) const { return label; }
   nlohmann::json spec() const { return {{"oracle", label}}; }
 };
 
 /// The oracle branch is a string context field.
 struct ContextLabel {
   std::string field;
-  std::string oracle(const Evaluation &ev, const Span &) const {
-    const auto *f = ev.context().fields;
+  std::string oracle(const Evaluation& ev, const Span&) const {
+    const auto* f = ev.context().fields;
     if (!f || !f->is_object() || !f->contains(field) || !(*f)[field].is_string())
       throw error("raif: Select condition: context field '" + field + "' (a branch label) is missing or not a string");
     return (*f)[field].get<std::string>();
@@ -85,7 +85,7 @@ struct ContextLabel {
 template <class C> struct SelfReferential {
   C condition{};
   std::string then_label, else_label = "else";
-  std::string oracle(const Evaluation &ev, const Span &s) const {
+  std::string oracle(const Evaluation& ev, const Span& s) const {
     return detail::leaf_check(condition, Text(s.text), ev.context()) ? then_label : else_label;
   }
   nlohmann::json spec() const {
@@ -105,10 +105,10 @@ struct BranchInfo {
 // The Select algorithm, shared by the template and the runtime twin. signature(i) -> bool tests
 // branch i's signature on the span; eval_branch(i, gate, active) evaluates branch i's node.
 template <class Signature, class EvalBranch>
-void eval_select(Evaluation &ev, const std::string &oracle, bool self_referential,
-                 const std::vector<BranchInfo> &branches, const std::string &declared_var, Gating gating,
-                 bool gate_counts, const Span &s, const Gate &g, bool active, Signature &&signature,
-                 EvalBranch &&eval_branch) {
+void eval_select(Evaluation& ev, const std::string& oracle, bool self_referential,
+                 const std::vector<BranchInfo>& branches, const std::string& declared_var, Gating gating,
+                 bool gate_counts, const Span& s, const Gate& g, bool active, Signature&& signature,
+                 EvalBranch&& eval_branch) {
   ev.open("select", "", s, active);
   constexpr std::size_t none = static_cast<std::size_t>(-1);
   std::size_t bstar = none;
@@ -177,7 +177,7 @@ void eval_select(Evaluation &ev, const std::string &oracle, bool self_referentia
 template <class Condition, class... Branches> struct Select {
   static_assert(sizeof...(Branches) > 0, "raif: Select<Condition, Branch...> needs at least one branch");
   static_assert(
-      requires(const Condition &c, const Evaluation &ev, const Span &s) {
+      requires(const Condition& c, const Evaluation& ev, const Span& s) {
         { c.oracle(ev, s) } -> std::convertible_to<std::string>;
       },
       "raif: the first argument of Select must be a condition: std::string oracle(const Evaluation&, const Span&) "
@@ -189,10 +189,10 @@ template <class Condition, class... Branches> struct Select {
   Gating gating = Gating::step; ///< step: branch leaves depend on the selection gate; none: they do not
   bool gate_counts = true;
 
-  void evaluate(Evaluation &ev, const Span &s, const Gate &g, bool active) const {
+  void evaluate(Evaluation& ev, const Span& s, const Gate& g, bool active) const {
     std::vector<detail::BranchInfo> info;
     std::apply(
-        [&](const auto &...b) {
+        [&](const auto&... b) {
           (info.push_back({b.label, !std::is_same_v<std::remove_cvref_t<decltype(b.signature)>, NoSignature>}), ...);
         },
         branches);
@@ -202,21 +202,21 @@ template <class Condition, class... Branches> struct Select {
         active,
         [&](std::size_t i) {
           bool r = false;
-          visit(i, [&](const auto &b) {
+          visit(i, [&](const auto& b) {
             if constexpr (!std::is_same_v<std::remove_cvref_t<decltype(b.signature)>, NoSignature>)
               r = detail::leaf_check(b.signature, Text(s.text), ev.context());
           });
           return r;
         },
-        [&](std::size_t i, const Gate &bg, bool on) {
-          visit(i, [&](const auto &b) { detail::eval_node(ev, b.node, s, bg, on); });
+        [&](std::size_t i, const Gate& bg, bool on) {
+          visit(i, [&](const auto& b) { detail::eval_node(ev, b.node, s, bg, on); });
         });
   }
   nlohmann::json spec() const {
     nlohmann::json a = nlohmann::json::array();
     std::apply(
-        [&](const auto &...b) {
-          auto one = [](const auto &br) {
+        [&](const auto&... b) {
+          auto one = [](const auto& br) {
             nlohmann::json j{{"label", br.label}, {"node", detail::node_spec(br.node)}};
             if constexpr (!std::is_same_v<std::remove_cvref_t<decltype(br.signature)>, NoSignature>)
               j["signature"] = detail::node_spec(br.signature);
@@ -236,7 +236,7 @@ template <class Condition, class... Branches> struct Select {
   }
 
 private:
-  template <class F> void visit(std::size_t k, F &&f) const { detail::visit_at(branches, k, f); }
+  template <class F> void visit(std::size_t k, F&& f) const { detail::visit_at(branches, k, f); }
 };
 
 } // namespace raif

@@ -55,16 +55,16 @@ struct Verdict {
   bool self_referential = false; ///< a Select condition was read from the answer itself
 
   /// Leaves that the aggregation sees (active and counted).
-  std::vector<const LeafVerdict *> scored() const {
-    std::vector<const LeafVerdict *> out;
-    for (const auto &l : leaves)
+  std::vector<const LeafVerdict*> scored() const {
+    std::vector<const LeafVerdict*> out;
+    for (const auto& l : leaves)
       if (l.scored()) out.push_back(&l);
     return out;
   }
 };
 
 namespace detail {
-inline nlohmann::json leaf_json(const LeafVerdict &l) {
+inline nlohmann::json leaf_json(const LeafVerdict& l) {
   nlohmann::json j{{"id", std::string(l.id)},
                    {"raw", l.raw ? nlohmann::json(*l.raw) : nlohmann::json(nullptr)},
                    {"effective", l.effective},
@@ -77,19 +77,19 @@ inline nlohmann::json leaf_json(const LeafVerdict &l) {
   if (!l.reason.empty()) j["reason"] = l.reason;
   return j;
 }
-inline nlohmann::json node_json(const VerdictNode &n, const Verdict &v) {
+inline nlohmann::json node_json(const VerdictNode& n, const Verdict& v) {
   if (n.leaf) return leaf_json(v.leaves[*n.leaf]);
   nlohmann::json j{{"kind", n.kind}, {"span", {n.begin, n.end}}, {"passed", n.passed}};
   if (!n.label.empty()) j["label"] = n.label;
   if (!n.active) j["active"] = false;
-  auto &c = j["children"] = nlohmann::json::array();
-  for (const auto &ch : n.children) c.push_back(node_json(ch, v));
+  auto& c = j["children"] = nlohmann::json::array();
+  for (const auto& ch : n.children) c.push_back(node_json(ch, v));
   return j;
 }
-inline void node_text(const VerdictNode &n, const Verdict &v, int depth, std::string &out) {
+inline void node_text(const VerdictNode& n, const Verdict& v, int depth, std::string& out) {
   const std::string pad(static_cast<std::size_t>(depth) * 2, ' ');
   if (n.leaf) {
-    const auto &l = v.leaves[*n.leaf];
+    const auto& l = v.leaves[*n.leaf];
     out += pad + (!l.active ? "  " : l.effective >= 1 ? "✓ " : "✗ ") + std::string(l.id);
     if (l.raw && l.active)
       out += "  raw " + python_float_repr(*l.raw) + ", effective " + python_float_repr(l.effective);
@@ -100,20 +100,20 @@ inline void node_text(const VerdictNode &n, const Verdict &v, int depth, std::st
     return;
   }
   out += pad + n.kind + (n.label.empty() ? "" : " " + n.label) + (n.active ? "" : " (inactive)") + "\n";
-  for (const auto &c : n.children) node_text(c, v, depth + 1, out);
+  for (const auto& c : n.children) node_text(c, v, depth + 1, out);
 }
 } // namespace detail
 
 /// The verdict as JSON: {"leaves": [...], "tree": {...}, "self_referential": bool}.
-inline nlohmann::json to_json(const Verdict &v) {
+inline nlohmann::json to_json(const Verdict& v) {
   nlohmann::json j{{"tree", detail::node_json(v.root, v)}, {"self_referential", v.self_referential}};
-  auto &ls = j["leaves"] = nlohmann::json::array();
-  for (const auto &l : v.leaves) ls.push_back(detail::leaf_json(l));
+  auto& ls = j["leaves"] = nlohmann::json::array();
+  for (const auto& l : v.leaves) ls.push_back(detail::leaf_json(l));
   return j;
 }
 
 /// The verdict as indented text, one line per node.
-inline std::string to_text(const Verdict &v) {
+inline std::string to_text(const Verdict& v) {
   std::string out;
   detail::node_text(v.root, v, 0, out);
   return out;

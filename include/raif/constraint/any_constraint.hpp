@@ -27,7 +27,7 @@ public:
       : self_(std::make_shared<Model<C>>(std::move(c))) {} // NOLINT: implicit by design
 
   std::string_view id() const { return self().id(); }
-  bool check(const Text &t, const Context &x = {}) const { return self().check(t, x); }
+  bool check(const Text& t, const Context& x = {}) const { return self().check(t, x); }
   std::string describe() const { return self().describe(); }
   /// The parameters as IFEval kwargs (round-trips through Registry::make).
   nlohmann::json kwargs() const { return self().kwargs(); }
@@ -39,7 +39,7 @@ private:
   struct Concept {
     virtual ~Concept() = default;
     virtual std::string_view id() const = 0;
-    virtual bool check(const Text &, const Context &) const = 0;
+    virtual bool check(const Text&, const Context&) const = 0;
     virtual std::string describe() const = 0;
     virtual nlohmann::json kwargs() const = 0;
     virtual std::vector<std::string> reads() const = 0;
@@ -47,7 +47,7 @@ private:
   template <class C> struct Model final : Concept {
     explicit Model(C c) : c_(std::move(c)) {}
     std::string_view id() const override { return C::id; }
-    bool check(const Text &t, const Context &x) const override { return raif::check(c_, t, x); }
+    bool check(const Text& t, const Context& x) const override { return raif::check(c_, t, x); }
     std::string describe() const override { return c_.describe(); }
     nlohmann::json kwargs() const override { return to_kwargs(c_); }
     std::vector<std::string> reads() const override {
@@ -58,7 +58,7 @@ private:
     }
     C c_;
   };
-  const Concept &self() const {
+  const Concept& self() const {
     if (!self_) throw error("raif: use of an empty AnyConstraint");
     return *self_;
   }
@@ -69,21 +69,21 @@ private:
 /// own types with add<C>().
 class Registry {
 public:
-  using Factory = std::function<AnyConstraint(const nlohmann::json &)>;
+  using Factory = std::function<AnyConstraint(const nlohmann::json&)>;
 
   /// Registers C under C::id (replacing an earlier registration of that id).
-  template <class C> Registry &add() {
+  template <class C> Registry& add() {
     static_assert(constraint<C>, "raif: Registry::add<C> needs a type that models raif::constraint");
-    factories_[std::string(C::id)] = [](const nlohmann::json &kw) { return AnyConstraint(from_kwargs<C>(kw)); };
+    factories_[std::string(C::id)] = [](const nlohmann::json& kw) { return AnyConstraint(from_kwargs<C>(kw)); };
     return *this;
   }
 
   /// Builds the constraint `id` from its kwargs; unknown ids and bad kwargs throw raif::error.
-  AnyConstraint make(std::string_view id, const nlohmann::json &kwargs = nlohmann::json::object()) const {
+  AnyConstraint make(std::string_view id, const nlohmann::json& kwargs = nlohmann::json::object()) const {
     auto it = factories_.find(std::string(id));
     if (it == factories_.end()) {
       std::string known;
-      for (const auto &[k, f] : factories_) {
+      for (const auto& [k, f] : factories_) {
         if (!known.empty()) known += ", ";
         known += k;
       }
@@ -95,12 +95,12 @@ public:
   bool contains(std::string_view id) const { return factories_.count(std::string(id)) != 0; }
   std::vector<std::string> ids() const {
     std::vector<std::string> out;
-    for (const auto &[k, f] : factories_) out.push_back(k);
+    for (const auto& [k, f] : factories_) out.push_back(k);
     return out;
   }
 
   /// The 25 IFEval instruction ids (defined in constraint/ifeval.hpp).
-  static const Registry &ifeval();
+  static const Registry& ifeval();
 
 private:
   std::map<std::string, Factory, std::less<>> factories_;

@@ -13,7 +13,7 @@ namespace raif {
 namespace detail {
 // IFEval's english_capital/english_lowercase: the case test first (langdetect only if it passes);
 // text langdetect cannot classify counts as English.
-inline bool english_in_case(const Text &t, bool (*in_case)(std::u32string_view) noexcept) {
+inline bool english_in_case(const Text& t, bool (*in_case)(std::u32string_view) noexcept) {
   if (!in_case(t.chars())) return false;
   const auto lang = detect_language(t);
   return !lang || *lang == "en";
@@ -26,7 +26,7 @@ struct CapitalWordFrequency {
   static constexpr std::string_view id = "change_case:capital_word_frequency";
   BOOST_HANA_DEFINE_STRUCT(CapitalWordFrequency, (std::int64_t, capital_frequency), (Relation, capital_relation));
 
-  bool check(const Text &t) const {
+  bool check(const Text& t) const {
     return compare(static_cast<std::int64_t>(count_upper_tokens(t.chars())), capital_relation, capital_frequency);
   }
   std::string describe() const {
@@ -38,14 +38,14 @@ struct CapitalWordFrequency {
 /// change_case:english_capital — all letters capital (str.isupper) and langdetect says English.
 struct EnglishCapital {
   static constexpr std::string_view id = "change_case:english_capital";
-  bool check(const Text &t) const { return detail::english_in_case(t, py_isupper); }
+  bool check(const Text& t) const { return detail::english_in_case(t, py_isupper); }
   std::string describe() const { return "Your entire response should be in English, and in all capital letters."; }
 };
 
 /// change_case:english_lowercase — all letters lowercase (str.islower) and langdetect says English.
 struct EnglishLowercase {
   static constexpr std::string_view id = "change_case:english_lowercase";
-  bool check(const Text &t) const { return detail::english_in_case(t, py_islower); }
+  bool check(const Text& t) const { return detail::english_in_case(t, py_islower); }
   std::string describe() const {
     return "Your entire response should be in English, and in all lowercase letters. No capital letters are allowed.";
   }

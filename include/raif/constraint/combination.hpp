@@ -12,7 +12,7 @@ namespace raif {
 /// combination:two_responses — exactly two different non-blank responses separated by "******".
 struct TwoResponses {
   static constexpr std::string_view id = "combination:two_responses";
-  bool check(const Text &t) const {
+  bool check(const Text& t) const {
     const std::u32string_view s = t.chars();
     const auto parts = py_split(s, std::u32string_view(U"******"));
     std::vector<std::u32string_view> valid;
@@ -39,7 +39,7 @@ struct RepeatPrompt {
     if (prompt_to_repeat.empty())
       throw error("raif: instruction 'combination:repeat_prompt': kwarg 'prompt_to_repeat' must not be empty");
   }
-  bool check(const Text &t) const {
+  bool check(const Text& t) const {
     const auto want = py_lower(py_strip(utf8_decode(prompt_to_repeat)));
     return py_lower(py_strip(t.chars())).starts_with(want);
   }

@@ -31,9 +31,9 @@ class Judge;
 /// captured by earlier Chain steps, and a judge for judge-verified leaves.
 struct Context {
   std::string_view prompt;
-  const nlohmann::json *fields = nullptr;
-  const std::map<std::string, std::string, std::less<>> *vars = nullptr;
-  const Judge *judge = nullptr;
+  const nlohmann::json* fields = nullptr;
+  const std::map<std::string, std::string, std::less<>>* vars = nullptr;
+  const Judge* judge = nullptr;
 
   /// A captured value, if a Chain step bound it.
   std::optional<std::string_view> var(std::string_view name) const {
@@ -46,15 +46,15 @@ struct Context {
 
 namespace detail {
 template <class C>
-concept checks_text = requires(const C &c, const Text &t) {
+concept checks_text = requires(const C& c, const Text& t) {
   { c.check(t) } -> std::convertible_to<bool>;
 };
 template <class C>
-concept checks_text_in_context = requires(const C &c, const Text &t, const Context &x) {
+concept checks_text_in_context = requires(const C& c, const Text& t, const Context& x) {
   { c.check(t, x) } -> std::convertible_to<bool>;
 };
 template <class C>
-concept reads_vars = requires(const C &c) {
+concept reads_vars = requires(const C& c) {
   { c.reads() } -> std::convertible_to<std::vector<std::string>>;
 };
 template <class C>
@@ -62,7 +62,7 @@ concept has_id = requires {
   { C::id } -> std::convertible_to<std::string_view>;
 };
 template <class C>
-concept describable = requires(const C &c) {
+concept describable = requires(const C& c) {
   { c.describe() } -> std::convertible_to<std::string>;
 };
 } // namespace detail
@@ -72,7 +72,7 @@ concept constraint = detail::has_id<C> && detail::describable<C> &&
     (detail::checks_text<C> || detail::checks_text_in_context<C>);
 
 /// Checks c on a text; the context is passed to constraints that take one.
-template <class C> bool check(const C &c, const Text &t, const Context &x = {}) {
+template <class C> bool check(const C& c, const Text& t, const Context& x = {}) {
   static_assert(detail::has_id<C>,
                 "raif: a constraint needs `static constexpr std::string_view id = \"family:name\";`");
   static_assert(detail::describable<C>,

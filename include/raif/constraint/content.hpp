@@ -16,7 +16,7 @@ struct NumberOfPlaceholders {
   static constexpr std::string_view id = "detectable_content:number_placeholders";
   BOOST_HANA_DEFINE_STRUCT(NumberOfPlaceholders, (std::int64_t, num_placeholders));
 
-  bool check(const Text &t) const {
+  bool check(const Text& t) const {
     const std::string_view s = t.str(); // ASCII delimiters: bytes suffice
     std::int64_t n = 0;
     std::size_t stop = 0; // next ']' or '\n' at or after the scan position (monotone: linear time)
@@ -46,9 +46,9 @@ struct Postscript {
   BOOST_HANA_DEFINE_STRUCT(Postscript, (std::string, postscript_marker));
 
   void validate() const { marker_pattern(); }
-  bool check(const Text &t) const {
+  bool check(const Text& t) const {
     const std::string marker = detail::py_strip_utf8(postscript_marker);
-    const std::u32string &s = t.lower();
+    const std::u32string& s = t.lower();
     if (marker == "P.P.S" || marker == "P.S.") {
       const std::u32string_view want = marker == "P.P.S" ? U"p.p.s" : U"p.s.";
       for (std::size_t i = 0; i < s.size(); ++i) { // p\.\s?p\.\s?s  /  p\.\s?s\.

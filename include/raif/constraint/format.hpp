@@ -61,7 +61,7 @@ struct NumberOfBullets {
         s, [&](std::size_t q) { return s[q] == '-'; }, [&](std::size_t q) { return detail::line_end(s, q + 1); });
     return stars + dashes;
   }
-  bool check(const Text &t) const { return static_cast<std::int64_t>(count(t.chars())) == num_bullets; }
+  bool check(const Text& t) const { return static_cast<std::int64_t>(count(t.chars())) == num_bullets; }
   std::string describe() const {
     return "Your answer must contain exactly " + std::to_string(num_bullets) +
            " bullet points. Use the markdown bullet points such as:\n* This is point 1.\n* This is point 2";
@@ -72,7 +72,7 @@ struct NumberOfBullets {
 /// "My answer is maybe.".
 struct ConstrainedResponse {
   static constexpr std::string_view id = "detectable_format:constrained_response";
-  bool check(const Text &t) const {
+  bool check(const Text& t) const {
     const auto s = t.str();
     for (std::string_view o : {"My answer is yes.", "My answer is no.", "My answer is maybe."})
       if (s.find(o) != std::string_view::npos) return true;
@@ -115,7 +115,7 @@ struct NumberOfHighlights {
     }
     return n;
   }
-  bool check(const Text &t) const { return static_cast<std::int64_t>(count(t.chars())) >= num_highlights; }
+  bool check(const Text& t) const { return static_cast<std::int64_t>(count(t.chars())) >= num_highlights; }
   std::string describe() const {
     return "Highlight at least " + std::to_string(num_highlights) +
            " sections in your answer with markdown, i.e. *highlighted section*.";
@@ -129,7 +129,7 @@ struct MultipleSections {
   BOOST_HANA_DEFINE_STRUCT(MultipleSections, (std::string, section_spliter), (std::int64_t, num_sections));
 
   void validate() const { regex(); }
-  bool check(const Text &t) const {
+  bool check(const Text& t) const {
     const std::string split = detail::py_strip_utf8(section_spliter);
     if (detail::has_regex_meta(split)) return static_cast<std::int64_t>(regex().count(t)) >= num_sections;
     const std::u32string sp = utf8_decode(split);
@@ -176,7 +176,7 @@ private:
 /// Python's json.loads accepts it.
 struct JsonFormat {
   static constexpr std::string_view id = "detectable_format:json_format";
-  bool check(const Text &t) const {
+  bool check(const Text& t) const {
     std::u32string_view s = py_strip(t.chars());
     for (std::u32string_view p : {U"```json", U"```Json", U"```JSON", U"```"})
       if (s.starts_with(p)) s.remove_prefix(p.size());
@@ -191,7 +191,7 @@ struct JsonFormat {
 /// detectable_format:title — a non-blank title in double angular brackets, <<like this>>, on one line.
 struct Title {
   static constexpr std::string_view id = "detectable_format:title";
-  bool check(const Text &t) const {
+  bool check(const Text& t) const {
     const std::u32string_view s = t.chars();
     for (std::size_t ls = 0; ls <= s.size();) { // line by line: <<[^\n]+>> is greedy within a line
       const std::size_t le = detail::line_end(s, ls);

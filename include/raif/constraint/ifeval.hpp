@@ -28,7 +28,7 @@ inline constexpr auto ifeval_constraint_types =
                          MultipleSections, JsonFormat, Title, TwoResponses, RepeatPrompt, EndPhrase, Quotation,
                          CapitalWordFrequency, EnglishCapital, EnglishLowercase, NoComma>;
 
-inline const Registry &Registry::ifeval() {
+inline const Registry& Registry::ifeval() {
   static const Registry r = [] {
     Registry reg;
     boost::hana::for_each(ifeval_constraint_types, [&](auto t) { reg.add<typename decltype(t)::type>(); });

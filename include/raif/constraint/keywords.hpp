@@ -12,7 +12,7 @@ namespace raif {
 
 namespace detail {
 inline std::string py_strip_utf8(std::string_view s) { return utf8_encode(py_strip(utf8_decode(s))); }
-inline std::string join_quoted(const std::vector<std::string> &v) {
+inline std::string join_quoted(const std::vector<std::string>& v) {
   std::string out;
   for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", '" : "'") + v[i] + "'";
   return out;
@@ -27,10 +27,10 @@ struct Keywords {
 
   void validate() const {
     if (keywords.empty()) throw error("raif: instruction 'keywords:existence': kwarg 'keywords' must not be empty");
-    for (const auto &k : keywords) PyPattern(k, true, "keywords:existence.keywords");
+    for (const auto& k : keywords) PyPattern(k, true, "keywords:existence.keywords");
   }
-  bool check(const Text &t) const {
-    for (const auto &k : keywords)
+  bool check(const Text& t) const {
+    for (const auto& k : keywords)
       if (!PyPattern(k, true).search(t)) return false;
     return true;
   }
@@ -44,7 +44,7 @@ struct KeywordFrequency {
   BOOST_HANA_DEFINE_STRUCT(KeywordFrequency, (std::string, keyword), (std::int64_t, frequency), (Relation, relation));
 
   void validate() const { PyPattern(detail::py_strip_utf8(keyword), true, "keywords:frequency.keyword"); }
-  bool check(const Text &t) const {
+  bool check(const Text& t) const {
     const auto n = PyPattern(detail::py_strip_utf8(keyword), true).count(t);
     return compare(static_cast<std::int64_t>(n), relation, frequency);
   }
@@ -62,14 +62,14 @@ struct ForbiddenWords {
   void validate() const {
     if (forbidden_words.empty())
       throw error("raif: instruction 'keywords:forbidden_words': kwarg 'forbidden_words' must not be empty");
-    for (const auto &w : forbidden_words)
+    for (const auto& w : forbidden_words)
       if (!PyPattern(w, true, "keywords:forbidden_words.forbidden_words").is_literal())
         throw error("raif: instruction 'keywords:forbidden_words': forbidden word '" + w +
                     "' contains regular-expression syntax; raif matches forbidden words between Unicode word "
                     "boundaries, which RE2 cannot do: give a plain word");
   }
-  bool check(const Text &t) const {
-    for (const auto &w : forbidden_words)
+  bool check(const Text& t) const {
+    for (const auto& w : forbidden_words)
       if (PyPattern(w, true).search_word(t)) return false;
     return true;
   }
@@ -95,7 +95,7 @@ struct LetterFrequency {
       throw error("raif: instruction 'keywords:letter_frequency': kwarg 'letter' = \"" + letter +
                   "\" must be exactly one character (with a one-character lowercase form)");
   }
-  bool check(const Text &t) const {
+  bool check(const Text& t) const {
     const char32_t c = target();
     std::int64_t n = 0;
     for (char32_t x : t.lower()) n += (x == c);

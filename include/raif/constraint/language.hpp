@@ -27,23 +27,23 @@ struct ResponseLanguage {
   BOOST_HANA_DEFINE_STRUCT(ResponseLanguage, (std::string, language));
 
   void validate() const {
-    for (const auto &[code, name] : detail::ifeval_languages)
+    for (const auto& [code, name] : detail::ifeval_languages)
       if (code == language) return;
     std::string codes;
-    for (const auto &[code, name] : detail::ifeval_languages) {
+    for (const auto& [code, name] : detail::ifeval_languages) {
       if (!codes.empty()) codes += ' ';
       codes += code;
     }
     throw error("raif: instruction 'language:response_language': kwarg 'language' = \"" + language +
                 "\" is not one of the supported ISO 639-1 codes: " + codes);
   }
-  bool check(const Text &t) const {
+  bool check(const Text& t) const {
     const auto lang = detect_language(t);
     return !lang || *lang == language;
   }
   std::string describe() const {
     std::string name = language;
-    for (const auto &[code, n] : detail::ifeval_languages)
+    for (const auto& [code, n] : detail::ifeval_languages)
       if (code == language) name = n;
     return "Your entire response should be in " + name + ", no other language is allowed.";
   }

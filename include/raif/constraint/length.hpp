@@ -18,7 +18,7 @@ struct NumberOfSentences {
   static constexpr std::string_view id = "length_constraints:number_sentences";
   BOOST_HANA_DEFINE_STRUCT(NumberOfSentences, (std::int64_t, num_sentences), (Relation, relation));
 
-  bool check(const Text &t) const {
+  bool check(const Text& t) const {
     return compare(static_cast<std::int64_t>(count_sentences(t.chars())), relation, num_sentences);
   }
   std::string describe() const {
@@ -33,8 +33,8 @@ struct NumberOfParagraphs {
   static constexpr std::string_view id = "length_constraints:number_paragraphs";
   BOOST_HANA_DEFINE_STRUCT(NumberOfParagraphs, (std::int64_t, num_paragraphs));
 
-  bool check(const Text &t) const {
-    const auto &s = t.chars();
+  bool check(const Text& t) const {
+    const auto& s = t.chars();
     std::vector<std::pair<std::size_t, std::size_t>> pieces; // re.split(r"\s?\*\*\*\s?", s)
     std::size_t start = 0;
     auto stars = [&](std::size_t k) { return k + 3 <= s.size() && s[k] == '*' && s[k + 1] == '*' && s[k + 2] == '*'; };
@@ -74,7 +74,7 @@ struct NumberOfWords {
   static constexpr std::string_view id = "length_constraints:number_words";
   BOOST_HANA_DEFINE_STRUCT(NumberOfWords, (std::int64_t, num_words), (Relation, relation));
 
-  bool check(const Text &t) const {
+  bool check(const Text& t) const {
     return compare(static_cast<std::int64_t>(count_words(t.chars())), relation, num_words);
   }
   std::string describe() const {
@@ -95,7 +95,7 @@ struct NthParagraphFirstWord {
                   std::to_string(nth_paragraph) +
                   " must be between 1 and num_paragraphs = " + std::to_string(num_paragraphs));
   }
-  bool check(const Text &t) const {
+  bool check(const Text& t) const {
     const std::u32string_view s = t.chars();
     const auto paragraphs = py_split(s, std::u32string_view(U"\n\n"));
     std::int64_t count = 0;

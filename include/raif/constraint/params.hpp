@@ -30,13 +30,13 @@ namespace detail {
 template <class T> struct is_optional : std::false_type {};
 template <class T> struct is_optional<std::optional<T>> : std::true_type {};
 
-[[noreturn]] inline void bad_kwarg(std::string_view id, std::string_view field, const nlohmann::json &v,
+[[noreturn]] inline void bad_kwarg(std::string_view id, std::string_view field, const nlohmann::json& v,
                                    std::string_view want) {
   throw error("raif: instruction '" + std::string(id) + "': kwarg '" + std::string(field) + "' = " + v.dump() +
               " is not " + std::string(want));
 }
 
-template <class T> void read_value(std::string_view id, std::string_view field, const nlohmann::json &v, T &out) {
+template <class T> void read_value(std::string_view id, std::string_view field, const nlohmann::json& v, T& out) {
   if constexpr (std::is_same_v<T, std::int64_t>) {
     if (v.is_number_integer())
       out = v.get<std::int64_t>();
@@ -50,7 +50,7 @@ template <class T> void read_value(std::string_view id, std::string_view field, 
   } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
     if (!v.is_array()) bad_kwarg(id, field, v, "a list of strings");
     out.clear();
-    for (const auto &e : v) {
+    for (const auto& e : v) {
       if (!e.is_string()) bad_kwarg(id, field, v, "a list of strings");
       out.push_back(e.get<std::string>());
     }
@@ -71,7 +71,7 @@ template <class T> void read_value(std::string_view id, std::string_view field, 
   }
 }
 
-template <class T> nlohmann::json write_value(const T &v) {
+template <class T> nlohmann::json write_value(const T& v) {
   if constexpr (std::is_same_v<T, Relation>)
     return std::string(to_string(v));
   else if constexpr (is_optional<T>::value)
@@ -95,7 +95,7 @@ template <class C> constexpr std::size_t param_count() {
 /// Builds C from IFEval-style kwargs. A JSON null counts as absent, also for a key C does not have
 /// (redistributions of IFEval list every kwarg of every id, mostly null); an absent parameter is an
 /// error unless it is a std::optional; an unknown key with a value is an error.
-template <class C> C from_kwargs(const nlohmann::json &kwargs) {
+template <class C> C from_kwargs(const nlohmann::json& kwargs) {
   const std::string_view id = C::id;
   if (!kwargs.is_null() && !kwargs.is_object())
     throw error("raif: instruction '" + std::string(id) + "': kwargs must be a JSON object, got " + kwargs.dump());
@@ -103,10 +103,10 @@ template <class C> C from_kwargs(const nlohmann::json &kwargs) {
   std::size_t used = 0;
   if constexpr (has_params<C>) {
     boost::hana::for_each(boost::hana::accessors<C>(), [&](auto pair) {
-      const std::string_view name = boost::hana::to<char const *>(boost::hana::first(pair));
-      auto &field = boost::hana::second(pair)(c);
+      const std::string_view name = boost::hana::to<char const*>(boost::hana::first(pair));
+      auto& field = boost::hana::second(pair)(c);
       using T = std::remove_cvref_t<decltype(field)>;
-      const nlohmann::json *v = nullptr;
+      const nlohmann::json* v = nullptr;
       if (kwargs.is_object()) {
         auto it = kwargs.find(std::string(name));
         if (it != kwargs.end()) {
@@ -121,19 +121,19 @@ template <class C> C from_kwargs(const nlohmann::json &kwargs) {
     });
   }
   if (kwargs.is_object() && used != kwargs.size()) {
-    for (const auto &item : kwargs.items()) { // not a structured binding: Clang 14 cannot capture one
-      const std::string &k = item.key();
+    for (const auto& item : kwargs.items()) { // not a structured binding: Clang 14 cannot capture one
+      const std::string& k = item.key();
       if (item.value().is_null()) continue; // absent, even where C has no such parameter
       bool known = false;
       if constexpr (has_params<C>)
         boost::hana::for_each(boost::hana::keys(c),
-                              [&](auto key) { known = known || k == boost::hana::to<char const *>(key); });
+                              [&](auto key) { known = known || k == boost::hana::to<char const*>(key); });
       if (!known) {
         std::string names;
         if constexpr (has_params<C>)
           boost::hana::for_each(boost::hana::keys(c), [&](auto key) {
             if (!names.empty()) names += ", ";
-            names += boost::hana::to<char const *>(key);
+            names += boost::hana::to<char const*>(key);
           });
         throw error("raif: instruction '" + std::string(id) + "': unknown kwarg '" + k +
                     "' (expected: " + (names.empty() ? std::string("none") : names) + ")");
@@ -145,13 +145,13 @@ template <class C> C from_kwargs(const nlohmann::json &kwargs) {
 }
 
 /// Writes C's parameters as IFEval-style kwargs (absent optionals are omitted).
-template <class C> nlohmann::json to_kwargs(const C &c) {
+template <class C> nlohmann::json to_kwargs(const C& c) {
   nlohmann::json j = nlohmann::json::object();
   if constexpr (has_params<C>) {
     boost::hana::for_each(boost::hana::accessors<C>(), [&](auto pair) {
-      const auto &field = boost::hana::second(pair)(c);
+      const auto& field = boost::hana::second(pair)(c);
       nlohmann::json v = detail::write_value(field);
-      if (!v.is_null()) j[boost::hana::to<char const *>(boost::hana::first(pair))] = std::move(v);
+      if (!v.is_null()) j[boost::hana::to<char const*>(boost::hana::first(pair))] = std::move(v);
     });
   }
   return j;

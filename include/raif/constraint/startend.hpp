@@ -13,7 +13,7 @@ struct EndPhrase {
   static constexpr std::string_view id = "startend:end_checker";
   BOOST_HANA_DEFINE_STRUCT(EndPhrase, (std::string, end_phrase));
 
-  bool check(const Text &t) const {
+  bool check(const Text& t) const {
     std::u32string_view s = py_strip(t.chars());
     while (!s.empty() && s.front() == '"') s.remove_prefix(1);
     while (!s.empty() && s.back() == '"') s.remove_suffix(1);
@@ -27,7 +27,7 @@ struct EndPhrase {
 /// startend:quotation — the whole response is wrapped in double quotation marks.
 struct Quotation {
   static constexpr std::string_view id = "startend:quotation";
-  bool check(const Text &t) const {
+  bool check(const Text& t) const {
     const std::u32string_view s = py_strip(t.chars());
     return s.size() > 1 && s.front() == '"' && s.back() == '"';
   }

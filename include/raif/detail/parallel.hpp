@@ -13,7 +13,7 @@
 
 namespace raif::detail {
 
-template <class F> void parallel_for(std::size_t n, unsigned threads, F &&f) {
+template <class F> void parallel_for(std::size_t n, unsigned threads, F&& f) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   std::atomic<std::size_t> next{0};
   std::exception_ptr failure;
@@ -38,9 +38,9 @@ template <class F> void parallel_for(std::size_t n, unsigned threads, F &&f) {
 }
 
 // Calls f on element k of a tuple (k known at run time).
-template <class Tuple, class F> void visit_at(const Tuple &t, std::size_t k, F &&f) {
+template <class Tuple, class F> void visit_at(const Tuple& t, std::size_t k, F&& f) {
   std::size_t i = 0;
-  std::apply([&](const auto &...e) { ((i++ == k ? f(e) : void()), ...); }, t);
+  std::apply([&](const auto&... e) { ((i++ == k ? f(e) : void()), ...); }, t);
 }
 
 } // namespace raif::detail

@@ -27,12 +27,12 @@ struct IfevalItem {
   std::vector<nlohmann::json> kwargs;
 
   /// Builds the constraints (raif::error if an id or kwarg is bad).
-  std::vector<AnyConstraint> constraints(const Registry &reg = Registry::ifeval()) const {
+  std::vector<AnyConstraint> constraints(const Registry& reg = Registry::ifeval()) const {
     std::vector<AnyConstraint> out;
     for (std::size_t i = 0; i < instruction_id_list.size(); ++i) {
       try {
         out.push_back(reg.make(instruction_id_list[i], i < kwargs.size() ? kwargs[i] : nlohmann::json::object()));
-      } catch (const error &e) {
+      } catch (const error& e) {
         throw error((source.empty() ? "" : source + ": ") + "prompt key " + std::to_string(key) + ", instruction " +
                     std::to_string(i) + ": " + e.what());
       }
@@ -88,12 +88,12 @@ inline std::array<std::string, 8> loose_candidates(std::string_view r) {
 /// loose candidate 1, so it is decoded (and language-identified) once for both; the other
 /// candidates are built only when some instruction fails strict, and a candidate equal to an
 /// earlier one is skipped (it cannot change the answer).
-inline IfevalVerdict evaluate_ifeval(const std::vector<AnyConstraint> &cs, std::string_view response,
-                                     const Context &ctx = {}) {
+inline IfevalVerdict evaluate_ifeval(const std::vector<AnyConstraint>& cs, std::string_view response,
+                                     const Context& ctx = {}) {
   IfevalVerdict v;
   const Text strict_text(response);
   const bool usable0 = !strict_text.blank();
-  for (const auto &c : cs) {
+  for (const auto& c : cs) {
     const bool ok = usable0 && c.check(strict_text, ctx);
     v.strict.push_back(ok);
     v.loose.push_back(ok);
@@ -130,16 +130,16 @@ struct IfevalSummary {
 };
 
 /// Aggregates one pass (SPEC §1.7).
-inline IfevalSummary summarize_ifeval(const std::vector<IfevalItem> &items,
-                                      const std::vector<std::vector<bool>> &follow) {
+inline IfevalSummary summarize_ifeval(const std::vector<IfevalItem>& items,
+                                      const std::vector<std::vector<bool>>& follow) {
   IfevalSummary s;
   for (std::size_t p = 0; p < items.size(); ++p) {
     bool all = true;
     for (std::size_t i = 0; i < follow[p].size(); ++i) {
       const bool f = follow[p][i];
       all = all && f;
-      const std::string &id = items[p].instruction_id_list[i];
-      for (Accuracy *a : {&s.instruction, &s.by_category[id.substr(0, id.find(':'))], &s.by_id[id]}) {
+      const std::string& id = items[p].instruction_id_list[i];
+      for (Accuracy* a : {&s.instruction, &s.by_category[id.substr(0, id.find(':'))], &s.by_id[id]}) {
         a->followed += f;
         ++a->total;
       }
@@ -151,20 +151,20 @@ inline IfevalSummary summarize_ifeval(const std::vector<IfevalItem> &items,
 }
 
 /// The block evaluation_main prints for one pass.
-inline std::string format_ifeval_report(std::string_view output_path, const IfevalSummary &s) {
+inline std::string format_ifeval_report(std::string_view output_path, const IfevalSummary& s) {
   std::string o(64, '=');
   o += "\n" + std::string(output_path) + " Accuracy Scores:\n";
   o += "prompt-level: " + python_float_repr(s.prompt.value()) + "\n";
   o += "instruction-level: " + python_float_repr(s.instruction.value()) + "\n\n";
-  for (const auto &[k, a] : s.by_category) o += k + " " + python_float_repr(a.value()) + "\n";
+  for (const auto& [k, a] : s.by_category) o += k + " " + python_float_repr(a.value()) + "\n";
   o += "\n";
-  for (const auto &[k, a] : s.by_id) o += k + " " + python_float_repr(a.value()) + "\n";
+  for (const auto& [k, a] : s.by_id) o += k + " " + python_float_repr(a.value()) + "\n";
   return o;
 }
 
 /// One line of eval_results_{strict,loose}.jsonl, byte-identical to Python's json.dumps.
-inline std::string format_ifeval_record(const IfevalItem &item, std::string_view response,
-                                        const std::vector<bool> &follow) {
+inline std::string format_ifeval_record(const IfevalItem& item, std::string_view response,
+                                        const std::vector<bool>& follow) {
   bool all = true;
   for (bool f : follow) all = all && f;
   std::string o = "{\"follow_all_instructions\": ";

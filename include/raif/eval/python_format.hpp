@@ -49,7 +49,7 @@ inline std::string python_float_repr(double x) {
 }
 
 /// Python's json.dumps(s) (ensure_ascii=True) for a UTF-8 string.
-inline void python_json_string(std::string &out, std::string_view s) {
+inline void python_json_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
   auto u = [&](unsigned v) {
     out += "\\u";

@@ -37,7 +37,7 @@ inline std::size_t count_of(std::string_view s, std::string_view t) {
 
 /// Splits a response into think and answer parts and checks the format: nothing but whitespace
 /// before <think>, between </think> and <answer>, and after </answer>.
-inline Extraction extract_answer(std::string_view r, const ChatTemplate &t = {}) {
+inline Extraction extract_answer(std::string_view r, const ChatTemplate& t = {}) {
   Extraction e;
   if (t.plain) {
     e.well_formed = true;

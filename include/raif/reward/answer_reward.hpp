@@ -20,7 +20,7 @@ template <class Spec, class Policy = RaifPiecewise> struct AnswerReward {
   double tau = 1.0;
   Detail detail = Detail::full; ///< Detail::scores skips reasons and the tree (the trainer's hot path)
 
-  RewardResult operator()(const Sample &s) const {
+  RewardResult operator()(const Sample& s) const {
     const Extraction e = extract_answer(s.response, format.chat);
     if (!format.well_formed(e))
       return RewardResult{format_fail, {{"accuracy", format_fail}, {"leaf_pass_rate", 0.0}}, std::nullopt};
@@ -30,7 +30,7 @@ template <class Spec, class Policy = RaifPiecewise> struct AnswerReward {
     Verdict v = std::move(ev).finish();
     const double acc = policy(v);
     std::size_t n = 0, passed = 0;
-    for (const auto *l : v.scored()) {
+    for (const auto* l : v.scored()) {
       ++n;
       passed += l->effective >= tau;
     }
@@ -39,7 +39,7 @@ template <class Spec, class Policy = RaifPiecewise> struct AnswerReward {
   }
 
 private:
-  void evaluate_node(Evaluation &ev) const {
+  void evaluate_node(Evaluation& ev) const {
     if constexpr (requires { spec.evaluate(ev, ev.whole(), Gate{}, true); })
       spec.evaluate(ev, ev.whole(), Gate{}, true);
     else

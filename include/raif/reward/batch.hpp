@@ -17,12 +17,12 @@ namespace raif {
 
 /// Scores every sample with `reward`. `judge` (optional) answers judge-verified leaves, batched.
 template <class R>
-std::vector<RewardResult> score_batch(const R &reward, const std::vector<Sample> &samples, unsigned threads = 0,
-                                      const Judge *judge = nullptr) {
+std::vector<RewardResult> score_batch(const R& reward, const std::vector<Sample>& samples, unsigned threads = 0,
+                                      const Judge* judge = nullptr) {
   static_assert(reward_term<R>,
                 "raif: score_batch needs a reward term: RewardResult operator()(const raif::Sample&) const");
   std::vector<RewardResult> out(samples.size());
-  auto run = [&](const Judge *j) {
+  auto run = [&](const Judge* j) {
     detail::parallel_for(samples.size(), threads, [&](std::size_t i) {
       Sample s = samples[i];
       if (j) s.judge = j;
@@ -35,7 +35,7 @@ std::vector<RewardResult> score_batch(const R &reward, const std::vector<Sample>
   }
   detail::RecordingJudge recorder;
   struct Ref { // a judge that forwards to the recorder
-    detail::RecordingJudge *r;
+    detail::RecordingJudge* r;
     std::vector<JudgeDecision> judge(std::span<const JudgeQuery> q) const { return r->judge(q); }
   };
   const Judge recording{Ref{&recorder}};

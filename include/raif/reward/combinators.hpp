@@ -19,10 +19,10 @@ template <class... R> struct Sum {
   std::tuple<R...> terms{};
   Sum() = default;
   explicit Sum(R... r) : terms(std::move(r)...) {}
-  RewardResult operator()(const Sample &s) const {
+  RewardResult operator()(const Sample& s) const {
     RewardResult out;
     std::apply(
-        [&](const auto &...t) {
+        [&](const auto&... t) {
           auto add = [&](RewardResult r) {
             out.value += r.value;
             detail::merge_components(out, std::move(r));
@@ -39,11 +39,11 @@ template <class... R> struct WeightedSum {
   static_assert((reward_term<R> && ...), "raif: WeightedSum<R...> takes reward terms");
   std::tuple<R...> terms{};
   std::array<double, sizeof...(R)> weights{};
-  RewardResult operator()(const Sample &s) const {
+  RewardResult operator()(const Sample& s) const {
     RewardResult out;
     std::size_t i = 0;
     std::apply(
-        [&](const auto &...t) {
+        [&](const auto&... t) {
           auto add = [&](RewardResult r) {
             out.value += weights[i++] * r.value;
             detail::merge_components(out, std::move(r));
@@ -62,7 +62,7 @@ template <class A, class B> struct GateOn {
   B term{};
   double threshold = 1.0;
   double otherwise = 0.0;
-  RewardResult operator()(const Sample &s) const {
+  RewardResult operator()(const Sample& s) const {
     RewardResult a = gate(s);
     const bool open = a.value >= threshold;
     RewardResult out;
@@ -83,7 +83,7 @@ template <class A, class B> struct GateOn {
 template <class R> struct Clip {
   R term{};
   double lo = -1.0, hi = 1.0;
-  RewardResult operator()(const Sample &s) const {
+  RewardResult operator()(const Sample& s) const {
     RewardResult r = term(s);
     r.value = std::clamp(r.value, lo, hi);
     return r;
@@ -93,7 +93,7 @@ template <class R> struct Clip {
 template <class R> struct Scale {
   R term{};
   double factor = 1.0;
-  RewardResult operator()(const Sample &s) const {
+  RewardResult operator()(const Sample& s) const {
     RewardResult r = term(s);
     r.value *= factor;
     return r;
@@ -107,7 +107,7 @@ template <class Spec> struct RaifReward {
   ChatTemplate chat{};
   bool require_nonempty_think = false;
   Detail detail = Detail::full;
-  RewardResult operator()(const Sample &s) const {
+  RewardResult operator()(const Sample& s) const {
     const FormatReward f{.chat = chat, .require_nonempty_think = require_nonempty_think};
     return Sum<FormatReward, AnswerReward<Spec, RaifPiecewise>>(
         f, AnswerReward<Spec, RaifPiecewise>{.spec = spec, .format = f, .detail = detail})(s);

@@ -14,13 +14,13 @@ struct FormatReward {
   /// "reasoning process here"); off by default, and never for forced no-reasoning samples.
   bool require_nonempty_think = false;
 
-  bool well_formed(const Extraction &e) const {
+  bool well_formed(const Extraction& e) const {
     if (!e.well_formed) return false;
     if (!require_nonempty_think) return true;
     const auto t = py_strip(e.think);
     return !t.empty() && t != "reasoning process here";
   }
-  RewardResult operator()(const Sample &s) const {
+  RewardResult operator()(const Sample& s) const {
     const double v = well_formed(extract_answer(s.response, chat)) ? ok : bad;
     return RewardResult{v, {{"format", v}}, std::nullopt};
   }

@@ -24,7 +24,7 @@ struct JudgeQuery {
   std::string input;    ///< the instruction (prompt)
   std::string answer;   ///< the text being judged
   std::string question; ///< one scoring question, answerable YES or NO
-  auto operator<=>(const JudgeQuery &) const = default;
+  auto operator<=>(const JudgeQuery&) const = default;
 };
 
 struct JudgeDecision {
@@ -33,7 +33,7 @@ struct JudgeDecision {
 };
 
 template <class J>
-concept judge = requires(const J &j, std::span<const JudgeQuery> q) {
+concept judge = requires(const J& j, std::span<const JudgeQuery> q) {
   { j.judge(q) } -> std::same_as<std::vector<JudgeDecision>>;
 };
 
@@ -69,13 +69,13 @@ private:
 /// margin ±`confidence`. An unknown question is an error, never a guess.
 class LookupJudge {
 public:
-  LookupJudge &add(std::string question, AnyConstraint c) {
+  LookupJudge& add(std::string question, AnyConstraint c) {
     table_[std::move(question)] = std::move(c);
     return *this;
   }
   std::vector<JudgeDecision> judge(std::span<const JudgeQuery> qs) const {
     std::vector<JudgeDecision> out;
-    for (const auto &q : qs) {
+    for (const auto& q : qs) {
       auto it = table_.find(q.question);
       if (it == table_.end()) throw error("raif: LookupJudge has no rule for the question '" + q.question + "'");
       const bool yes = it->second.check(Text(q.answer), Context{.prompt = q.input});
@@ -97,7 +97,7 @@ private:
 struct JudgeQuestion {
   static constexpr std::string_view id = "judge:question";
   BOOST_HANA_DEFINE_STRUCT(JudgeQuestion, (std::string, question));
-  bool check(const Text &t, const Context &x) const {
+  bool check(const Text& t, const Context& x) const {
     if (!x.judge) throw error("raif: leaf 'judge:question' (\"" + question + "\") needs a judge, and none was given");
     const JudgeQuery q{std::string(x.prompt), std::string(t.str()), question};
     return x.judge->judge(std::span<const JudgeQuery>(&q, 1)).at(0).yes;
@@ -114,7 +114,7 @@ public:
   std::vector<JudgeDecision> judge(std::span<const JudgeQuery> qs) const {
     std::vector<JudgeDecision> out;
     std::lock_guard lock(m_);
-    for (const auto &q : qs) {
+    for (const auto& q : qs) {
       auto it = memo_.find(q);
       if (it != memo_.end())
         out.push_back(it->second);
@@ -125,11 +125,11 @@ public:
     }
     return out;
   }
-  bool resolve(const Judge &real) {
+  bool resolve(const Judge& real) {
     std::vector<JudgeQuery> q;
     {
       std::lock_guard lock(m_);
-      for (auto &p : pending_)
+      for (auto& p : pending_)
         if (!memo_.count(p)) q.push_back(p);
       pending_.clear();
     }

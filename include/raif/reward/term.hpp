@@ -26,8 +26,8 @@ class Judge;
 struct Sample {
   std::string_view prompt;
   std::string_view response;
-  const nlohmann::json *context = nullptr;
-  const Judge *judge = nullptr;
+  const nlohmann::json* context = nullptr;
+  const Judge* judge = nullptr;
 };
 
 /// A reward value with its named components (format, accuracy, per-leaf pass rate, ...) and, for
@@ -38,25 +38,25 @@ struct RewardResult {
   std::optional<Verdict> verdict;
 
   double component(std::string_view name) const {
-    for (const auto &[k, v] : components)
+    for (const auto& [k, v] : components)
       if (k == name) return v;
     throw error("raif: reward has no component '" + std::string(name) + "'");
   }
 };
 
 template <class R>
-concept reward_term = requires(const R &r, const Sample &s) {
+concept reward_term = requires(const R& r, const Sample& s) {
   { r(s) } -> std::same_as<RewardResult>;
 };
 
 namespace detail {
 // Appends b's components to a's; a repeated name gets a "#2", "#3" suffix.
-inline void merge_components(RewardResult &a, RewardResult &&b) {
-  for (auto &[k, v] : b.components) {
+inline void merge_components(RewardResult& a, RewardResult&& b) {
+  for (auto& [k, v] : b.components) {
     std::string name = k;
     for (int n = 2;; ++n) {
       bool taken = false;
-      for (const auto &[k2, v2] : a.components) taken = taken || k2 == name;
+      for (const auto& [k2, v2] : a.components) taken = taken || k2 == name;
       if (!taken) break;
       name = k + "#" + std::to_string(n);
     }

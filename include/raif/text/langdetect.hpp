@@ -112,7 +112,7 @@ public:
   static constexpr std::size_t n_languages = detail::langdetect_data::languages.size();
 
   /// The shared instance (profiles parsed once, on first use: about 10 ms).
-  static const LanguageDetector &instance() {
+  static const LanguageDetector& instance() {
     static const LanguageDetector d;
     return d;
   }
@@ -144,7 +144,7 @@ public:
         if (i % 5 == 0) {
           double sum = 0.0; // left to right, as Python's sum()
           for (double p : prob) sum += p;
-          for (double &p : prob) p /= sum;
+          for (double& p : prob) p /= sum;
           double maxp = 0.0;
           for (double p : prob) maxp = maxp < p ? p : maxp;
           if (maxp > 0.99999 || i >= 1000) break;
@@ -156,7 +156,7 @@ public:
     for (std::size_t l = 0; l < n_languages; ++l)
       if (langprob[l] > 0.1) out.push_back({detail::langdetect_data::languages[l], langprob[l]});
     std::stable_sort(out.begin(), out.end(),
-                     [](const auto &a, const auto &b) { return a.probability > b.probability; });
+                     [](const auto& a, const auto& b) { return a.probability > b.probability; });
     return out;
   }
 
@@ -228,7 +228,7 @@ private:
     }
   }
   // 21 bits per character; unique because no gram contains U+0000, and never 0 (the empty slot).
-  static std::uint64_t pack(const char32_t *g, int n) noexcept {
+  static std::uint64_t pack(const char32_t* g, int n) noexcept {
     std::uint64_t key = 0;
     for (int i = 0; i < n; ++i) key = (key << 21) | g[i];
     return key;
@@ -237,15 +237,15 @@ private:
   char32_t normalize(char32_t c) const noexcept { return c < 0x10000 ? norm_bmp_[c] : normalize_slow(c); }
   static char32_t normalize_slow(char32_t c) noexcept {
     if (c < 0x80) return ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) ? c : U' ';
-    const auto &r = detail::langdetect_data::normalize_ranges;
-    auto it = std::upper_bound(std::begin(r), std::end(r), c, [](char32_t x, const auto &e) { return x < e.lo; });
+    const auto& r = detail::langdetect_data::normalize_ranges;
+    auto it = std::upper_bound(std::begin(r), std::end(r), c, [](char32_t x, const auto& e) { return x < e.lo; });
     if (it == std::begin(r)) return c;
     --it;
     return c <= it->hi ? it->target : c;
   }
 
   // Detector.append + cleaning_text + _extract_ngrams.
-  void extract(std::u32string_view in, std::vector<std::uint32_t> &grams) const {
+  void extract(std::u32string_view in, std::vector<std::uint32_t>& grams) const {
     // URL/e-mail removal and Vietnamese composition only change texts that have "http", '@' or a
     // combining mark; skip the copies otherwise.
     bool marks = false;
@@ -399,8 +399,8 @@ inline std::optional<std::string_view> detect_language(std::u32string_view text,
 }
 
 /// detect_language on a Text, memoised in the Text (seed 0), so several checks share one run.
-inline std::optional<std::string_view> detect_language(const Text &t) {
-  auto &memo = t.language_memo();
+inline std::optional<std::string_view> detect_language(const Text& t) {
+  auto& memo = t.language_memo();
   if (!memo) memo = LanguageDetector::instance().detect(t.chars(), 0);
   return *memo;
 }

@@ -95,7 +95,7 @@ inline std::string python_to_re2(std::string_view p, std::string_view what) {
 }
 
 // Knuth-Morris-Pratt over fold keys: all occurrences (overlapping) in O(n + m).
-template <class Key, class F> void kmp_each(std::u32string_view text, std::u32string_view pat, Key key, F &&on_match) {
+template <class Key, class F> void kmp_each(std::u32string_view text, std::u32string_view pat, Key key, F&& on_match) {
   const std::size_t m = pat.size();
   std::vector<std::size_t> fail(m + 1, 0);
   std::u32string kp(m, 0);
@@ -140,11 +140,11 @@ public:
                   "' is not a valid RE2 expression: " + re_->error());
   }
 
-  const std::string &source() const noexcept { return source_; }
+  const std::string& source() const noexcept { return source_; }
   bool is_literal() const noexcept { return re_ == nullptr; }
 
   /// re.search(pattern, text) is not None.
-  bool search(const Text &t) const {
+  bool search(const Text& t) const {
     if (re_) return RE2::PartialMatch(re2::StringPiece(t.str().data(), t.str().size()), *re_);
     if (literal_.empty()) return true;
     bool found = false;
@@ -156,7 +156,7 @@ public:
   }
 
   /// len(re.findall(pattern, text)): non-overlapping, leftmost matches.
-  std::size_t count(const Text &t) const {
+  std::size_t count(const Text& t) const {
     if (re_) {
       const re2::StringPiece in(t.str().data(), t.str().size());
       std::size_t n = 0, pos = 0;
@@ -172,7 +172,7 @@ public:
       }
       return n;
     }
-    const auto &s = t.chars();
+    const auto& s = t.chars();
     if (literal_.empty()) return s.size() + 1;
     std::size_t n = 0, next_free = 0;
     each(s, [&](std::size_t at) {
@@ -186,10 +186,10 @@ public:
   }
 
   /// re.search(r"\b" + pattern + r"\b", text) is not None (Unicode word boundaries).
-  bool search_word(const Text &t) const {
+  bool search_word(const Text& t) const {
     if (re_)
       throw error("raif: pattern '" + source_ + "' cannot be matched between word boundaries: RE2 has no Unicode \\b");
-    const auto &s = t.chars();
+    const auto& s = t.chars();
     auto boundary = [&](std::size_t p) {
       const bool a = p > 0 && is_word_char(s[p - 1]);
       const bool b = p < s.size() && is_word_char(s[p]);
@@ -209,7 +209,7 @@ public:
   }
 
 private:
-  template <class F> void each(std::u32string_view s, F &&f) const {
+  template <class F> void each(std::u32string_view s, F&& f) const {
     if (ignore_case_)
       detail::kmp_each(
           s, literal_, [](char32_t c) { return fold_key(c); }, f); // a lambda inlines; a function pointer would not

@@ -37,9 +37,9 @@ struct PunktParameters {
 
   /// Reads NLTK's punkt_tab format: abbrev_types.txt, collocations.tab, sent_starters.txt,
   /// ortho_context.tab in `dir`. Errors name the file and line.
-  static PunktParameters load_punkt_tab(const std::string &dir) {
+  static PunktParameters load_punkt_tab(const std::string& dir) {
     PunktParameters p;
-    auto lines = [&](const std::string &name, auto &&f) {
+    auto lines = [&](const std::string& name, auto&& f) {
       std::ifstream in(dir + "/" + name);
       if (!in) throw error("raif: cannot open Punkt parameter file " + dir + "/" + name);
       std::string line;
@@ -48,19 +48,19 @@ struct PunktParameters {
         if (!line.empty()) f(line, dir + "/" + name + ":" + std::to_string(no));
       }
     };
-    lines("abbrev_types.txt", [&](const std::string &l, const std::string &) { p.abbrev_types.insert(l); });
-    lines("sent_starters.txt", [&](const std::string &l, const std::string &) { p.sent_starters.insert(l); });
-    lines("collocations.tab", [&](const std::string &l, const std::string &where) {
+    lines("abbrev_types.txt", [&](const std::string& l, const std::string&) { p.abbrev_types.insert(l); });
+    lines("sent_starters.txt", [&](const std::string& l, const std::string&) { p.sent_starters.insert(l); });
+    lines("collocations.tab", [&](const std::string& l, const std::string& where) {
       const auto tab = l.find('\t');
       if (tab == std::string::npos) throw error("raif: " + where + ": expected two tab-separated types");
       p.collocations.emplace(l.substr(0, tab), l.substr(tab + 1));
     });
-    lines("ortho_context.tab", [&](const std::string &l, const std::string &where) {
+    lines("ortho_context.tab", [&](const std::string& l, const std::string& where) {
       const auto tab = l.find('\t');
       if (tab == std::string::npos) throw error("raif: " + where + ": expected 'type<TAB>flags'");
       try {
         p.ortho_context[l.substr(0, tab)] = std::stoi(l.substr(tab + 1));
-      } catch (const std::exception &) {
+      } catch (const std::exception&) {
         throw error("raif: " + where + ": flags '" + l.substr(tab + 1) + "' is not an integer");
       }
     });
@@ -142,7 +142,7 @@ inline std::size_t multi_char(std::u32string_view s, std::size_t i) {
 }
 
 // _word_tokenize_fmt findall over one line.
-inline void word_tokenize(std::u32string_view s, std::vector<std::u32string_view> &out) {
+inline void word_tokenize(std::u32string_view s, std::vector<std::u32string_view>& out) {
   auto word_end = [&](std::size_t j) {
     if (j >= s.size()) return true; // $
     const char32_t c = s[j];
@@ -225,9 +225,9 @@ inline Token make_token(std::u32string_view tok) {
 
 class Annotator {
 public:
-  explicit Annotator(const PunktParameters &p) : p_(p), trained_(!p.empty()) {}
+  explicit Annotator(const PunktParameters& p) : p_(p), trained_(!p.empty()) {}
 
-  void first_pass(Token &t) const {
+  void first_pass(Token& t) const {
     const auto tok = t.tok;
     if (tok == U"." || tok == U"?" || tok == U"!") {
       t.sentbreak = true;
@@ -246,7 +246,7 @@ public:
   }
 
   // Returns 1 (starter), 0 (not a starter) or -1 (unknown).
-  int ortho_heuristic(const Token &t) const {
+  int ortho_heuristic(const Token& t) const {
     const auto tok = t.tok;
     if (tok.size() == 1 &&
         (tok[0] == ';' || tok[0] == ':' || tok[0] == ',' || tok[0] == '.' || tok[0] == '!' || tok[0] == '?'))
@@ -257,7 +257,7 @@ public:
     return -1;
   }
 
-  void second_pass(Token &t1, const Token &t2) const {
+  void second_pass(Token& t1, const Token& t2) const {
     if (!t1.period_final) return;
     const std::u32string_view typ = t1.type_no_period();
     const std::u32string_view next_typ = t2.type_no_sentperiod();
@@ -298,12 +298,12 @@ private:
     auto it = p_.ortho_context.find(utf8_encode(type));
     return it == p_.ortho_context.end() ? 0 : it->second;
   }
-  const PunktParameters &p_;
+  const PunktParameters& p_;
   bool trained_;
 };
 
 // text_contains_sentbreak(context)
-inline bool contains_sentbreak(std::u32string_view text, const Annotator &a) {
+inline bool contains_sentbreak(std::u32string_view text, const Annotator& a) {
   std::vector<std::u32string_view> words;
   std::vector<Token> toks;
   std::size_t start = 0;
@@ -324,10 +324,10 @@ inline bool contains_sentbreak(std::u32string_view text, const Annotator &a) {
     }
     start = nl + 1;
   }
-  for (auto &t : toks) a.first_pass(t);
+  for (auto& t : toks) a.first_pass(t);
   for (std::size_t k = 0; k + 1 < toks.size(); ++k) a.second_pass(toks[k], toks[k + 1]);
   bool found = false;
-  for (const auto &t : toks) {
+  for (const auto& t : toks) {
     if (found) return true;
     if (t.sentbreak) found = true;
   }
@@ -345,7 +345,7 @@ struct EndMatch {
 /// Sentence spans [begin, end) of `text` (code-point offsets), as NLTK's
 /// PunktSentenceTokenizer.span_tokenize with boundary realignment.
 inline std::vector<std::pair<std::size_t, std::size_t>> punkt_sentence_spans(std::u32string_view text,
-                                                                             const PunktParameters &params = {}) {
+                                                                             const PunktParameters& params = {}) {
   using namespace detail::punkt;
   const std::size_t npos = std::u32string_view::npos;
   const Annotator ann(params);
@@ -372,7 +372,7 @@ inline std::vector<std::pair<std::size_t, std::size_t>> punkt_sentence_spans(std
   // _match_potential_end_contexts, then _slices_from_text
   std::vector<std::pair<std::size_t, std::size_t>> slices;
   std::size_t last_break = 0;
-  auto consider = [&](const EndMatch &m, std::size_t ws, std::size_t we) {
+  auto consider = [&](const EndMatch& m, std::size_t ws, std::size_t we) {
     std::u32string ctx(text.substr(ws, we - ws));
     ctx.append(text.substr(m.pos, m.after_end - m.pos));
     if (contains_sentbreak(ctx, ann)) {
@@ -381,8 +381,8 @@ inline std::vector<std::pair<std::size_t, std::size_t>> punkt_sentence_spans(std
     }
   };
   std::size_t prev_start = 0, prev_stop = 0;
-  const EndMatch *prev = nullptr;
-  for (const auto &m : matches) {
+  const EndMatch* prev = nullptr;
+  for (const auto& m : matches) {
     std::size_t idx = 0;
     for (std::size_t k = m.pos; k > prev_stop; --k)
       if (ascii_ws(text[k - 1])) {
@@ -401,7 +401,7 @@ inline std::vector<std::pair<std::size_t, std::size_t>> punkt_sentence_spans(std
   slices.emplace_back(last_break, end);
 
   // _realign_boundaries: re_boundary_realignment = ["')\]}]+?(?:\s+|(?=--)|$)  (MULTILINE)
-  auto realign_match = [&](std::size_t b, std::size_t e, std::size_t &total, std::size_t &kept) {
+  auto realign_match = [&](std::size_t b, std::size_t e, std::size_t& total, std::size_t& kept) {
     std::size_t k = b;
     while (k < e) {
       const char32_t c = text[k];
@@ -443,7 +443,7 @@ inline std::vector<std::pair<std::size_t, std::size_t>> punkt_sentence_spans(std
 }
 
 /// Number of sentences NLTK's Punkt finds (IFEval's count_sentences).
-inline std::size_t count_sentences(std::u32string_view text, const PunktParameters &params = {}) {
+inline std::size_t count_sentences(std::u32string_view text, const PunktParameters& params = {}) {
   return punkt_sentence_spans(text, params).size();
 }
 

@@ -16,15 +16,15 @@ namespace raif {
 class Text {
 public:
   Text(std::string_view utf8) noexcept : utf8_(utf8) {}   // NOLINT: implicit by design
-  Text(const std::string &utf8) noexcept : utf8_(utf8) {} // NOLINT
-  Text(const char *utf8) noexcept : utf8_(utf8) {}        // NOLINT
+  Text(const std::string& utf8) noexcept : utf8_(utf8) {} // NOLINT
+  Text(const char* utf8) noexcept : utf8_(utf8) {}        // NOLINT
 
   std::string_view str() const noexcept { return utf8_; }
-  const std::u32string &chars() const {
+  const std::u32string& chars() const {
     if (!chars_) chars_ = utf8_decode(utf8_);
     return *chars_;
   }
-  const std::u32string &lower() const {
+  const std::u32string& lower() const {
     if (!lower_) lower_ = py_lower(chars());
     return *lower_;
   }
@@ -37,7 +37,7 @@ public:
   }
 
   /// Memo slot for language identification of this text (filled by detect_language(const Text&)).
-  std::optional<std::optional<std::string_view>> &language_memo() const { return language_; }
+  std::optional<std::optional<std::string_view>>& language_memo() const { return language_; }
 
 private:
   std::string_view utf8_;

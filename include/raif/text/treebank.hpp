@@ -19,7 +19,7 @@ namespace detail::treebank {
 // re.sub with a matcher m(s, i, out) that appends the replacement and returns how many characters
 // it consumed at i (0: no match at i). Most passes match nothing in most sentences: then s is
 // returned untouched, without a copy.
-template <class M> std::u32string sub(std::u32string s, M &&m) {
+template <class M> std::u32string sub(std::u32string s, M&& m) {
   std::u32string out;
   std::size_t i = 0, n = 0;
   while (i < s.size() && (n = m(s, i, out)) == 0) ++i;
@@ -40,7 +40,7 @@ template <class M> std::u32string sub(std::u32string s, M &&m) {
 inline bool any_of(char32_t c, std::u32string_view set) { return set.find(c) != std::u32string_view::npos; }
 
 // Pads a run of at least `min_len` characters `ch` at t[i] with spaces; returns its length or 0.
-inline std::size_t pad_run(const std::u32string &t, std::size_t i, std::u32string &o, char32_t ch,
+inline std::size_t pad_run(const std::u32string& t, std::size_t i, std::u32string& o, char32_t ch,
                            std::size_t min_len) {
   std::size_t k = i;
   while (k < t.size() && t[k] == ch) ++k;
@@ -52,7 +52,7 @@ inline std::size_t pad_run(const std::u32string &t, std::size_t i, std::u32strin
 }
 
 inline std::u32string pad_chars(std::u32string s, std::u32string_view set) {
-  return sub(std::move(s), [&](const std::u32string &t, std::size_t i, std::u32string &o) -> std::size_t {
+  return sub(std::move(s), [&](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
     if (!any_of(t[i], set)) return 0;
     o += U' ';
     o += t[i];
@@ -62,7 +62,7 @@ inline std::u32string pad_chars(std::u32string s, std::u32string_view set) {
 }
 
 inline std::u32string pad_literal(std::u32string s, std::u32string_view lit) {
-  return sub(std::move(s), [&](const std::u32string &t, std::size_t i, std::u32string &o) -> std::size_t {
+  return sub(std::move(s), [&](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
     if (std::u32string_view(t).substr(i, lit.size()) != lit) return 0;
     o += U' ';
     o += lit;
@@ -90,7 +90,7 @@ inline bool at_dollar(std::u32string_view t, std::size_t p) {
 }
 
 // ([^\.])(\.)([CLOSERS]*)\s*$  ->  \1 \2<sep>\3<space>
-inline std::u32string final_period(const std::u32string &s, std::u32string_view closers, bool space_after_period) {
+inline std::u32string final_period(const std::u32string& s, std::u32string_view closers, bool space_after_period) {
   const std::size_t p = s.rfind(U'.');
   if (p == std::u32string::npos || p == 0 || s[p - 1] == '.') return s;
   std::size_t q = p + 1;
@@ -135,7 +135,7 @@ inline std::u32string tokenize_sentence(std::u32string s) {
   const Present in(s);
   // STARTING_QUOTES
   if (in.other_quotes || in.has('`'))
-    s = sub(std::move(s), [](const std::u32string &t, std::size_t i, std::u32string &o) -> std::size_t {
+    s = sub(std::move(s), [](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
       if (any_of(t[i], U"\u00AB\u201C\u2018\u201E")) {
         o += U' ';
         o += t[i];
@@ -147,7 +147,7 @@ inline std::u32string tokenize_sentence(std::u32string s) {
   if (!s.empty() && s[0] == '"') s = U"``" + s.substr(1);
   if (in.has('`')) s = pad_literal(std::move(s), U"``");
   if (in.has('\''))
-    s = sub(std::move(s), [](const std::u32string &t, std::size_t i, std::u32string &o) -> std::size_t {
+    s = sub(std::move(s), [](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
       if (!any_of(t[i], U" ([{<")) return 0;
       std::size_t n = 0;
       if (i + 1 < t.size() && t[i + 1] == '"')
@@ -160,7 +160,7 @@ inline std::u32string tokenize_sentence(std::u32string s) {
       return n;
     });
   if (in.has('\''))
-    s = sub(std::move(s), [](const std::u32string &t, std::size_t i, std::u32string &o) -> std::size_t {
+    s = sub(std::move(s), [](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
       // (?i)(\')(?!re|ve|ll|m|t|s|d|n)(\w)\b  ->  \1 \2
       if (t[i] != '\'' || i + 1 >= t.size()) return 0;
       for (std::u32string_view x : {U"re", U"ve", U"ll", U"m", U"t", U"s", U"d", U"n"})
@@ -174,7 +174,7 @@ inline std::u32string tokenize_sentence(std::u32string s) {
   // PUNCTUATION
   if (in.has('.')) s = final_period(s, U"])}>\"'\u00BB\u201D\u2019 ", true);
   if (in.any(":,"))
-    s = sub(std::move(s), [](const std::u32string &t, std::size_t i, std::u32string &o) -> std::size_t {
+    s = sub(std::move(s), [](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
       if ((t[i] != ':' && t[i] != ',') || i + 1 >= t.size() || is_decimal(t[i + 1])) return 0;
       o += U' ';
       o += t[i];
@@ -188,14 +188,14 @@ inline std::u32string tokenize_sentence(std::u32string s) {
       break;
     }
   if (in.has('.'))
-    s = sub(std::move(s), [](const std::u32string &t, std::size_t i, std::u32string &o) -> std::size_t {
+    s = sub(std::move(s), [](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
       return pad_run(t, i, o, U'.', 2); // \.{2,}
     });
   if (in.any(";@#$%&")) s = pad_chars(std::move(s), U";@#$%&");
   if (in.has('.')) s = final_period(s, U"])}>\"'", false);
   if (in.any("?!")) s = pad_chars(std::move(s), U"?!");
   if (in.has('\''))
-    s = sub(std::move(s), [](const std::u32string &t, std::size_t i, std::u32string &o) -> std::size_t {
+    s = sub(std::move(s), [](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
       if (t[i] == '\'' || i + 2 >= t.size() || t[i + 1] != '\'' || t[i + 2] != ' ') return 0;
       o += t[i];
       o += U" ' ";
@@ -210,13 +210,13 @@ inline std::u32string tokenize_sentence(std::u32string s) {
   if (in.other_quotes) s = pad_chars(std::move(s), U"\u00BB\u201D\u2019");
   if (in.has('\'')) s = pad_literal(std::move(s), U"''");
   if (in.has('"'))
-    s = sub(std::move(s), [](const std::u32string &t, std::size_t i, std::u32string &o) -> std::size_t {
+    s = sub(std::move(s), [](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
       if (t[i] != '"') return 0;
       o += U" '' ";
       return 1;
     });
   auto clitic = [](std::initializer_list<std::u32string_view> forms) {
-    return [forms](const std::u32string &t, std::size_t i, std::u32string &o) -> std::size_t {
+    return [forms](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
       if (t[i] == '\'' || t[i] == ' ') return 0;
       const std::u32string_view v(t);
       for (auto f : forms)
@@ -240,13 +240,13 @@ inline std::u32string tokenize_sentence(std::u32string s) {
     std::u32string_view a, b;
     bool ws_after;
   };
-  for (const Split &c : {Split{U"can", U"not", false}, Split{U"d", U"'ye", false}, Split{U"gim", U"me", false},
+  for (const Split& c : {Split{U"can", U"not", false}, Split{U"d", U"'ye", false}, Split{U"gim", U"me", false},
                          Split{U"gon", U"na", false}, Split{U"got", U"ta", false}, Split{U"lem", U"me", false},
                          Split{U"more", U"'n", false}, Split{U"wan", U"na", true}}) {
     const char first = static_cast<char>(c.a[0]);
     if (!in.has(first) && !in.has(static_cast<char>(first - 32))) continue;
     if (c.b[0] == '\'' && !in.has('\'')) continue;
-    s = sub(std::move(s), [&](const std::u32string &t, std::size_t i, std::u32string &o) -> std::size_t {
+    s = sub(std::move(s), [&](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
       if (fold_key(t[i]) != static_cast<char32_t>(first) || !boundary(t, i) || !fold_eq(t, i, c.a) ||
           !fold_eq(t, i + c.a.size(), c.b))
         return 0;
@@ -262,7 +262,7 @@ inline std::u32string tokenize_sentence(std::u32string s) {
   }
   for (std::u32string_view b : {U"is", U"was"}) {
     if (!in.has('\'')) break;
-    s = sub(std::move(s), [&](const std::u32string &t, std::size_t i, std::u32string &o) -> std::size_t {
+    s = sub(std::move(s), [&](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
       if (t[i] != ' ' || !fold_eq(t, i + 1, U"'t") || !fold_eq(t, i + 3, b) || !boundary(t, i + 3 + b.size())) return 0;
       o += U' ';
       o.append(t, i + 1, 2);
@@ -279,9 +279,9 @@ inline std::u32string tokenize_sentence(std::u32string s) {
 
 /// The number of nltk.word_tokenize(text) tokens for which str.isupper() holds (IFEval's
 /// capital_word_frequency), without materialising the tokens.
-inline std::size_t count_upper_tokens(std::u32string_view text, const PunktParameters &params = {}) {
+inline std::size_t count_upper_tokens(std::u32string_view text, const PunktParameters& params = {}) {
   std::size_t n = 0;
-  for (const auto &[b, e] : punkt_sentence_spans(text, params)) {
+  for (const auto& [b, e] : punkt_sentence_spans(text, params)) {
     const auto sentence = text.substr(b, e - b);
     bool cased = false;
     for (char32_t c : sentence) cased = cased || is_upper(c);
@@ -293,9 +293,9 @@ inline std::size_t count_upper_tokens(std::u32string_view text, const PunktParam
 }
 
 /// nltk.word_tokenize(text) (NLTK 3.8): Punkt sentences, then the improved Treebank tokenizer.
-inline std::vector<std::u32string> word_tokenize(std::u32string_view text, const PunktParameters &params = {}) {
+inline std::vector<std::u32string> word_tokenize(std::u32string_view text, const PunktParameters& params = {}) {
   std::vector<std::u32string> tokens;
-  for (const auto &[b, e] : punkt_sentence_spans(text, params)) {
+  for (const auto& [b, e] : punkt_sentence_spans(text, params)) {
     const std::u32string t = detail::treebank::tokenize_sentence(std::u32string(text.substr(b, e - b)));
     for_each_py_word(t, [&](std::u32string_view w) { tokens.emplace_back(w); });
   }

@@ -12,7 +12,7 @@
 namespace raif {
 
 namespace detail {
-inline const unicode_data::record &urecord(char32_t c) noexcept {
+inline const unicode_data::record& urecord(char32_t c) noexcept {
   if (c >= 0x110000) c = 0xFFFD;
   const auto block = unicode_data::stage1[c >> 8];
   return unicode_data::records[unicode_data::stage2[(block << 8) | (c & 0xFF)]];
@@ -93,10 +93,10 @@ inline std::u32string py_lower(std::u32string_view s) {
       out.push_back(final_sigma ? 0x3C2 : 0x3C3);
       continue;
     }
-    const auto &r = detail::urecord(c);
+    const auto& r = detail::urecord(c);
     if (r.full_lower == 0 && r.simple_lower != 0) { // one-to-many mapping (U+0130)
       bool mapped = false;
-      for (const auto &sp : detail::unicode_data::special_lower)
+      for (const auto& sp : detail::unicode_data::special_lower)
         if (sp.cp == c) {
           for (char32_t x : sp.lower)
             if (x) out.push_back(x);
@@ -139,7 +139,7 @@ inline std::u32string_view py_strip(std::u32string_view s) noexcept {
 }
 
 /// Python's str.split() with no argument: maximal runs of non-whitespace.
-template <class F> void for_each_py_word(std::u32string_view s, F &&f) {
+template <class F> void for_each_py_word(std::u32string_view s, F&& f) {
   std::size_t i = 0;
   while (i < s.size()) {
     while (i < s.size() && is_py_space(s[i])) ++i;

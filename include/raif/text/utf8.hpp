@@ -10,7 +10,7 @@ namespace raif {
 
 namespace detail {
 /// Decodes one code point at s[i], advancing i. Precondition: i < s.size().
-inline char32_t utf8_next(std::string_view s, std::size_t &i) noexcept {
+inline char32_t utf8_next(std::string_view s, std::size_t& i) noexcept {
   const auto b0 = static_cast<unsigned char>(s[i]);
   if (b0 < 0x80) {
     ++i;
@@ -56,7 +56,7 @@ inline std::u32string utf8_decode(std::string_view s) {
 }
 
 /// Appends the UTF-8 encoding of c (surrogates and out-of-range values encode as U+FFFD).
-inline void utf8_append(std::string &out, char32_t c) {
+inline void utf8_append(std::string& out, char32_t c) {
   if (c >= 0xD800 && (c <= 0xDFFF || c > 0x10FFFF)) c = 0xFFFD;
   if (c < 0x80) {
     out.push_back(static_cast<char>(c));
