@@ -3,6 +3,7 @@
 include(CMakeFindDependencyMacro)
 find_dependency(Boost 1.74 CONFIG)
 find_dependency(nlohmann_json 3.10)
+find_dependency(Eigen3 3.3 NO_MODULE)
 
 if(NOT TARGET raif::re2)
   find_package(re2 CONFIG QUIET)
