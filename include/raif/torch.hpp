@@ -3,6 +3,8 @@
 /// Entry point of the LibTorch layer (target raif::torch). The advantage/, objective/, model/,
 /// tokenizer/, rollout/ and trainer/ folders build on it.
 
+#include <raif/error.hpp>
+
 #include <torch/torch.h>
 
 namespace raif {
