@@ -2,6 +2,7 @@
 // values, metrics and gradients (autograd), float64, tolerance rtol 1e-10, atol 1e-10.
 #include <raif/objective/clipped_surrogate.hpp>
 #include <raif/objective/kl_penalty.hpp>
+#include <raif/objective/objective.hpp>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -209,4 +210,81 @@ TEST_CASE("Gradients match finite differences (double precision)", "[objective][
       const double fd = (f(up).item<double>() - f(down).item<double>()) / (2 * h);
       CHECK(lp.grad()[i][t].item<double>() == Approx(fd).margin(1e-7));
     }
+}
+
+TEST_CASE("Golden: verl entropy_from_logits and compute_entropy_loss (chunked, custom backward)",
+          "[objective][torch][golden]") {
+  if (!golden()) {
+    WARN("SKIPPED: golden fixture not found at " RAIF_GOLDEN_DIR);
+    return;
+  }
+  std::size_t n = 0;
+  for (const json* c : cases("verl", "entropy_from_logits")) {
+    const std::string id = (*c)["id"];
+    for (int64_t chunk : {1, 3, 1024}) { // the result must not depend on the chunking
+      const auto logits = tensor((*c)["inputs"]["logits"]).requires_grad_(true);
+      const auto h = entropy_from_logits(logits, chunk);
+      check_close(h, tensor((*c)["outputs"]["entropy"]), id);
+      h.sum().backward();
+      check_close(logits.grad(), tensor((*c)["grads"]["d_sum_entropy_d_logits"]), id + " grad");
+    }
+    ++n;
+  }
+  for (const json* c : cases("verl", "compute_entropy_loss")) {
+    const std::string id = (*c)["id"];
+    const auto logits = tensor((*c)["inputs"]["logits"]).requires_grad_(true);
+    const auto loss = aggregate_loss(entropy_from_logits(logits, 2), tensor((*c)["inputs"]["response_mask"]),
+                                     mode((*c)["params"]["loss_agg_mode"]));
+    check_close(loss, tensor((*c)["outputs"]["entropy_loss"]), id);
+    loss.backward();
+    check_close(logits.grad(), tensor((*c)["grads"]["d_entropy_loss_d_logits"]), id + " grad");
+    ++n;
+  }
+  CHECK(n == 15);
+}
+
+TEST_CASE("objective(...): terms summed, metrics merged, composition resolved at compile time", "[objective][torch]") {
+  torch::manual_seed(7);
+  PolicyBatch b;
+  b.old_logp = -torch::rand({3, 6}, torch::kFloat64);
+  b.logp = (b.old_logp + 0.1 * torch::randn({3, 6}, torch::kFloat64)).requires_grad_(true);
+  b.ref_logp = b.old_logp + 0.05;
+  b.advantages = torch::randn({3, 1}, torch::kFloat64).expand({3, 6});
+  b.mask = torch::tensor({{1, 1, 1, 1, 1, 1}, {1, 1, 1, 0, 0, 0}, {1, 0, 0, 0, 0, 0}}, torch::kFloat64);
+  b.expert_logp = -torch::tensor({{0.5, 1.0, 2.0}, {1.5, 0.0, 0.0}}, torch::kFloat64);
+  b.expert_mask = torch::tensor({{1, 1, 1}, {1, 0, 0}}, torch::kFloat64);
+  const auto objective =
+      raif::objective(ClippedSurrogate{.eps_low = 0.2, .eps_high = 0.28}, KLPenalty<K3>{.coef = 1e-3},
+                      BehaviorCloning{.coef = 1.0}, LossAggregation::seq_mean_token_mean);
+  const ObjectiveOutput out = objective(b);
+  const double pg =
+      ClippedSurrogate{.eps_low = 0.2, .eps_high = 0.28}(b.logp, b.old_logp, b.advantages, b.mask).loss.item<double>();
+  const double kl = KLPenalty<K3>{.coef = 1e-3}(b.logp, b.ref_logp, b.mask).loss.item<double>();
+  CHECK(out.metric("bc/nll") == Approx((3.5 / (3 + 1e-8) + 1.5 / (1 + 1e-8)) / 2));
+  CHECK(out.loss.item<double>() == Approx(pg + kl + out.metric("bc/loss")));
+  CHECK(out.metric("pg/loss") == Approx(pg));
+  CHECK(out.metric("kl/loss") == Approx(kl));
+  out.loss.backward();
+  CHECK(b.logp.grad().defined());
+  PolicyBatch missing = b;
+  missing.ref_logp = torch::Tensor();
+  CHECK_THROWS_WITH(objective(missing), Catch::Contains("'kl' needs PolicyBatch::ref_logp"));
+}
+
+TEST_CASE("CUDA: the same terms on the GPU", "[objective][torch][cuda]") {
+  if (!torch::cuda::is_available()) {
+    WARN("SKIPPED: no CUDA device (torch::cuda::is_available() is false)");
+    return;
+  }
+  const auto dev = torch::Device(torch::kCUDA);
+  const auto old = -torch::rand({4, 8}, torch::kFloat64);
+  const auto lp = old + 0.1 * torch::randn({4, 8}, torch::kFloat64);
+  const auto A = torch::randn({4, 8}, torch::kFloat64);
+  const auto m = (torch::rand({4, 8}) > 0.2).to(torch::kFloat64);
+  const ClippedSurrogate pg{.eps_low = 0.2, .eps_high = 0.28, .dual_clip = 3.0};
+  const double cpu = pg(lp, old, A, m).loss.item<double>();
+  const double gpu = pg(lp.to(dev), old.to(dev), A.to(dev), m.to(dev)).loss.item<double>();
+  CHECK(gpu == Approx(cpu).epsilon(1e-12));
+  const auto logits = torch::randn({2, 3, 50}, torch::kFloat64);
+  CHECK(torch::allclose(entropy_from_logits(logits.to(dev), 2).cpu(), entropy_from_logits(logits, 2)));
 }

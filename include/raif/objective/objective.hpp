@@ -1,0 +1,113 @@
+#pragma once
+/// @file
+/// raif::objective(term..., aggregation): the RL objective as a sum of terms, composed at compile
+/// time, each reading what it needs from a PolicyBatch; metrics are merged as "<term>/<metric>".
+///
+///   auto objective = raif::objective(raif::ClippedSurrogate{.eps_low = 0.2, .eps_high = 0.28},
+///                                    raif::KLPenalty<raif::K3>{.coef = 1e-3},
+///                                    raif::BehaviorCloning{.coef = 1.0},
+///                                    raif::LossAggregation::seq_mean_token_mean);
+///   auto out = objective(batch);   // out.loss, out.metrics
+///
+/// Concept `objective_term`: `ObjectiveOutput t.compute(const PolicyBatch&, LossAggregation) const`
+/// and a `static constexpr std::string_view name`. Write your own and pass it in.
+
+#include <raif/objective/behavior_cloning.hpp>
+#include <raif/objective/clipped_surrogate.hpp>
+#include <raif/objective/entropy.hpp>
+#include <raif/objective/kl_penalty.hpp>
+
+#include <tuple>
+
+namespace raif {
+
+/// What the terms read. Policy tensors are [B, T]; `logits` [B, T, V] (for Entropy); the expert
+/// batch is separate ([B', T']).
+struct PolicyBatch {
+  torch::Tensor logp, old_logp, ref_logp, advantages, mask;
+  torch::Tensor logits;
+  torch::Tensor expert_logp, expert_mask;
+  AggregationOptions aggregation{}; ///< window sizes for gradient accumulation
+};
+
+namespace detail {
+inline const torch::Tensor& need(const torch::Tensor& t, std::string_view term, std::string_view field) {
+  if (!t.defined())
+    throw error("raif: objective term '" + std::string(term) + "' needs PolicyBatch::" + std::string(field));
+  return t;
+}
+} // namespace detail
+
+// Adapters from a PolicyBatch to each built-in term.
+inline ObjectiveOutput compute(const ClippedSurrogate& t, const PolicyBatch& b, LossAggregation mode) {
+  ClippedSurrogate c = t;
+  c.aggregation = mode;
+  c.aggregation_options = b.aggregation;
+  return c(detail::need(b.logp, "pg", "logp"), detail::need(b.old_logp, "pg", "old_logp"),
+           detail::need(b.advantages, "pg", "advantages"), detail::need(b.mask, "pg", "mask"));
+}
+template <class K> ObjectiveOutput compute(const KLPenalty<K>& t, const PolicyBatch& b, LossAggregation mode) {
+  KLPenalty<K> k = t;
+  k.aggregation = mode;
+  k.aggregation_options = b.aggregation;
+  return k(detail::need(b.logp, "kl", "logp"), detail::need(b.ref_logp, "kl", "ref_logp"),
+           detail::need(b.mask, "kl", "mask"));
+}
+inline ObjectiveOutput compute(const Entropy& t, const PolicyBatch& b, LossAggregation mode) {
+  return t(detail::need(b.logits, "entropy", "logits"), detail::need(b.mask, "entropy", "mask"), mode, b.aggregation);
+}
+inline ObjectiveOutput compute(const BehaviorCloning& t, const PolicyBatch& b, LossAggregation mode) {
+  return t(detail::need(b.expert_logp, "bc", "expert_logp"), detail::need(b.expert_mask, "bc", "expert_mask"), mode);
+}
+
+template <class T> struct term_name { static constexpr std::string_view value = T::name; };
+template <class K> struct term_name<KLPenalty<K>> { static constexpr std::string_view value = "kl"; };
+template <> struct term_name<ClippedSurrogate> { static constexpr std::string_view value = "pg"; };
+
+template <class T>
+concept objective_term = requires(const T& t, const PolicyBatch& b, LossAggregation m) {
+  { compute(t, b, m) } -> std::same_as<ObjectiveOutput>;
+  { term_name<T>::value } -> std::convertible_to<std::string_view>;
+};
+
+template <class... Terms> struct Objective {
+  static_assert((objective_term<Terms> && ...),
+                "raif: objective(...) takes objective terms: ObjectiveOutput compute(const T&, const PolicyBatch&, "
+                "LossAggregation) found by ADL, and a static constexpr std::string_view name");
+  std::tuple<Terms...> terms;
+  LossAggregation aggregation = LossAggregation::seq_mean_token_mean;
+
+  ObjectiveOutput operator()(const PolicyBatch& b) const {
+    ObjectiveOutput out;
+    std::apply(
+        [&](const auto&... t) {
+          auto add = [&](const auto& term) {
+            ObjectiveOutput o = compute(term, b, aggregation);
+            out.loss = out.loss.defined() ? out.loss + o.loss : o.loss;
+            const std::string prefix(term_name<std::remove_cvref_t<decltype(term)>>::value);
+            out.metrics.emplace_back(prefix + "/loss", o.loss.item<double>());
+            for (auto& [k, v] : o.metrics) out.metrics.emplace_back(prefix + "/" + k, v);
+          };
+          (add(t), ...);
+        },
+        terms);
+    return out;
+  }
+};
+
+/// Builds an Objective from terms; the last argument may be the loss aggregation shared by all.
+template <class... Args> auto objective(Args... args) {
+  if constexpr (sizeof...(Args) > 0 &&
+                std::is_same_v<std::tuple_element_t<sizeof...(Args) - 1, std::tuple<Args...>>, LossAggregation>) {
+    auto all = std::make_tuple(args...);
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return Objective<std::tuple_element_t<I, std::tuple<Args...>>...>{{std::get<I>(all)...},
+                                                                        std::get<sizeof...(Args) - 1>(all)};
+    }
+    (std::make_index_sequence<sizeof...(Args) - 1>{});
+  } else {
+    return Objective<Args...>{{args...}};
+  }
+}
+
+} // namespace raif
