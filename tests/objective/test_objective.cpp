@@ -1,5 +1,6 @@
 // Objective terms against verl's own code run on the same inputs (../shared/golden/README.md):
 // values, metrics and gradients (autograd), float64, tolerance rtol 1e-10, atol 1e-10.
+#include <raif/advantage/tensor.hpp>
 #include <raif/objective/clipped_surrogate.hpp>
 #include <raif/objective/kl_penalty.hpp>
 #include <raif/objective/objective.hpp>
@@ -287,4 +288,38 @@ TEST_CASE("CUDA: the same terms on the GPU", "[objective][torch][cuda]") {
   CHECK(gpu == Approx(cpu).epsilon(1e-12));
   const auto logits = torch::randn({2, 3, 50}, torch::kFloat64);
   CHECK(torch::allclose(entropy_from_logits(logits.to(dev), 2).cpu(), entropy_from_logits(logits, 2)));
+}
+
+TEST_CASE("Advantages: the tensor twins agree with the CPU (Eigen) estimators", "[advantage][torch]") {
+  torch::manual_seed(11);
+  for (int round = 0; round < 20; ++round) {
+    // [prompts, G] layout, including a zero-variance group.
+    auto r = torch::randn({5, 4}, torch::kFloat64);
+    r[2] = 0.1;
+    const Eigen::ArrayXd e = Eigen::Map<const Eigen::ArrayXd>(r.contiguous().data_ptr<double>(), 20);
+    const Groups contiguous = Groups::contiguous(20, 4);
+    for (const GroupNorm& cfg :
+         {GroupNorm{}, GroupNorm{.eps = 1e-9, .unbiased = false}, GroupNorm{.scale_by_std = false},
+          GroupNorm{.eps = 1e-6, .singleton = Singleton::verl_grpo, .zero_variance_exact = true}}) {
+      const auto t = group_norm(r, cfg).reshape({-1});
+      const Eigen::ArrayXd c = cfg(e, contiguous);
+      for (int i = 0; i < 20; ++i) CHECK(t[i].item<double>() == Approx(c[i]).epsilon(1e-12).margin(1e-12));
+    }
+    // Flat rewards with shuffled group ids of unequal sizes, singletons included.
+    const auto flat = torch::randn({9}, torch::kFloat64);
+    const std::vector<std::int64_t> ids{3, 1, 3, 7, 1, 3, 9, 1, 3};
+    const auto tid = torch::tensor(ids, torch::kLong);
+    const Eigen::ArrayXd ef = Eigen::Map<const Eigen::ArrayXd>(flat.data_ptr<double>(), 9);
+    const Groups byid = Groups::from_ids(ids);
+    for (const GroupNorm& cfg : {GroupNorm{}, GroupNorm{.singleton = Singleton::raw_reward}}) {
+      const auto t = group_norm(flat, cfg, tid);
+      const Eigen::ArrayXd c = cfg(ef, byid);
+      for (int i = 0; i < 9; ++i) CHECK(t[i].item<double>() == Approx(c[i]).epsilon(1e-12).margin(1e-12));
+    }
+    for (const RLOO& cfg : {RLOO{}, RLOO{.singleton = Singleton::raw_reward}}) {
+      const auto t = rloo(flat, cfg, tid);
+      const Eigen::ArrayXd c = cfg(ef, byid);
+      for (int i = 0; i < 9; ++i) CHECK(t[i].item<double>() == Approx(c[i]).epsilon(1e-12).margin(1e-12));
+    }
+  }
 }
