@@ -15,18 +15,34 @@
 
 namespace raif {
 
+/// How a per-sample loss mask (superior-CoT's keep mask) enters the loss.
+enum class MaskedSamples {
+  exclude,       ///< raif: masked samples leave the loss and its denominator
+  released_code, ///< RAIF's OpenRLHF code: ratio forced to 1 (zero gradient), still counted
+};
+
 struct ClippedSurrogate {
   double eps_low = 0.2, eps_high = 0.2;
   std::optional<double> dual_clip;              ///< c > 1 (verl: 3); none in RAIF's OpenRLHF
   std::optional<double> log_ratio_clamp = 20.0; ///< verl clamps delta to +-20; OpenRLHF does not
   LossAggregation aggregation = LossAggregation::seq_mean_token_mean;
   AggregationOptions aggregation_options{};
+  MaskedSamples masked_samples = MaskedSamples::exclude;
 
+  /// `sample_mask` (optional, [B], 0/1): which samples train (SuperiorCoT's Selection::keep).
   ObjectiveOutput operator()(const torch::Tensor& logp, const torch::Tensor& old_logp, const torch::Tensor& advantages,
-                             const torch::Tensor& mask) const {
+                             const torch::Tensor& token_mask, const torch::Tensor& sample_mask = {}) const {
     if (dual_clip && *dual_clip <= 1.0) throw error("raif: ClippedSurrogate: dual_clip must be > 1");
     auto delta = logp - old_logp;
     if (log_ratio_clamp) delta = torch::clamp(delta, -*log_ratio_clamp, *log_ratio_clamp);
+    torch::Tensor mask = token_mask;
+    if (sample_mask.defined()) {
+      const auto keep = sample_mask.to(logp.dtype()).reshape({-1, 1});
+      if (masked_samples == MaskedSamples::exclude)
+        mask = token_mask.to(logp.dtype()) * keep;
+      else
+        delta = delta * keep;
+    }
     const auto ratio = torch::exp(delta);
     const auto unclipped = -advantages * ratio;
     const auto clipped = -advantages * torch::clamp(ratio, 1.0 - eps_low, 1.0 + eps_high);

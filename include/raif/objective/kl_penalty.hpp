@@ -11,41 +11,43 @@
 
 namespace raif {
 
+// Each estimator is a function of the log-ratio d = log pi - log pi_ref.
 struct K1 {
-  static torch::Tensor estimate(const torch::Tensor& logp, const torch::Tensor& ref, bool) { return logp - ref; }
+  static torch::Tensor estimate(const torch::Tensor& d, bool) { return d; }
 };
 struct K2 {
-  static torch::Tensor estimate(const torch::Tensor& logp, const torch::Tensor& ref, bool) {
-    return 0.5 * (logp - ref).square();
-  }
+  static torch::Tensor estimate(const torch::Tensor& d, bool) { return 0.5 * d.square(); }
 };
 struct K3 {
-  static torch::Tensor estimate(const torch::Tensor& logp, const torch::Tensor& ref, bool clamp) {
-    auto x = ref - logp;
+  static torch::Tensor estimate(const torch::Tensor& d, bool clamp) {
+    auto x = -d;
     if (clamp) x = torch::clamp(x, -20.0, 20.0);
     auto k = torch::exp(x) - x - 1;
     return clamp ? torch::clamp(k, -10.0, 10.0) : k;
   }
 };
 struct AbsKL {
-  static torch::Tensor estimate(const torch::Tensor& logp, const torch::Tensor& ref, bool) {
-    return (logp - ref).abs();
-  }
+  static torch::Tensor estimate(const torch::Tensor& d, bool) { return d.abs(); }
 };
 
 template <class Estimator> struct KLPenalty {
   double coef = 1e-3;
-  bool clamp = true; ///< verl's clamps (k3 only); RAIF's OpenRLHF code does not clamp
+  bool clamp = true;                 ///< verl's clamps (k3 only); RAIF's OpenRLHF code does not clamp
+  bool float32 = false;              ///< RAIF's OpenRLHF code computes in float32
+  bool mask_before_estimate = false; ///< RAIF's OpenRLHF code: d *= mask before the estimator
   LossAggregation aggregation = LossAggregation::seq_mean_token_mean;
   AggregationOptions aggregation_options{};
 
   /// The per-token estimate (also the reward-penalty form: subtract coef * estimate from rewards).
-  torch::Tensor estimate(const torch::Tensor& logp, const torch::Tensor& ref_logp) const {
-    return Estimator::estimate(logp, ref_logp, clamp);
+  torch::Tensor estimate(const torch::Tensor& logp, const torch::Tensor& ref_logp,
+                         const torch::Tensor& mask = {}) const {
+    auto d = float32 ? logp.to(torch::kFloat32) - ref_logp.to(torch::kFloat32) : logp - ref_logp;
+    if (mask_before_estimate && mask.defined()) d = d * mask.to(d.dtype());
+    return Estimator::estimate(d, clamp);
   }
   ObjectiveOutput operator()(const torch::Tensor& logp, const torch::Tensor& ref_logp,
                              const torch::Tensor& mask) const {
-    const auto k = estimate(logp, ref_logp);
+    const auto k = estimate(logp, ref_logp, mask);
     ObjectiveOutput out{coef * aggregate_loss(k, mask, aggregation, aggregation_options), {}};
     torch::NoGradGuard no_grad;
     out.metrics = {{"kl", detail::masked_mean(k, mask)}};
