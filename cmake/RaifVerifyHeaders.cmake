@@ -3,7 +3,7 @@
 # LibTorch, directly or through another header, fails the build.
 set(_torch_dirs objective model tokenizer rollout trainer)
 # advantage/ holds the CPU (Eigen) estimators now; its LibTorch headers will be listed here by name.
-set(_torch_headers raif/advantage/tensor.hpp)
+set(_torch_headers raif/advantage/tensor.hpp raif/advantage/tokens.hpp)
 file(GLOB_RECURSE _headers RELATIVE ${PROJECT_SOURCE_DIR}/include CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/include/raif/*.hpp)
 set(_core_srcs)
 set(_torch_srcs)

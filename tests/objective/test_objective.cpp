@@ -1,6 +1,7 @@
 // Objective terms against verl's own code run on the same inputs (../shared/golden/README.md):
 // values, metrics and gradients (autograd), float64, tolerance rtol 1e-10, atol 1e-10.
 #include <raif/advantage/tensor.hpp>
+#include <raif/advantage/tokens.hpp>
 #include <raif/objective/clipped_surrogate.hpp>
 #include <raif/objective/kl_penalty.hpp>
 #include <raif/objective/objective.hpp>
@@ -408,4 +409,94 @@ TEST_CASE("Sample masks: excluded samples leave the loss and its denominator", "
   out.loss.backward();
   CHECK(lp.grad()[1].abs().sum().item<double>() == 0);
   CHECK(lp.grad()[0].abs().sum().item<double>() > 0);
+}
+
+namespace {
+// float64 outputs: 1e-10; float32 outputs (and OpenRLHF's float32 statistics): 1e-5 relative.
+void check_dtype_close(const torch::Tensor& got, const json& c, const std::string& name, const std::string& id,
+                       bool float32_stats = false) {
+  const bool f32 = float32_stats || c["output_dtypes"][name] == "float32";
+  const auto w = tensor(c["outputs"][name]).reshape({-1});
+  const auto g = got.detach().to(torch::kFloat64).reshape({-1});
+  INFO(id << " " << name);
+  REQUIRE(g.size(0) == w.size(0));
+  for (int64_t i = 0; i < g.size(0); ++i) {
+    const double a = g[i].item<double>(), b = w[i].item<double>();
+    CHECK(std::abs(a - b) <= (f32 ? 1e-5 * std::abs(b) + 1e-6 : 1e-10 * std::abs(b) + 1e-10));
+  }
+}
+} // namespace
+
+TEST_CASE("Golden: OpenRLHF compute_reward and the whole advantage pipeline", "[advantage][torch][golden]") {
+  if (!golden()) {
+    WARN("SKIPPED: golden fixture not found at " RAIF_GOLDEN_DIR);
+    return;
+  }
+  for (const json* c : cases("openrlhf", "compute_reward")) {
+    const auto& in = (*c)["inputs"];
+    const auto& p = (*c)["params"];
+    std::optional<std::pair<double, double>> clip;
+    if (!p["reward_clip_range"].is_null())
+      clip = std::pair{p["reward_clip_range"][0].get<double>(), p["reward_clip_range"][1].get<double>()};
+    const auto out = shape_token_rewards(tensor(in["r"]), tensor(in["action_mask"]), tensor(in["kl"]),
+                                         p["kl_coef"].get<double>(), clip);
+    check_dtype_close(out, *c, "reward", (*c)["id"]);
+  }
+  const auto cs = cases("openrlhf", "advantage_pipeline");
+  REQUIRE(cs.size() == 50);
+  for (const json* c : cs) {
+    const std::string id = (*c)["id"];
+    const auto& in = (*c)["inputs"];
+    const auto& p = (*c)["params"];
+    const Eigen::ArrayXd r = [&] {
+      const auto t = tensor(in["rewards"]);
+      return Eigen::ArrayXd(Eigen::Map<const Eigen::ArrayXd>(t.data_ptr<double>(), t.numel()));
+    }();
+    const auto n = p["n_samples_per_prompt"].get<std::size_t>();
+    const Groups g = Groups::contiguous(static_cast<std::size_t>(r.size()), n);
+    const std::string est = p["advantage_estimator"];
+    Eigen::ArrayXd shaped = r;
+    if (est == "group_norm")
+      shaped = GroupNorm{.eps = 1e-9, .zero_variance_exact = true}(r, g);
+    else if (est == "rloo")
+      shaped = RLOO{}(r, g);
+    else if (est == "reinforce_baseline")
+      shaped = GroupMeanBaseline{}(r, g);
+    const auto shaped_t = torch::from_blob(shaped.data(), {shaped.size()}, torch::kFloat64).clone();
+    check_dtype_close(shaped_t, *c, "shaped_rewards", id);
+    const auto mask = tensor(in["action_mask"]);
+    const double kl_coef = p["kl_coef"].get<double>();
+    torch::Tensor kl;
+    if (kl_coef > 0)
+      kl = KLPenalty<K1>{.clamp = false, .float32 = true, .mask_before_estimate = true}.estimate(
+          tensor(in["action_log_probs"]), tensor(in["base_action_log_probs"]), mask);
+    const auto token_rewards = shape_token_rewards(shaped_t, mask, kl, kl_coef);
+    check_dtype_close(token_rewards, *c, "token_rewards", id);
+    const auto returns = discounted_returns(token_rewards, mask, p["gamma"].get<double>(), Discounting::mask_rewards);
+    check_dtype_close(returns, *c, "returns", id);
+    const auto adv = p["replay_buffer_normalize"].get<bool>() ? normalize_valid_tokens(returns, mask) : returns;
+    check_dtype_close(adv, *c, "advantages", id, p["replay_buffer_normalize"].get<bool>());
+  }
+}
+
+TEST_CASE("Golden: verl masked_whiten and REINFORCE++ with discounting", "[advantage][torch][golden]") {
+  if (!golden()) {
+    WARN("SKIPPED: golden fixture not found at " RAIF_GOLDEN_DIR);
+    return;
+  }
+  for (const json* c : cases("verl", "masked_whiten")) {
+    const auto w = masked_whiten(tensor((*c)["inputs"]["values"]), tensor((*c)["inputs"]["mask"]),
+                                 (*c)["params"]["shift_mean"].get<bool>());
+    check_dtype_close(w.values, *c, "whitened", (*c)["id"]);
+    check_dtype_close(w.mean, *c, "masked_mean", (*c)["id"]);
+    check_dtype_close(w.var, *c, "masked_var_unbiased", (*c)["id"]);
+  }
+  for (const json* c : cases("verl", "compute_reinforce_plus_plus_outcome_advantage")) {
+    const auto& in = (*c)["inputs"];
+    const auto mask = tensor(in["response_mask"]);
+    const auto ret = discounted_returns(tensor(in["token_level_rewards"]), mask, (*c)["params"]["gamma"].get<double>(),
+                                        Discounting::reset_after_eos);
+    check_dtype_close(ret, *c, "returns", (*c)["id"]);
+    check_dtype_close(masked_whiten(ret, mask).values * mask, *c, "advantages", (*c)["id"]);
+  }
 }
