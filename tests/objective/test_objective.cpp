@@ -317,6 +317,14 @@ TEST_CASE("Advantages: the tensor twins agree with the CPU (Eigen) estimators", 
       const Eigen::ArrayXd c = cfg(ef, byid);
       for (int i = 0; i < 9; ++i) CHECK(t[i].item<double>() == Approx(c[i]).epsilon(1e-12).margin(1e-12));
     }
+    const auto tokens = torch::tensor({3.0, 1.0, 4.0, 2.0, 2.0, 5.0, 1.0, 3.0, 2.0}, torch::kFloat64);
+    const Eigen::ArrayXd etok = Eigen::Map<const Eigen::ArrayXd>(tokens.data_ptr<double>(), 9);
+    const auto rf = reinforce_plus_plus_baseline(flat, tokens, tid);
+    const Eigen::ArrayXd erf = ReinforcePlusPlusBaseline{}(ef, byid, etok);
+    for (int i = 0; i < 9; ++i) CHECK(rf[i].item<double>() == Approx(erf[i]).epsilon(1e-12).margin(1e-12));
+    const auto bs = group_norm(r, GroupNorm{.eps = 0, .std_over_batch = true}).reshape({-1});
+    const Eigen::ArrayXd ebs = GroupNorm{.eps = 0, .std_over_batch = true}(e, contiguous);
+    for (int i = 0; i < 20; ++i) CHECK(bs[i].item<double>() == Approx(ebs[i]).epsilon(1e-12).margin(1e-12));
     for (const RLOO& cfg : {RLOO{}, RLOO{.singleton = Singleton::raw_reward}}) {
       const auto t = rloo(flat, cfg, tid);
       const Eigen::ArrayXd c = cfg(ef, byid);
@@ -408,6 +416,7 @@ TEST_CASE("Sample masks: excluded samples leave the loss and its denominator", "
   CHECK(out.loss.item<double>() == Approx(only_kept.loss.item<double>()));
   out.loss.backward();
   CHECK(lp.grad()[1].abs().sum().item<double>() == 0);
+  CHECK(out.metric("keep_ratio") == Approx(2.0 / 3));
   CHECK(lp.grad()[0].abs().sum().item<double>() > 0);
 }
 

@@ -62,7 +62,8 @@ struct ClippedSurrogate {
                    {"approx_kl", detail::masked_mean(-delta, mask)},
                    {"ratio_mean", detail::masked_mean(ratio, mask)},
                    {"ratio_max", valid.any().item<bool>() ? ratio.masked_select(valid).max().item<double>() : 1.0},
-                   {"ratio_min", valid.any().item<bool>() ? ratio.masked_select(valid).min().item<double>() : 1.0}};
+                   {"ratio_min", valid.any().item<bool>() ? ratio.masked_select(valid).min().item<double>() : 1.0},
+                   {"keep_ratio", sample_mask.defined() ? sample_mask.to(torch::kFloat64).mean().item<double>() : 1.0}};
     return out;
   }
 };
