@@ -3,6 +3,8 @@
 #include <raif/advantage/estimators.hpp>
 #include <raif/advantage/selection.hpp>
 
+#include "../support/golden.hpp"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -12,20 +14,11 @@
 
 using namespace raif;
 using nlohmann::json;
+using raif::test::cases;
+using raif::test::golden;
+using raif::test::num;
 
 namespace {
-const json* golden() {
-  static const std::optional<json> g = []() -> std::optional<json> {
-    std::ifstream in(RAIF_GOLDEN_DIR "/objective_golden.json");
-    if (!in) return std::nullopt;
-    return json::parse(in);
-  }();
-  return g ? &*g : nullptr;
-}
-double num(const json& v) {
-  if (v.is_string()) return v == "nan" ? NAN : v == "inf" ? INFINITY : -INFINITY;
-  return v.get<double>();
-}
 Eigen::ArrayXd vec(const json& a) {
   Eigen::ArrayXd v(static_cast<Eigen::Index>(a.size()));
   for (std::size_t i = 0; i < a.size(); ++i) v[static_cast<Eigen::Index>(i)] = num(a[i]);
@@ -35,12 +28,6 @@ Eigen::ArrayXd vec(const json& a) {
 bool close(double got, double want, double scale) {
   if (std::isnan(want)) return std::isnan(got);
   return std::abs(got - want) <= 1e-10 * std::abs(want) + 1e-10 + 1e-14 * scale;
-}
-std::vector<const json*> cases(std::string_view peer, std::string_view function) {
-  std::vector<const json*> out;
-  for (const auto& c : *golden())
-    if (c["peer"] == peer && c["function"] == function) out.push_back(&c);
-  return out;
 }
 } // namespace
 

@@ -6,6 +6,8 @@
 #include <raif/objective/kl_penalty.hpp>
 #include <raif/objective/objective.hpp>
 
+#include "../support/golden.hpp"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -15,20 +17,11 @@
 
 using namespace raif;
 using nlohmann::json;
+using raif::test::cases;
+using raif::test::golden;
+using raif::test::num;
 
 namespace {
-const json* golden() {
-  static const std::optional<json> g = []() -> std::optional<json> {
-    std::ifstream in(RAIF_GOLDEN_DIR "/objective_golden.json");
-    if (!in) return std::nullopt;
-    return json::parse(in);
-  }();
-  return g ? &*g : nullptr;
-}
-double num(const json& v) {
-  if (v.is_string()) return v == "nan" ? NAN : v == "inf" ? INFINITY : -INFINITY;
-  return v.get<double>();
-}
 torch::Tensor tensor(const json& a) {
   std::vector<double> flat;
   std::vector<int64_t> shape;
@@ -58,12 +51,6 @@ void check_close(const torch::Tensor& got, const torch::Tensor& want, const std:
     else
       CHECK(std::abs(a - b) <= 1e-10 * std::abs(b) + 1e-10);
   }
-}
-std::vector<const json*> cases(std::string_view peer, std::string_view function) {
-  std::vector<const json*> out;
-  for (const auto& c : *golden())
-    if (c["peer"] == peer && c["function"] == function) out.push_back(&c);
-  return out;
 }
 LossAggregation mode(const std::string& m) {
   if (m == "token-mean") return LossAggregation::token_mean;
