@@ -84,6 +84,10 @@ TEST_CASE("Regex kwargs run on RE2 with Python's classes; unsupported syntax is 
   CHECK_THROWS_WITH(PyPattern("a(?=b)", false, "x"), Catch::Contains("lookaround"));
   CHECK_THROWS_WITH(PyPattern("\\bword\\b", true, "x"), Catch::Contains("word boundary"));
   CHECK_THROWS_AS(PyPattern("(unclosed", false, "x"), error);
+  // Compiled programs are cached by source *and* flags: the same regex, case-sensitive and not.
+  CHECK(PyPattern("ab+c", true).count(Text("ABBC abc")) == 2);
+  CHECK(PyPattern("ab+c", false).count(Text("ABBC abc")) == 1);
+  CHECK(PyPattern("ab+c", true).count(Text("ABBC abc")) == 2);
 }
 
 TEST_CASE("Linear time on adversarial input", "[text]") {

@@ -13,8 +13,10 @@
 #include <re2/re2.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace raif {
@@ -94,6 +96,24 @@ inline std::string python_to_re2(std::string_view p, std::string_view what) {
   return out;
 }
 
+// Compiled RE2 programs, shared by every PyPattern with the same source and flags (constraints
+// build their patterns on each check; compiling is the expensive part). Thread-safe; bounded.
+inline std::shared_ptr<RE2> compiled_re2(const std::string& pattern, bool ignore_case) {
+  static std::mutex m;
+  static std::unordered_map<std::string, std::shared_ptr<RE2>> cache;
+  const std::string key = (ignore_case ? "i:" : "c:") + pattern;
+  std::lock_guard lock(m);
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  RE2::Options o;
+  o.set_case_sensitive(!ignore_case);
+  o.set_log_errors(false);
+  o.set_max_mem(64 << 20);
+  auto re = std::make_shared<RE2>(pattern, o);
+  if (cache.size() >= 4096) cache.clear();
+  cache.emplace(key, re);
+  return re;
+}
+
 // Knuth-Morris-Pratt over fold keys: all occurrences (overlapping) in O(n + m).
 template <class Key, class F> void kmp_each(std::u32string_view text, std::u32string_view pat, Key key, F&& on_match) {
   const std::size_t m = pat.size();
@@ -130,11 +150,7 @@ public:
       literal_ = utf8_decode(source_);
       return;
     }
-    RE2::Options o;
-    o.set_case_sensitive(!ignore_case_);
-    o.set_log_errors(false);
-    o.set_max_mem(64 << 20);
-    re_ = std::make_shared<RE2>((multiline ? "(?m)" : "") + detail::python_to_re2(source_, what), o);
+    re_ = detail::compiled_re2((multiline ? "(?m)" : "") + detail::python_to_re2(source_, what), ignore_case_);
     if (!re_->ok())
       throw error("raif: " + std::string(what) + " pattern '" + source_ +
                   "' is not a valid RE2 expression: " + re_->error());
