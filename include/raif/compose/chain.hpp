@@ -46,13 +46,7 @@ void eval_chain(Evaluation& ev, const Seg& segmenter, std::size_t n, Gating gati
                 const Gate& g, bool active, EvalStep&& eval_step, CapturesOf&& captures_of) {
   ev.open("chain", "", s, active);
   Segments segs;
-  LeafVerdict seg;
-  seg.id = "gate:segmentation";
-  seg.gate = true;
-  seg.counts = gate_counts;
-  seg.active = active;
-  seg.begin = s.begin;
-  seg.end = s.end;
+  LeafVerdict seg = gate_leaf("gate:segmentation", gate_counts, active, s);
   if (active) {
     segs = segmenter.segment(s, n);
     seg.raw = segs.ok() ? 1.0 : 0.0;

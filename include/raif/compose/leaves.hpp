@@ -5,6 +5,7 @@
 
 #include <raif/constraint/any_constraint.hpp>
 #include <raif/constraint/ifeval.hpp>
+#include <raif/detail/json_answer.hpp>
 #include <raif/reward/judge.hpp>
 #include <raif/text/strip.hpp>
 
@@ -15,20 +16,6 @@
 #include <vector>
 
 namespace raif {
-
-namespace detail {
-inline std::optional<nlohmann::json> parse_json_answer(std::string_view s) {
-  s = py_strip(s);
-  if (s.starts_with("```json"))
-    s.remove_prefix(7);
-  else if (s.starts_with("```"))
-    s.remove_prefix(3);
-  if (s.ends_with("```")) s.remove_suffix(3);
-  try {
-    return nlohmann::json::parse(s);
-  } catch (const nlohmann::json::exception&) { return std::nullopt; }
-}
-} // namespace detail
 
 /// The text contains the value captured as `var` (case-insensitive, Python's lower()).
 struct ContainsVar {

@@ -206,6 +206,20 @@ private:
   std::optional<Text> whole_text_;
 };
 
+namespace detail {
+// A gate leaf a composition adds over span s (raw is set by the caller when active).
+inline LeafVerdict gate_leaf(std::string_view id, bool counts, bool active, const Span& s) {
+  LeafVerdict l;
+  l.id = id;
+  l.gate = true;
+  l.counts = counts;
+  l.active = active;
+  l.begin = s.begin;
+  l.end = s.end;
+  return l;
+}
+} // namespace detail
+
 /// A constraint with scoring attributes: weight (Weighted policy), priority (Priority policy),
 /// a name other leaves can depend on, and explicit dependencies.
 template <class C> struct Leaf {

@@ -6,6 +6,7 @@
 /// ignored), `preamble` (text before the first piece: ignore or fail), `trim` (strip whitespace).
 
 #include <raif/compose/node.hpp>
+#include <raif/detail/json_answer.hpp>
 #include <raif/error.hpp>
 #include <raif/text/strip.hpp>
 
@@ -193,23 +194,12 @@ struct JsonKeys {
   SegmentOptions options{};
   Segments segment(const Span& s, std::size_t n) const {
     Segments out;
-    nlohmann::json j;
-    std::string_view body = py_strip(s.text);
-    if (body.starts_with("```json"))
-      body.remove_prefix(7);
-    else if (body.starts_with("```"))
-      body.remove_prefix(3);
-    if (body.ends_with("```")) body.remove_suffix(3);
-    try {
-      j = nlohmann::json::parse(body);
-    } catch (const nlohmann::json::exception&) {
+    const auto parsed = detail::parse_json_answer(s.text);
+    if (!parsed || !parsed->is_object()) {
       out.error = "not a JSON object";
       return out;
     }
-    if (!j.is_object()) {
-      out.error = "not a JSON object";
-      return out;
-    }
+    const nlohmann::json& j = *parsed;
     for (const auto& k : keys) {
       const nlohmann::json* v = nullptr;
       if (k.starts_with('/')) {

@@ -145,13 +145,7 @@ void eval_select(Evaluation& ev, const std::string& oracle, bool self_referentia
       }
     }
     const bool right = active && chosen != none && chosen == bstar;
-    LeafVerdict sel;
-    sel.id = "gate:selection";
-    sel.gate = true;
-    sel.counts = gate_counts;
-    sel.active = active;
-    sel.begin = s.begin;
-    sel.end = s.end;
+    LeafVerdict sel = gate_leaf("gate:selection", gate_counts, active, s);
     if (active) {
       sel.raw = right ? 1.0 : 0.0;
       const std::string expected = bstar != none ? branches[bstar].label : std::string("(none)");
