@@ -60,11 +60,7 @@ void BM_and_handwritten(benchmark::State& state) {
 void BM_and_runtime(benchmark::State& state) {
   const AnyNode n = compile(spec(and_spec));
   for (auto _ : state)
-    for (const auto& r : responses()) {
-      Evaluation ev(r, Context{}, 1.0, Detail::scores);
-      n.evaluate(ev, ev.whole(), Gate{}, true);
-      benchmark::DoNotOptimize(RaifPiecewise{}(std::move(ev).finish()));
-    }
+    for (const auto& r : responses()) { benchmark::DoNotOptimize(score(n, r, RaifPiecewise{})); }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * responses().size()));
 }
 
@@ -98,9 +94,7 @@ void BM_nested_template(benchmark::State& state) {
 void BM_nested_runtime(benchmark::State& state) {
   const AnyNode n = compile(spec(nested()));
   for (auto _ : state) {
-    Evaluation ev(nested_answer, Context{.fields = &child}, 1.0, Detail::scores);
-    n.evaluate(ev, ev.whole(), Gate{}, true);
-    benchmark::DoNotOptimize(RaifPiecewise{}(std::move(ev).finish()));
+    benchmark::DoNotOptimize(score(n, nested_answer, RaifPiecewise{}, Context{.fields = &child}));
   }
 }
 } // namespace

@@ -61,9 +61,8 @@ int main() {
   // The same instruction as JSON, and back: the runtime twin gives the same verdict.
   const nlohmann::json json_spec = spec(instruction);
   const AnyNode twin = compile(json_spec);
-  Evaluation ev(answer, Context{.fields = &child});
-  twin.evaluate(ev, ev.whole(), Gate{}, true);
-  std::cout << "   runtime twin agrees: " << (to_json(std::move(ev).finish()) == to_json(v)) << "\n";
+  std::cout << "   runtime twin agrees: " << (to_json(evaluate(twin, answer, Context{.fields = &child})) == to_json(v))
+            << "\n";
 
   // 4. Rewards: the RAIF reward (format + accuracy) plus a brevity term of your own.
   const auto reward = Sum(RaifReward<Instruction>{.spec = instruction}, Brevity{.max_words = 12});

@@ -57,9 +57,7 @@ TEST_CASE("Explicit dependencies gate transitively", "[compose][runtime]") {
                            {{"constraint", "startend:quotation"}, {"name", "q"}, {"deps", {"nc"}}},
                            {{"constraint", "detectable_format:title"}, {"deps", {"q"}}}}}};
   const auto n = compile(spec);
-  Evaluation ev("\"<<T>>, x\"", Context{});
-  n.evaluate(ev, ev.whole(), Gate{}, true);
-  const Verdict v = std::move(ev).finish();
+  const Verdict v = evaluate(n, "\"<<T>>, x\"");
   REQUIRE(v.leaves.size() == 3);
   CHECK(*v.leaves[0].raw == 0);
   CHECK(*v.leaves[1].raw == 1);
@@ -115,9 +113,7 @@ template <class N> void agree(const N& node, const json& fields, int responses =
   for (int i = 0; i < responses; ++i) {
     const std::string answer = random_response();
     const Verdict t = evaluate(node, answer, ctx);
-    Evaluation ev(answer, ctx);
-    r.evaluate(ev, ev.whole(), Gate{}, true);
-    const Verdict v = std::move(ev).finish();
+    const Verdict v = evaluate(r, answer, ctx);
     INFO("spec: " << s.dump() << "\nanswer: " << json(answer).dump());
     REQUIRE(to_json(t) == to_json(v));
   }

@@ -25,9 +25,7 @@ template <class Spec, class Policy = RaifPiecewise> struct AnswerReward {
     if (!format.well_formed(e))
       return RewardResult{format_fail, {{"accuracy", format_fail}, {"leaf_pass_rate", 0.0}}, std::nullopt};
     const Context ctx{.prompt = s.prompt, .fields = s.context, .judge = s.judge};
-    Evaluation ev(e.answer, ctx, tau, detail);
-    evaluate_node(ev);
-    Verdict v = std::move(ev).finish();
+    Verdict v = raif::evaluate(spec, e.answer, ctx, tau, detail);
     const double acc = policy(v);
     std::size_t n = 0, passed = 0;
     for (const auto* l : v.scored()) {
@@ -36,14 +34,6 @@ template <class Spec, class Policy = RaifPiecewise> struct AnswerReward {
     }
     return RewardResult{
         acc, {{"accuracy", acc}, {"leaf_pass_rate", n ? double(passed) / double(n) : 0.0}}, std::move(v)};
-  }
-
-private:
-  void evaluate_node(Evaluation& ev) const {
-    if constexpr (requires { spec.evaluate(ev, ev.whole(), Gate{}, true); })
-      spec.evaluate(ev, ev.whole(), Gate{}, true);
-    else
-      detail::eval_node(ev, spec, ev.whole(), Gate{}, true);
   }
 };
 
