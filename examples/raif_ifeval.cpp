@@ -12,11 +12,9 @@
 
 #include <CLI/CLI.hpp>
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <thread>
 
 #include <unistd.h>
 

@@ -7,10 +7,6 @@
 #include <raif/reward/judge.hpp>
 #include <raif/reward/term.hpp>
 
-#include <atomic>
-#include <exception>
-#include <mutex>
-#include <thread>
 #include <vector>
 
 namespace raif {
