@@ -18,6 +18,14 @@ if(NOT TARGET raif::re2)
   endif()
 endif()
 
+# utf8proc: NFC normalisation for tokenizers that ask for it (Qwen2's tokenizer.json).
+if(NOT TARGET raif::utf8proc)
+  find_package(PkgConfig REQUIRED)
+  pkg_check_modules(RAIF_UTF8PROC REQUIRED IMPORTED_TARGET GLOBAL libutf8proc)
+  add_library(raif::utf8proc INTERFACE IMPORTED)
+  target_link_libraries(raif::utf8proc INTERFACE PkgConfig::RAIF_UTF8PROC)
+endif()
+
 if(NOT DEFINED RAIF_WITH_TORCH)
   set(RAIF_WITH_TORCH AUTO)
 endif()

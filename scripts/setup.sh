@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 RAIF_DEBIAN_PACKAGES=(cmake ninja-build g++ pkg-config python3
-  libboost-dev libeigen3-dev nlohmann-json3-dev libre2-dev libcli11-dev catch2 libbenchmark-dev libtorch-dev)
+  libboost-dev libeigen3-dev nlohmann-json3-dev libre2-dev libcli11-dev catch2 libbenchmark-dev libtorch-dev
+  libutf8proc-dev libtomlplusplus-dev gnuplot-nox)
 
 missing=()
 for p in "${RAIF_DEBIAN_PACKAGES[@]}"; do

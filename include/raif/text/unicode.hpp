@@ -45,6 +45,18 @@ inline bool is_lower(char32_t c) noexcept {
   if (c < 0x80) return c >= 'a' && c <= 'z';
   return detail::uflag(c, detail::unicode_data::lower);
 }
+/// General category L* (regex `\p{L}`; the tokenizer's pre-tokenizer).
+inline bool is_letter(char32_t c) noexcept {
+  if (c < 0x80) return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+  return detail::urecord(c).major == detail::unicode_data::gc_letter;
+}
+/// General category N* (regex `\p{N}`).
+inline bool is_number(char32_t c) noexcept {
+  if (c < 0x80) return c >= '0' && c <= '9';
+  return detail::urecord(c).major == detail::unicode_data::gc_number;
+}
+/// The Unicode White_Space property (regex `\s` outside Python): Python's isspace without U+001C..U+001F.
+inline bool is_white_space(char32_t c) noexcept { return is_py_space(c) && !(c >= 0x1C && c <= 0x1F); }
 /// General category Lt.
 inline bool is_title(char32_t c) noexcept { return c >= 0x80 && detail::uflag(c, detail::unicode_data::title); }
 

@@ -1,0 +1,418 @@
+#pragma once
+/// @file
+/// Qwen2: the decoder-only transformer of the Qwen2 / Qwen2.5 family, with Hugging Face's
+/// parameter names and shapes (model.embed_tokens.weight, model.layers.{i}.self_attn.q_proj.weight,
+/// ..., model.norm.weight, lm_head.weight), so a Qwen2.5 checkpoint loads by name.
+///
+///   raif::Qwen2Config cfg{.vocab_size = 1024, .hidden_size = 256, .num_hidden_layers = 4};
+///   raif::Qwen2 model(cfg);                                    // HF initialisation, seeded by torch::manual_seed
+///   auto logits = model->forward(ids, mask);                   // [B, T, V] (training, full sequences)
+///   auto logp = model->token_logprobs(ids, mask, targets);     // [B, T] without a [B, T, V] in memory
+///   auto cache = model->make_cache(B, capacity);               // incremental decoding
+///   auto last = model->next_logits(ids, mask, cache);          // [B, V]
+///
+/// Layout: RMSNorm (float32 statistics, as HF), rotary embedding (rotate-half form, theta
+/// `rope_theta`), grouped-query attention with q/k/v bias and no o bias, SwiGLU MLP, final norm,
+/// LM head tied to the embedding or not. Padding: positions are counted over valid tokens only
+/// (cumsum of the mask), so left padding does not change a sequence's logits.
+
+#include <raif/torch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#if __has_include(<torch/version.h>)
+#include <torch/version.h>
+#endif
+#if defined(TORCH_VERSION_MAJOR) && TORCH_VERSION_MAJOR >= 2
+#define RAIF_HAVE_SDPA 1 // fused scaled-dot-product attention (LibTorch 2.x)
+#else
+#define RAIF_HAVE_SDPA 0
+#endif
+
+namespace raif {
+
+struct Qwen2Config {
+  std::int64_t vocab_size = 1024;
+  std::int64_t hidden_size = 256;
+  std::int64_t intermediate_size = 704;
+  std::int64_t num_hidden_layers = 4;
+  std::int64_t num_attention_heads = 8;
+  std::int64_t num_key_value_heads = 2;
+  std::int64_t max_position_embeddings = 2048;
+  double rope_theta = 1e6;
+  double rms_norm_eps = 1e-6;
+  bool tie_word_embeddings = true;
+  std::string torch_dtype = "float32"; ///< float32 | bfloat16 | float16
+
+  std::int64_t head_dim() const { return hidden_size / num_attention_heads; }
+  torch::ScalarType dtype() const {
+    if (torch_dtype == "float32") return torch::kFloat32;
+    if (torch_dtype == "bfloat16") return torch::kBFloat16;
+    if (torch_dtype == "float16") return torch::kFloat16;
+    throw error("raif: Qwen2Config.torch_dtype '" + torch_dtype + "' is not float32, bfloat16 or float16");
+  }
+  void validate() const {
+    auto need = [](bool ok, const std::string& what) {
+      if (!ok) throw error("raif: Qwen2Config: " + what);
+    };
+    need(vocab_size > 0 && hidden_size > 0 && intermediate_size > 0 && num_hidden_layers > 0, "sizes must be positive");
+    need(num_attention_heads > 0 && hidden_size % num_attention_heads == 0,
+         "hidden_size " + std::to_string(hidden_size) + " is not a multiple of num_attention_heads " +
+             std::to_string(num_attention_heads));
+    need(head_dim() % 2 == 0, "the head dimension must be even (rotary embedding)");
+    need(num_key_value_heads > 0 && num_attention_heads % num_key_value_heads == 0,
+         "num_attention_heads must be a multiple of num_key_value_heads");
+    need(rope_theta > 0 && rms_norm_eps > 0 && max_position_embeddings > 0,
+         "rope_theta, rms_norm_eps, max_position_embeddings must be positive");
+    (void)dtype();
+  }
+  /// Hugging Face config.json keys (model_type qwen2).
+  nlohmann::json to_json() const {
+    return {{"architectures", {"Qwen2ForCausalLM"}},
+            {"model_type", "qwen2"},
+            {"vocab_size", vocab_size},
+            {"hidden_size", hidden_size},
+            {"intermediate_size", intermediate_size},
+            {"num_hidden_layers", num_hidden_layers},
+            {"num_attention_heads", num_attention_heads},
+            {"num_key_value_heads", num_key_value_heads},
+            {"max_position_embeddings", max_position_embeddings},
+            {"rope_theta", rope_theta},
+            {"rms_norm_eps", rms_norm_eps},
+            {"tie_word_embeddings", tie_word_embeddings},
+            {"hidden_act", "silu"},
+            {"torch_dtype", torch_dtype}};
+  }
+  static Qwen2Config from_json(const nlohmann::json& j, const std::string& where = "config.json") {
+    Qwen2Config c;
+    auto get = [&](const char* key, auto& field) {
+      if (!j.contains(key)) return;
+      try {
+        j.at(key).get_to(field);
+      } catch (const std::exception&) {
+        throw error("raif: " + where + ": field '" + key + "' has the wrong type: " + j.at(key).dump());
+      }
+    };
+    if (j.value("model_type", "qwen2") != "qwen2") throw error("raif: " + where + ": model_type is not qwen2");
+    if (j.value("hidden_act", "silu") != "silu") throw error("raif: " + where + ": hidden_act must be silu");
+    get("vocab_size", c.vocab_size);
+    get("hidden_size", c.hidden_size);
+    get("intermediate_size", c.intermediate_size);
+    get("num_hidden_layers", c.num_hidden_layers);
+    get("num_attention_heads", c.num_attention_heads);
+    c.num_key_value_heads = c.num_attention_heads;
+    get("num_key_value_heads", c.num_key_value_heads);
+    get("max_position_embeddings", c.max_position_embeddings);
+    get("rope_theta", c.rope_theta);
+    if (j.contains("rope_parameters") || j.contains("rope_scaling")) { // transformers >= 5 / scaled RoPE
+      const auto& r = j.contains("rope_parameters") ? j["rope_parameters"] : j["rope_scaling"];
+      if (r.is_object()) {
+        if (r.value("rope_type", r.value("type", std::string("default"))) != "default")
+          throw error("raif: " + where + ": only the default rotary embedding is supported, got " + r.dump());
+        if (r.contains("rope_theta")) c.rope_theta = r["rope_theta"].get<double>();
+      }
+    }
+    if (j.value("use_sliding_window", false))
+      throw error("raif: " + where + ": sliding-window attention is not supported");
+    get("rms_norm_eps", c.rms_norm_eps);
+    get("tie_word_embeddings", c.tie_word_embeddings);
+    get("dtype", c.torch_dtype); // transformers >= 5
+    get("torch_dtype", c.torch_dtype);
+    try {
+      c.validate();
+    } catch (const error& e) { throw error(where + ": " + e.what()); }
+    return c;
+  }
+};
+
+/// Per-layer keys and values of the tokens seen so far, preallocated to `capacity` positions.
+struct KVCache {
+  std::vector<torch::Tensor> k, v; ///< per layer [B, kv_heads, capacity, head_dim]
+  torch::Tensor key_mask;          ///< [B, capacity] bool: a real (not padding) token
+  torch::Tensor seen;              ///< [B] int64: valid tokens so far (the next position id)
+  std::int64_t length = 0;         ///< positions filled
+  std::int64_t capacity() const { return key_mask.defined() ? key_mask.size(1) : 0; }
+};
+
+class RMSNormImpl : public torch::nn::Module {
+public:
+  RMSNormImpl(std::int64_t dim, double eps) : eps_(eps) { weight = register_parameter("weight", torch::ones({dim})); }
+  torch::Tensor forward(const torch::Tensor& x) {
+    const auto h = x.to(torch::kFloat32);
+    const auto y = h * torch::rsqrt(h.pow(2).mean(-1, true) + eps_);
+    return weight * y.to(x.scalar_type());
+  }
+  torch::Tensor weight;
+
+private:
+  double eps_;
+};
+TORCH_MODULE(RMSNorm);
+
+class Qwen2AttentionImpl : public torch::nn::Module {
+public:
+  explicit Qwen2AttentionImpl(const Qwen2Config& c)
+      : heads_(c.num_attention_heads), kv_heads_(c.num_key_value_heads), head_dim_(c.head_dim()) {
+    using torch::nn::LinearOptions;
+    q_proj = register_module("q_proj", torch::nn::Linear(LinearOptions(c.hidden_size, heads_ * head_dim_).bias(true)));
+    k_proj =
+        register_module("k_proj", torch::nn::Linear(LinearOptions(c.hidden_size, kv_heads_ * head_dim_).bias(true)));
+    v_proj =
+        register_module("v_proj", torch::nn::Linear(LinearOptions(c.hidden_size, kv_heads_ * head_dim_).bias(true)));
+    o_proj = register_module("o_proj", torch::nn::Linear(LinearOptions(heads_ * head_dim_, c.hidden_size).bias(false)));
+  }
+  /// x [B,T,H]; cos/sin [B,1,T,hd]; allowed [B,1,T,S] bool; cache slots (k, v) of this layer or undefined.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                        const torch::Tensor& allowed, torch::Tensor* cache_k, torch::Tensor* cache_v,
+                        std::int64_t start) {
+    const auto B = x.size(0), T = x.size(1);
+    auto q = q_proj(x).view({B, T, heads_, head_dim_}).transpose(1, 2);
+    auto k = k_proj(x).view({B, T, kv_heads_, head_dim_}).transpose(1, 2);
+    auto v = v_proj(x).view({B, T, kv_heads_, head_dim_}).transpose(1, 2);
+    q = q * cos + rotate_half(q) * sin;
+    k = k * cos + rotate_half(k) * sin;
+    if (cache_k) {
+      using torch::indexing::Slice;
+      cache_k->index_put_({Slice(), Slice(), Slice(start, start + T)}, k);
+      cache_v->index_put_({Slice(), Slice(), Slice(start, start + T)}, v);
+      k = cache_k->index({Slice(), Slice(), Slice(0, start + T)});
+      v = cache_v->index({Slice(), Slice(), Slice(0, start + T)});
+    }
+    if (kv_heads_ != heads_) {
+      k = k.repeat_interleave(heads_ / kv_heads_, 1);
+      v = v.repeat_interleave(heads_ / kv_heads_, 1);
+    }
+#if RAIF_HAVE_SDPA
+    auto o = torch::scaled_dot_product_attention(q, k, v, allowed, 0.0, false);
+#else
+    auto scores = torch::matmul(q, k.transpose(-2, -1)).to(torch::kFloat32) / std::sqrt(static_cast<double>(head_dim_));
+    scores = scores.masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity());
+    auto o = torch::matmul(torch::softmax(scores, -1).to(q.scalar_type()), v);
+#endif
+    return o_proj(o.transpose(1, 2).reshape({B, T, heads_ * head_dim_}));
+  }
+  torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
+
+private:
+  static torch::Tensor rotate_half(const torch::Tensor& x) {
+    const auto h = x.size(-1) / 2;
+    return torch::cat({-x.narrow(-1, h, h), x.narrow(-1, 0, h)}, -1);
+  }
+  std::int64_t heads_, kv_heads_, head_dim_;
+};
+TORCH_MODULE(Qwen2Attention);
+
+class Qwen2MLPImpl : public torch::nn::Module {
+public:
+  explicit Qwen2MLPImpl(const Qwen2Config& c) {
+    using torch::nn::LinearOptions;
+    gate_proj =
+        register_module("gate_proj", torch::nn::Linear(LinearOptions(c.hidden_size, c.intermediate_size).bias(false)));
+    up_proj =
+        register_module("up_proj", torch::nn::Linear(LinearOptions(c.hidden_size, c.intermediate_size).bias(false)));
+    down_proj =
+        register_module("down_proj", torch::nn::Linear(LinearOptions(c.intermediate_size, c.hidden_size).bias(false)));
+  }
+  torch::Tensor forward(const torch::Tensor& x) { return down_proj(torch::silu(gate_proj(x)) * up_proj(x)); }
+  torch::nn::Linear gate_proj{nullptr}, up_proj{nullptr}, down_proj{nullptr};
+};
+TORCH_MODULE(Qwen2MLP);
+
+class Qwen2DecoderLayerImpl : public torch::nn::Module {
+public:
+  explicit Qwen2DecoderLayerImpl(const Qwen2Config& c) {
+    self_attn = register_module("self_attn", Qwen2Attention(c));
+    mlp = register_module("mlp", Qwen2MLP(c));
+    input_layernorm = register_module("input_layernorm", RMSNorm(c.hidden_size, c.rms_norm_eps));
+    post_attention_layernorm = register_module("post_attention_layernorm", RMSNorm(c.hidden_size, c.rms_norm_eps));
+  }
+  Qwen2Attention self_attn{nullptr};
+  Qwen2MLP mlp{nullptr};
+  RMSNorm input_layernorm{nullptr}, post_attention_layernorm{nullptr};
+};
+TORCH_MODULE(Qwen2DecoderLayer);
+
+class Qwen2ModelImpl : public torch::nn::Module {
+public:
+  explicit Qwen2ModelImpl(const Qwen2Config& c) {
+    embed_tokens = register_module("embed_tokens", torch::nn::Embedding(c.vocab_size, c.hidden_size));
+    layers = register_module("layers", torch::nn::ModuleList());
+    for (std::int64_t i = 0; i < c.num_hidden_layers; ++i) layers->push_back(Qwen2DecoderLayer(c));
+    norm = register_module("norm", RMSNorm(c.hidden_size, c.rms_norm_eps));
+  }
+  torch::nn::Embedding embed_tokens{nullptr};
+  torch::nn::ModuleList layers{nullptr};
+  RMSNorm norm{nullptr};
+};
+TORCH_MODULE(Qwen2Model);
+
+namespace detail {
+// log softmax(h W^T)[target] for rows of h, chunked; the backward recomputes each chunk's logits, so
+// no [N, V] tensor outlives a chunk (the memory a [B, T, V] logits tensor would take is never held).
+struct TokenLogProb : public torch::autograd::Function<TokenLogProb> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, torch::Tensor h, torch::Tensor w,
+                               torch::Tensor targets, std::int64_t chunk) {
+    ctx->save_for_backward({h, w, targets});
+    ctx->saved_data["chunk"] = chunk;
+    auto out = torch::empty({h.size(0)}, h.options().dtype(torch::kFloat32));
+    for (std::int64_t s = 0; s < h.size(0); s += chunk) {
+      const auto n = std::min(chunk, h.size(0) - s);
+      const auto logits = torch::matmul(h.narrow(0, s, n), w.t()).to(torch::kFloat32);
+      const auto lse = torch::logsumexp(logits, -1);
+      out.narrow(0, s, n).copy_(logits.gather(-1, targets.narrow(0, s, n).unsqueeze(-1)).squeeze(-1) - lse);
+    }
+    return out;
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad) {
+    const auto saved = ctx->get_saved_variables();
+    const auto &h = saved[0], &w = saved[1], &targets = saved[2];
+    const auto chunk = ctx->saved_data["chunk"].toInt();
+    const auto g = grad[0];
+    auto gh = torch::empty_like(h);
+    auto gw = torch::zeros(w.sizes(), w.options().dtype(torch::kFloat32));
+    for (std::int64_t s = 0; s < h.size(0); s += chunk) {
+      const auto n = std::min(chunk, h.size(0) - s);
+      const auto hs = h.narrow(0, s, n);
+      const auto logits = torch::matmul(hs, w.t()).to(torch::kFloat32);
+      // d logp[target] / d logits = onehot(target) - softmax
+      auto dl = -torch::softmax(logits, -1);
+      dl.scatter_add_(-1, targets.narrow(0, s, n).unsqueeze(-1), torch::ones({n, 1}, dl.options()));
+      dl = dl * g.narrow(0, s, n).unsqueeze(-1);
+      gh.narrow(0, s, n).copy_(torch::matmul(dl.to(w.scalar_type()), w));
+      gw += torch::matmul(dl.t(), hs.to(torch::kFloat32));
+    }
+    return {gh, gw.to(w.scalar_type()), torch::Tensor(), torch::Tensor()};
+  }
+};
+} // namespace detail
+
+class Qwen2Impl : public torch::nn::Module {
+public:
+  explicit Qwen2Impl(Qwen2Config c) : config(std::move(c)) {
+    config.validate();
+    model = register_module("model", Qwen2Model(config));
+    if (!config.tie_word_embeddings)
+      lm_head = register_module(
+          "lm_head", torch::nn::Linear(torch::nn::LinearOptions(config.hidden_size, config.vocab_size).bias(false)));
+    // Hugging Face's initialisation: N(0, 0.02) weights, zero biases, unit norms.
+    torch::NoGradGuard no_grad;
+    for (auto& p : named_parameters()) {
+      const auto& name = p.key();
+      if (name.ends_with("norm.weight"))
+        p.value().fill_(1.0);
+      else if (name.ends_with(".bias"))
+        p.value().zero_();
+      else
+        p.value().normal_(0.0, 0.02);
+    }
+    to(config.dtype());
+  }
+
+  /// The LM head's weight [V, H] (the embedding when tied).
+  torch::Tensor head_weight() const {
+    return config.tie_word_embeddings ? model->embed_tokens->weight : lm_head->weight;
+  }
+
+  /// Final hidden states [B, T, H] of `ids` [B, T] under `mask` [B, T] (1 = token, 0 = padding).
+  /// With a cache, `ids` continue the cached sequence and are appended to it.
+  torch::Tensor hidden(const torch::Tensor& ids, const torch::Tensor& mask, KVCache* cache = nullptr) {
+    using torch::indexing::Slice;
+    const auto T = ids.size(1);
+    const auto dev = ids.device();
+    const auto valid = mask.to(torch::kBool);
+    const std::int64_t start = cache ? cache->length : 0;
+    if (cache && start + T > cache->capacity())
+      throw error("raif: KV cache of capacity " + std::to_string(cache->capacity()) + " cannot take " +
+                  std::to_string(T) + " more tokens after " + std::to_string(start));
+    auto pos = valid.to(torch::kInt64).cumsum(1) - 1;
+    if (cache) pos = pos + cache->seen.unsqueeze(1);
+    pos = pos.clamp_min(0);
+    if (pos.max().item<std::int64_t>() >= config.max_position_embeddings)
+      throw error("raif: sequence longer than max_position_embeddings " +
+                  std::to_string(config.max_position_embeddings));
+    torch::Tensor keys;
+    if (cache) {
+      cache->key_mask.index_put_({Slice(), Slice(start, start + T)}, valid);
+      cache->seen += valid.to(torch::kInt64).sum(1);
+      keys = cache->key_mask.index({Slice(), Slice(0, start + T)});
+    } else {
+      keys = valid;
+    }
+    const auto S = start + T;
+    // allowed[b, 0, t, s]: key s is a real token at or before query t; a query always sees itself
+    // (padding rows stay finite; their outputs are never read).
+    const auto qpos =
+        torch::arange(start, start + T, torch::TensorOptions().dtype(torch::kInt64).device(dev)).view({T, 1});
+    const auto kpos = torch::arange(S, torch::TensorOptions().dtype(torch::kInt64).device(dev)).view({1, S});
+    const auto allowed = ((kpos <= qpos).unsqueeze(0) & keys.unsqueeze(1)) | (kpos == qpos).unsqueeze(0);
+    const auto allowed4 = allowed.unsqueeze(1);
+    // rotary tables
+    const auto hd = config.head_dim();
+    const auto inv_freq =
+        1.0 / torch::pow(config.rope_theta,
+                         torch::arange(0, hd, 2, torch::TensorOptions().dtype(torch::kFloat32).device(dev)) /
+                             static_cast<double>(hd));
+    const auto freqs = pos.to(torch::kFloat32).unsqueeze(-1) * inv_freq;
+    const auto emb = torch::cat({freqs, freqs}, -1);
+    const auto dtype = head_weight().scalar_type();
+    const auto cos = emb.cos().to(dtype).unsqueeze(1), sin = emb.sin().to(dtype).unsqueeze(1);
+
+    auto x = model->embed_tokens(ids);
+    for (std::size_t i = 0; i < model->layers->size(); ++i) {
+      auto layer = model->layers->ptr<Qwen2DecoderLayerImpl>(i);
+      x = x + layer->self_attn(layer->input_layernorm(x), cos, sin, allowed4, cache ? &cache->k[i] : nullptr,
+                               cache ? &cache->v[i] : nullptr, start);
+      x = x + layer->mlp(layer->post_attention_layernorm(x));
+    }
+    if (cache) cache->length = S;
+    return model->norm(x);
+  }
+
+  /// Logits [B, T, V] (training, full sequences).
+  torch::Tensor forward(const torch::Tensor& ids, const torch::Tensor& mask) {
+    return torch::matmul(hidden(ids, mask), head_weight().t());
+  }
+  /// Per-token log-probabilities [B, T] (float32) of `targets` [B, T] at each position, at sampling
+  /// temperature `temperature`, computed in chunks of `chunk` rows (see detail::TokenLogProb).
+  torch::Tensor token_logprobs(const torch::Tensor& ids, const torch::Tensor& mask, const torch::Tensor& targets,
+                               double temperature = 1.0, std::int64_t chunk = 1024) {
+    auto h = hidden(ids, mask);
+    if (temperature != 1.0) h = h / temperature;
+    const auto B = h.size(0), T = h.size(1);
+    return detail::TokenLogProb::apply(h.reshape({B * T, -1}), head_weight(), targets.reshape({B * T}), chunk)
+        .view({B, T});
+  }
+  /// Logits [B, V] of the last position after appending `ids` to the cache (incremental decoding).
+  torch::Tensor next_logits(const torch::Tensor& ids, const torch::Tensor& mask, KVCache& cache) {
+    const auto h = hidden(ids, mask, &cache);
+    return torch::matmul(h.select(1, h.size(1) - 1), head_weight().t());
+  }
+  /// An empty cache for `batch` sequences of up to `capacity` positions, on the model's device and dtype.
+  KVCache make_cache(std::int64_t batch, std::int64_t capacity) const {
+    KVCache c;
+    const auto w = head_weight();
+    const auto opt = w.options().requires_grad(false);
+    for (std::int64_t i = 0; i < config.num_hidden_layers; ++i) {
+      c.k.push_back(torch::zeros({batch, config.num_key_value_heads, capacity, config.head_dim()}, opt));
+      c.v.push_back(torch::zeros({batch, config.num_key_value_heads, capacity, config.head_dim()}, opt));
+    }
+    c.key_mask = torch::zeros({batch, capacity}, torch::TensorOptions().dtype(torch::kBool).device(w.device()));
+    c.seen = torch::zeros({batch}, torch::TensorOptions().dtype(torch::kInt64).device(w.device()));
+    return c;
+  }
+  torch::Device device() const { return head_weight().device(); }
+
+  Qwen2Config config;
+  Qwen2Model model{nullptr};
+  torch::nn::Linear lm_head{nullptr};
+};
+TORCH_MODULE(Qwen2);
+
+} // namespace raif

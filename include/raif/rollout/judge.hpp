@@ -1,0 +1,70 @@
+#pragma once
+/// @file
+/// LmJudge: the LLM judge of method.md §2, a model of the `judge` concept. For each (input, answer,
+/// scoring question) it renders a judge prompt, teacher-forces a YES and a NO continuation, and
+/// decides YES iff log p(YES) > log p(NO); the margin is the difference. All queries of a call go
+/// through the model together, in micro-batches.
+///
+///   raif::LmJudge judge{.model = judge_model, .tokenizer = &tok};
+///   raif::Judge any = judge;                       // usable wherever a raif::Judge is
+///   auto d = judge.judge(queries);                 // d[i].yes, d[i].margin
+
+#include <raif/reward/judge.hpp>
+#include <raif/rollout/logprobs.hpp>
+#include <raif/tokenizer/bpe.hpp>
+#include <raif/tokenizer/chat_template.hpp>
+
+#include <span>
+#include <string>
+#include <vector>
+
+namespace raif {
+
+struct LmJudge {
+  Qwen2 model{nullptr};
+  const BpeTokenizer* tokenizer = nullptr;
+  ChatML chat{};
+  std::string system = "You are a strict grader. Answer YES or NO.";
+  /// {input}, {answer} and {question} are replaced by the query's fields.
+  std::string prompt_template =
+      "Instruction:\n{input}\n\nResponse:\n{answer}\n\nQuestion: {question}\nAnswer YES or NO.";
+  std::string yes = "YES", no = "NO";
+  std::int64_t micro_batch = 16;
+
+  /// The judge prompt of one query, up to the assistant's turn.
+  std::string render(const JudgeQuery& q) const {
+    std::string s = prompt_template;
+    for (auto [key, value] : {std::pair<std::string, const std::string*>{"{input}", &q.input},
+                              {"{answer}", &q.answer},
+                              {"{question}", &q.question}}) {
+      for (std::size_t at = s.find(key); at != std::string::npos; at = s.find(key, at + value->size()))
+        s.replace(at, key.size(), *value);
+    }
+    return chat.prompt(system, s);
+  }
+
+  std::vector<JudgeDecision> judge(std::span<const JudgeQuery> qs) const {
+    if (!model || !tokenizer) throw error("raif: LmJudge needs a model and a tokenizer");
+    const auto yes_ids = tokenizer->encode(yes, false), no_ids = tokenizer->encode(no, false);
+    std::vector<std::vector<std::int64_t>> prompts, completions;
+    for (const auto& q : qs) {
+      auto p = tokenizer->encode(render(q));
+      prompts.push_back(p);
+      prompts.push_back(std::move(p));
+      completions.push_back(yes_ids);
+      completions.push_back(no_ids);
+    }
+    std::vector<JudgeDecision> out;
+    if (qs.empty()) return out;
+    auto m = model; // a handle: the module itself is shared
+    const auto lp = sequence_logprobs(m, prompts, completions, micro_batch);
+    for (std::size_t i = 0; i < qs.size(); ++i) {
+      const double margin = lp[2 * i] - lp[2 * i + 1];
+      out.push_back({margin > 0, margin});
+    }
+    return out;
+  }
+};
+static_assert(judge<LmJudge>);
+
+} // namespace raif

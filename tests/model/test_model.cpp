@@ -1,0 +1,327 @@
+// The LibTorch model layer: Qwen2 (names, shapes, cache, padding, log-probs, checkpoints, agreement
+// with Hugging Face transformers), the rollout engine (sampling laws, finish reasons, determinism)
+// and the LM judge. One TU: LibTorch headers are expensive to compile.
+#include <raif/model/checkpoint.hpp>
+#include <raif/model/qwen2.hpp>
+#include <raif/model/safetensors.hpp>
+#include <raif/rollout/generate.hpp>
+#include <raif/rollout/judge.hpp>
+#include <raif/rollout/logprobs.hpp>
+#include <raif/rollout/sampling.hpp>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace raif;
+using nlohmann::json;
+
+namespace {
+const std::string data = RAIF_TEST_DATA;
+Qwen2Config tiny(bool tied = true) {
+  return {.vocab_size = 97,
+          .hidden_size = 32,
+          .intermediate_size = 48,
+          .num_hidden_layers = 2,
+          .num_attention_heads = 4,
+          .num_key_value_heads = 2,
+          .max_position_embeddings = 128,
+          .rope_theta = 10000.0,
+          .tie_word_embeddings = tied};
+}
+Qwen2 make(std::uint64_t seed = 0, bool tied = true) {
+  torch::manual_seed(seed);
+  return Qwen2(tiny(tied));
+}
+torch::Tensor bools(std::vector<std::int64_t> v) { return torch::tensor(v).to(torch::kBool); }
+torch::Tensor ids_of(std::vector<std::int64_t> v) { return torch::tensor(v, torch::kInt64).view({1, -1}); }
+} // namespace
+
+TEST_CASE("Qwen2 has Hugging Face's parameter names and shapes", "[model]") {
+  auto m = make(0, false);
+  std::map<std::string, std::vector<std::int64_t>> got;
+  for (const auto& p : m->named_parameters()) got[p.key()] = p.value().sizes().vec();
+  // Qwen2ForCausalLM.state_dict() for this config (transformers 4.x), written out by hand
+  std::map<std::string, std::vector<std::int64_t>> want = {
+      {"model.embed_tokens.weight", {97, 32}}, {"model.norm.weight", {32}}, {"lm_head.weight", {97, 32}}};
+  for (int i = 0; i < 2; ++i) {
+    const auto l = "model.layers." + std::to_string(i) + ".";
+    want[l + "self_attn.q_proj.weight"] = {32, 32};
+    want[l + "self_attn.q_proj.bias"] = {32};
+    want[l + "self_attn.k_proj.weight"] = {16, 32};
+    want[l + "self_attn.k_proj.bias"] = {16};
+    want[l + "self_attn.v_proj.weight"] = {16, 32};
+    want[l + "self_attn.v_proj.bias"] = {16};
+    want[l + "self_attn.o_proj.weight"] = {32, 32};
+    want[l + "mlp.gate_proj.weight"] = {48, 32};
+    want[l + "mlp.up_proj.weight"] = {48, 32};
+    want[l + "mlp.down_proj.weight"] = {32, 48};
+    want[l + "input_layernorm.weight"] = {32};
+    want[l + "post_attention_layernorm.weight"] = {32};
+  }
+  CHECK(got == want);
+  auto tied = make(0, true);
+  CHECK_FALSE(tied->named_parameters().contains("lm_head.weight"));
+  CHECK(tied->head_weight().data_ptr() == tied->model->embed_tokens->weight.data_ptr());
+}
+
+TEST_CASE("Qwen2 logits agree with Hugging Face transformers", "[model]") {
+  // tests/data/qwen2_tiny: a random Qwen2ForCausalLM saved by transformers with its logits for a
+  // left-padded batch (tools/gen_model_fixture.py).
+  const auto dir = data + "/qwen2_tiny";
+  if (!std::filesystem::exists(dir + "/expected.json")) {
+    WARN("fixture " << dir << " absent; skipping");
+    return;
+  }
+  auto m = load_pretrained(dir);
+  std::ifstream in(dir + "/expected.json");
+  const auto fx = json::parse(in);
+  const auto ids = torch::tensor(fx["input_ids"].get<std::vector<std::vector<std::int64_t>>>()[0]).view({1, -1});
+  std::vector<std::int64_t> flat_ids, flat_mask;
+  for (const auto& r : fx["input_ids"])
+    for (std::int64_t x : r) flat_ids.push_back(x);
+  for (const auto& r : fx["attention_mask"])
+    for (std::int64_t x : r) flat_mask.push_back(x);
+  const auto B = static_cast<std::int64_t>(fx["input_ids"].size());
+  const auto T = static_cast<std::int64_t>(fx["input_ids"][0].size());
+  const auto logits = m->forward(torch::tensor(flat_ids).view({B, T}), torch::tensor(flat_mask).view({B, T}));
+  std::vector<float> want;
+  for (const auto& b : fx["logits"])
+    for (const auto& t : b)
+      for (float x : t) want.push_back(x);
+  const auto expected = torch::tensor(want).view(logits.sizes());
+  const auto valid = torch::tensor(flat_mask).view({B, T, 1}).to(torch::kBool);
+  const auto diff = ((logits - expected).abs() * valid).max().item<double>();
+  INFO("max |raif - transformers| over real tokens: " << diff);
+  CHECK(diff < 1e-4);
+  (void)ids;
+}
+
+TEST_CASE("incremental decoding with the KV cache equals full recomputation", "[model]") {
+  auto m = make(1);
+  torch::NoGradGuard ng;
+  const auto ids = torch::randint(0, 97, {2, 12}, torch::kInt64);
+  const auto mask = torch::ones({2, 12}, torch::kInt64);
+  const auto full = m->forward(ids, mask);
+  auto cache = m->make_cache(2, 12);
+  auto first = m->hidden(ids.narrow(1, 0, 5), mask.narrow(1, 0, 5), &cache);
+  CHECK(torch::allclose(torch::matmul(first, m->head_weight().t()), full.narrow(1, 0, 5), 1e-5, 1e-5));
+  for (int t = 5; t < 12; ++t) {
+    const auto step = m->next_logits(ids.narrow(1, t, 1), mask.narrow(1, t, 1), cache);
+    REQUIRE(torch::allclose(step, full.select(1, t), 1e-5, 1e-5));
+  }
+  // greedily, the same tokens with and without the cache
+  SamplingParams sp{.temperature = 0, .max_new_tokens = 20};
+  const std::vector<std::vector<std::int64_t>> prompts = {{1, 2, 3}, {4, 5, 6, 7, 8, 9}};
+  const auto a = generate(m, prompts, sp);
+  sp.use_cache = false;
+  const auto b = generate(m, prompts, sp);
+  for (int i = 0; i < 2; ++i) {
+    CHECK(a[i].tokens == b[i].tokens);
+    CHECK(a[i].tokens.size() == 20);
+    CHECK(a[i].finish == FinishReason::length);
+  }
+}
+
+TEST_CASE("left padding does not change a sequence's logits", "[model]") {
+  auto m = make(2);
+  torch::NoGradGuard ng;
+  const std::vector<std::int64_t> seq = {5, 9, 13, 2, 40};
+  const auto alone = m->forward(ids_of(seq), torch::ones({1, 5}, torch::kInt64));
+  const auto padded_ids =
+      torch::tensor(std::vector<std::int64_t>{0, 0, 0, 5, 9, 13, 2, 40, 7, 8, 9, 10, 11, 12, 13, 14}).view({2, 8});
+  const auto padded_mask =
+      torch::tensor(std::vector<std::int64_t>{0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}).view({2, 8});
+  const auto batch = m->forward(padded_ids, padded_mask);
+  CHECK(torch::allclose(batch[0].narrow(0, 3, 5), alone[0], 1e-5, 1e-5));
+  // and the same through generation: a prompt sampled alone or beside a longer one
+  SamplingParams sp{.temperature = 1.0, .max_new_tokens = 15, .seed = 3};
+  const auto solo = generate(m, {seq}, sp);
+  const auto pair = generate(m, {seq, {1, 2, 3, 4, 5, 6, 7, 8, 9}}, sp);
+  CHECK(solo[0].tokens == pair[0].tokens);
+  for (std::size_t i = 0; i < solo[0].logprobs.size(); ++i)
+    CHECK(solo[0].logprobs[i] == Approx(pair[0].logprobs[i]).margin(1e-5));
+}
+
+TEST_CASE("token_logprobs equals log_softmax of the logits, value and gradient", "[model]") {
+  auto m = make(3);
+  const auto ids = torch::randint(0, 97, {3, 9}, torch::kInt64);
+  const auto targets = torch::randint(0, 97, {3, 9}, torch::kInt64);
+  auto mask = torch::ones({3, 9}, torch::kInt64);
+  mask[2].narrow(0, 6, 3).zero_();
+  const auto w = torch::rand({3, 9});
+  auto naive = (torch::log_softmax(m->forward(ids, mask), -1).gather(-1, targets.unsqueeze(-1)).squeeze(-1) * w).sum();
+  naive.backward();
+  std::map<std::string, torch::Tensor> g1;
+  for (auto& p : m->named_parameters()) g1[p.key()] = p.value().grad().clone(), p.value().mutable_grad().zero_();
+  auto fast = (m->token_logprobs(ids, mask, targets, 1.0, /*chunk=*/5) * w).sum();
+  fast.backward();
+  CHECK(fast.item<double>() == Approx(naive.item<double>()).epsilon(1e-6));
+  for (auto& p : m->named_parameters()) {
+    INFO(p.key());
+    CHECK(torch::allclose(p.value().grad(), g1[p.key()], 1e-4, 1e-6));
+  }
+}
+
+TEST_CASE("checkpoints round-trip; mismatches name the tensor", "[model]") {
+  auto m = make(4);
+  const std::string dir = "raif_test_ckpt";
+  std::filesystem::remove_all(dir);
+  save_pretrained(m, dir);
+  auto r = load_pretrained(dir);
+  torch::NoGradGuard ng;
+  const auto ids = torch::randint(0, 97, {2, 7}, torch::kInt64);
+  const auto mask = torch::ones({2, 7}, torch::kInt64);
+  CHECK(torch::equal(m->forward(ids, mask), r->forward(ids, mask)));
+  // a model of another shape: the first mismatching tensor is named
+  auto cfg = tiny();
+  cfg.intermediate_size = 64;
+  Qwen2 other(cfg);
+  CHECK_THROWS_WITH(
+      load_weights(other, load_safetensors(dir + "/model.safetensors"), "x"),
+      Catch::Contains("'model.layers.0.mlp.gate_proj.weight' has shape [48, 32], the model expects [64, 32]"));
+  auto tensors = load_safetensors(dir + "/model.safetensors");
+  tensors.erase(tensors.begin());
+  CHECK_THROWS_WITH(load_weights(r, tensors, "x"), Catch::Contains("is missing"));
+  tensors.emplace_back("model.extra.weight", torch::zeros({1}));
+  CHECK_THROWS_WITH(load_weights(r, tensors, "x"), Catch::Contains("'model.extra.weight'"));
+  // truncated file
+  std::filesystem::resize_file(dir + "/model.safetensors", 100);
+  CHECK_THROWS_AS(load_safetensors(dir + "/model.safetensors"), raif::error);
+}
+
+TEST_CASE("safetensors written by Python read here", "[model]") {
+  const auto t = load_safetensors(data + "/python.safetensors");
+  REQUIRE(t.size() == 3);
+  std::map<std::string, torch::Tensor> m(t.begin(), t.end());
+  CHECK(torch::equal(m["a"], torch::arange(6, torch::kFloat32).view({2, 3}) / 4));
+  CHECK(torch::equal(m["b"], torch::tensor(std::vector<std::int64_t>{1, -2, 3})));
+  CHECK(m["c"].scalar_type() == torch::kFloat16);
+  CHECK(torch::equal(m["c"].to(torch::kFloat32), torch::tensor(std::vector<float>{0.5f, -1.25f})));
+}
+
+TEST_CASE("sampling: temperature 0 and top-k 1 are greedy; top-p keeps exactly the nucleus", "[rollout]") {
+  auto m = make(5);
+  const std::vector<std::vector<std::int64_t>> prompts = {{3, 1, 4}, {1, 5}};
+  const auto greedy = generate(m, prompts, {.temperature = 0, .max_new_tokens = 12});
+  const auto k1 = generate(m, prompts, {.temperature = 1.0, .top_k = 1, .max_new_tokens = 12, .seed = 9});
+  const auto cold = generate(m, prompts, {.temperature = 1e-6, .max_new_tokens = 12, .seed = 11});
+  for (int i = 0; i < 2; ++i) {
+    CHECK(k1[i].tokens == greedy[i].tokens);
+    CHECK(cold[i].tokens == greedy[i].tokens);
+  }
+  // a hand-made distribution: p = [0.5, 0.3, 0.15, 0.05]
+  const auto logits = torch::log(torch::tensor(std::vector<float>{0.15f, 0.5f, 0.05f, 0.3f})).view({1, 4});
+  auto kept = [&](double p) { return torch::isfinite(filter_logits(logits, 0, p)).view({4}); };
+  CHECK(torch::equal(kept(0.5), bools({0, 1, 0, 0})));
+  CHECK(torch::equal(kept(0.6), bools({0, 1, 0, 1})));
+  CHECK(torch::equal(kept(0.8), bools({0, 1, 0, 1})));
+  CHECK(torch::equal(kept(0.81), bools({1, 1, 0, 1})));
+  CHECK(torch::equal(kept(1.0), bools({1, 1, 1, 1})));
+  CHECK(torch::equal(torch::isfinite(filter_logits(logits, 2, 1.0)).view({4}), bools({0, 1, 0, 1})));
+  // sampled frequencies follow the nucleus renormalised: 0.5/0.8 and 0.3/0.8
+  SamplerStreams streams(1, 1);
+  SamplingParams sp{.top_p = 0.8};
+  std::map<std::int64_t, int> n;
+  for (int i = 0; i < 4000; ++i) ++n[sample_next(logits, sp, streams).first.item<std::int64_t>()];
+  CHECK(n.size() == 2);
+  CHECK(n[1] / 4000.0 == Approx(0.625).margin(0.025));
+  CHECK(n[3] / 4000.0 == Approx(0.375).margin(0.025));
+}
+
+TEST_CASE("finish reasons, stop strings, log-probs and determinism", "[rollout]") {
+  auto m = make(6);
+  // a byte-level tokenizer of 97 tokens would need 256 bytes: use a trained one and a model of its size
+  const auto tok =
+      BpeTokenizer::train(std::vector<std::string>{"ab ab ab abc"}, {.vocab_size = 260, .special_tokens = {"<e>"}});
+  auto cfg = tiny();
+  cfg.vocab_size = static_cast<std::int64_t>(tok.vocab_size());
+  torch::manual_seed(7);
+  Qwen2 lm(cfg);
+  const std::vector<std::vector<std::int64_t>> prompts(6, tok.encode("ab"));
+  SamplingParams sp{.temperature = 1.5,
+                    .max_new_tokens = 40,
+                    .eos_ids = {tok.token_id("<e>"), 100, 101, 102},
+                    .stop = {"a"},
+                    .seed = 21};
+  const auto a = generate(lm, prompts, sp, &tok);
+  const auto b = generate(lm, prompts, sp, &tok);
+  std::set<FinishReason> seen;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].tokens == b[i].tokens); // same seed, same tokens
+    CHECK(a[i].logprobs == b[i].logprobs);
+    seen.insert(a[i].finish);
+    if (a[i].finish == FinishReason::stop) CHECK(a[i].text.find('a') != std::string::npos);
+    if (a[i].finish == FinishReason::eos) {
+      const auto last = a[i].tokens.back();
+      CHECK((last == tok.token_id("<e>") || (last >= 100 && last <= 102)));
+    }
+    if (a[i].finish == FinishReason::length) CHECK(a[i].tokens.size() == 40);
+  }
+  CHECK(seen.count(FinishReason::stop));
+  // the sampling log-probs equal the model's log-probs of the same tokens (teacher forcing, T = 1.5)
+  std::vector<std::vector<std::int64_t>> comps;
+  for (const auto& c : a) comps.push_back(c.tokens);
+  const auto batch = make_token_batch(prompts, comps, torch::kCPU);
+  const auto lp = batch_logprobs(lm, batch, 4, 1.5);
+  for (std::size_t i = 0; i < a.size(); ++i)
+    for (std::size_t t = 0; t < a[i].tokens.size(); ++t)
+      CHECK(lp[i][static_cast<std::int64_t>(prompts[i].size() - 1 + t)].item<double>() ==
+            Approx(a[i].logprobs[t]).margin(1e-4));
+  // another seed gives another sample
+  sp.seed = 22;
+  const auto c = generate(lm, prompts, sp, &tok);
+  bool differ = false;
+  for (std::size_t i = 0; i < a.size(); ++i) differ = differ || c[i].tokens != a[i].tokens;
+  CHECK(differ);
+  CHECK_THROWS_WITH(generate(lm, {{}}, sp, &tok), Catch::Contains("no tokens"));
+  sp.top_p = 0;
+  CHECK_THROWS_WITH(generate(lm, prompts, sp, &tok), Catch::Contains("top_p"));
+  (void)m;
+}
+
+TEST_CASE("the LM judge decides by log p(YES) - log p(NO)", "[rollout]") {
+  const auto tok = BpeTokenizer::train(std::vector<std::string>{"YES NO yes no Instruction Response Question"},
+                                       {.vocab_size = 300, .special_tokens = chat_special_tokens()});
+  auto cfg = tiny();
+  cfg.vocab_size = static_cast<std::int64_t>(tok.vocab_size());
+  cfg.max_position_embeddings = 512;
+  torch::manual_seed(8);
+  Qwen2 lm(cfg);
+  LmJudge judge{.model = lm, .tokenizer = &tok, .micro_batch = 3};
+  std::vector<JudgeQuery> qs = {{"write", "a b c", "Is it short?"},
+                                {"write", "zzz", "Is it long?"},
+                                {"say hi", "hi", "Is it a greeting?"},
+                                {"x", "", "Empty?"}};
+  const auto d = judge.judge(qs);
+  REQUIRE(d.size() == 4);
+  for (std::size_t i = 0; i < qs.size(); ++i) {
+    // independently: the two sums of token log-probs, one query at a time
+    const auto p = tok.encode(judge.render(qs[i]));
+    const auto lp = sequence_logprobs(lm, {p, p}, {tok.encode("YES", false), tok.encode("NO", false)});
+    CHECK(d[i].margin == Approx(lp[0] - lp[1]).margin(1e-4));
+    CHECK(d[i].yes == (d[i].margin > 0));
+  }
+  CHECK(judge.render(qs[0]).find("Response:\na b c\n\nQuestion: Is it short?") != std::string::npos);
+  const Judge any = judge; // models the judge concept
+  CHECK(any.judge(qs).size() == 4);
+}
+
+TEST_CASE("CUDA: the model runs on the GPU and agrees with the CPU", "[model][cuda]") {
+  if (!torch::cuda::is_available()) {
+    WARN("no CUDA device: skipping the GPU case");
+    return;
+  }
+  auto m = make(10);
+  torch::NoGradGuard ng;
+  const auto ids = torch::randint(0, 97, {2, 10}, torch::kInt64);
+  const auto mask = torch::ones({2, 10}, torch::kInt64);
+  const auto cpu = m->forward(ids, mask);
+  m->to(torch::kCUDA);
+  const auto gpu = m->forward(ids.cuda(), mask.cuda()).cpu();
+  CHECK(torch::allclose(cpu, gpu, 1e-3, 1e-3));
+  const auto g = generate(m, {{1, 2, 3}}, {.temperature = 0, .max_new_tokens = 8});
+  CHECK(g[0].tokens.size() == 8);
+}
