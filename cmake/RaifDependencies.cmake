@@ -26,6 +26,13 @@ if(NOT TARGET raif::utf8proc)
   target_link_libraries(raif::utf8proc INTERFACE PkgConfig::RAIF_UTF8PROC)
 endif()
 
+# toml++: the trainer's configuration files.
+if(NOT TARGET raif::tomlplusplus)
+  find_package(tomlplusplus 3 CONFIG REQUIRED)
+  add_library(raif::tomlplusplus INTERFACE IMPORTED)
+  target_link_libraries(raif::tomlplusplus INTERFACE tomlplusplus::tomlplusplus)
+endif()
+
 if(NOT DEFINED RAIF_WITH_TORCH)
   set(RAIF_WITH_TORCH AUTO)
 endif()

@@ -1,0 +1,552 @@
+#pragma once
+/// @file
+/// A seeded, reproducible instruction composer (method.md §1) over a small closed world, and the
+/// expert that writes a decomposition trace and a compliant answer for each item.
+///
+///   seed tasks (an animal × a question about it)
+///     × constraints (lexical, numerical, format, case, punctuation, start/end, structure)
+///     × compositions (single, And, Chain, Select, nested to depth 3)
+///   → items (instruction, spec, context, metadata, expert traces); items whose expert answer
+///     fails its own spec are dropped and counted.
+///
+///   raif::Composer c{.seed = 1};
+///   auto set = c.generate(2000);         // set.items, set.dropped
+///   auto [train, heldout] = raif::split(set.items, {.heldout_fraction = 0.15});
+///
+/// The world is small (8 animals, 4 facts each) so that a model trained from scratch on a CPU can
+/// learn the content, and success or failure is about following the constraints.
+
+#include <raif/compose/runtime.hpp>
+#include <raif/data/item.hpp>
+#include <raif/reward/answer_reward.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <functional>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace raif {
+
+/// One animal of the closed world.
+struct Animal {
+  std::string name, kind, color, home, food;
+};
+inline const std::vector<Animal>& world() {
+  static const std::vector<Animal> w = {
+      {"fox", "mammal", "red", "forest", "berries"},    {"owl", "bird", "brown", "barn", "mice"},
+      {"bear", "mammal", "black", "cave", "fish"},      {"frog", "amphibian", "green", "pond", "flies"},
+      {"wolf", "mammal", "grey", "hills", "rabbits"},   {"duck", "bird", "white", "lake", "bread"},
+      {"crab", "crustacean", "blue", "beach", "clams"}, {"hawk", "bird", "tan", "cliffs", "snakes"}};
+  return w;
+}
+
+/// The constraint taxonomy: every kind the composer can draw.
+enum class LeafKind {
+  keyword,      // lexical:     keywords:existence
+  forbid_it,    // lexical:     keywords:forbidden_words ["it"]
+  sentences_ge, // numerical:   length_constraints:number_sentences at least N
+  sentences_lt, // numerical:   length_constraints:number_sentences less than N
+  bullets,      // format:      detectable_format:number_bullet_lists
+  title,        // format:      detectable_format:title
+  json,         // format:      detectable_format:json_format
+  lowercase,    // case:        change_case:english_lowercase
+  uppercase,    // case:        change_case:english_capital
+  no_comma,     // punctuation: punctuation:no_comma
+  end_phrase,   // start/end:   startend:end_checker
+  quotation,    // start/end:   startend:quotation
+  postscript,   // structure:   detectable_content:postscript
+  paragraphs,   // structure:   length_constraints:number_paragraphs
+};
+
+struct ComposerOptions {
+  /// Relative weights of single / and / chain / select / nested compositions.
+  std::array<double, 5> composition_weights{1, 3, 2, 2, 1};
+  std::size_t max_and = 3; ///< constraints in an And (2..max_and)
+};
+
+/// A draft answer: sentences and the formatting the constraints ask for, rendered at the end.
+struct Draft {
+  std::vector<std::string> sentences;
+  int bullets = 0, paragraphs = 0;
+  bool title = false, quote = false, lower = false, upper = false, json = false, postscript = false;
+  std::string end;
+};
+
+struct Requirement {
+  LeafKind kind;
+  int n = 0;        ///< N of counts
+  std::string word; ///< keyword / end phrase
+  std::string id() const;
+  nlohmann::json spec() const;
+  std::string phrase() const;   ///< the sub-instruction
+  std::string describe() const; ///< how the expert's trace states it
+};
+
+inline std::string Requirement::id() const {
+  switch (kind) {
+  case LeafKind::keyword: return "keywords:existence";
+  case LeafKind::forbid_it: return "keywords:forbidden_words";
+  case LeafKind::sentences_ge:
+  case LeafKind::sentences_lt: return "length_constraints:number_sentences";
+  case LeafKind::bullets: return "detectable_format:number_bullet_lists";
+  case LeafKind::title: return "detectable_format:title";
+  case LeafKind::json: return "detectable_format:json_format";
+  case LeafKind::lowercase: return "change_case:english_lowercase";
+  case LeafKind::uppercase: return "change_case:english_capital";
+  case LeafKind::no_comma: return "punctuation:no_comma";
+  case LeafKind::end_phrase: return "startend:end_checker";
+  case LeafKind::quotation: return "startend:quotation";
+  case LeafKind::postscript: return "detectable_content:postscript";
+  case LeafKind::paragraphs: return "length_constraints:number_paragraphs";
+  }
+  return {};
+}
+inline nlohmann::json Requirement::spec() const {
+  nlohmann::json kw = nlohmann::json::object();
+  switch (kind) {
+  case LeafKind::keyword: kw = {{"keywords", {word}}}; break;
+  case LeafKind::forbid_it: kw = {{"forbidden_words", {"it"}}}; break;
+  case LeafKind::sentences_ge: kw = {{"num_sentences", n}, {"relation", "at least"}}; break;
+  case LeafKind::sentences_lt: kw = {{"num_sentences", n}, {"relation", "less than"}}; break;
+  case LeafKind::bullets: kw = {{"num_bullets", n}}; break;
+  case LeafKind::end_phrase: kw = {{"end_phrase", word}}; break;
+  case LeafKind::postscript: kw = {{"postscript_marker", "P.S."}}; break;
+  case LeafKind::paragraphs: kw = {{"num_paragraphs", n}}; break;
+  default: break;
+  }
+  return {{"constraint", id()}, {"kwargs", kw}};
+}
+inline std::string Requirement::phrase() const {
+  switch (kind) {
+  case LeafKind::keyword: return "include the word \"" + word + "\"";
+  case LeafKind::forbid_it: return "do not use the word \"it\"";
+  case LeafKind::sentences_ge: return "use at least " + std::to_string(n) + " sentences";
+  case LeafKind::sentences_lt: return "use fewer than " + std::to_string(n) + " sentences";
+  case LeafKind::bullets: return "use exactly " + std::to_string(n) + " bullet points starting with *";
+  case LeafKind::title: return "add a title in double angular brackets like <<title>>";
+  case LeafKind::json: return "format the whole answer as JSON";
+  case LeafKind::lowercase: return "write in lowercase letters only";
+  case LeafKind::uppercase: return "write in capital letters only";
+  case LeafKind::no_comma: return "do not use any commas";
+  case LeafKind::end_phrase: return "end with the exact phrase \"" + word + "\"";
+  case LeafKind::quotation: return "wrap the answer in double quotes";
+  case LeafKind::postscript: return "add a postscript starting with P.S.";
+  case LeafKind::paragraphs: return "write " + std::to_string(n) + " paragraphs separated by ***";
+  }
+  return {};
+}
+inline std::string Requirement::describe() const {
+  switch (kind) {
+  case LeafKind::keyword: return "keyword " + word;
+  case LeafKind::forbid_it: return "no word it";
+  case LeafKind::sentences_ge: return "at least " + std::to_string(n) + " sentences";
+  case LeafKind::sentences_lt: return "under " + std::to_string(n) + " sentences";
+  case LeafKind::bullets: return std::to_string(n) + " bullets";
+  case LeafKind::title: return "title";
+  case LeafKind::json: return "json";
+  case LeafKind::lowercase: return "lowercase";
+  case LeafKind::uppercase: return "capitals";
+  case LeafKind::no_comma: return "no commas";
+  case LeafKind::end_phrase: return "end with " + word;
+  case LeafKind::quotation: return "quotes";
+  case LeafKind::postscript: return "postscript";
+  case LeafKind::paragraphs: return std::to_string(n) + " paragraphs";
+  }
+  return {};
+}
+
+namespace detail::composer {
+
+// Slots: two constraints that claim the same slot contradict or interfere (e.g. two cases, two
+// layouts, two things that must come last), and are never drawn together.
+inline std::vector<std::string> slots(LeafKind k) {
+  switch (k) {
+  case LeafKind::lowercase:
+  case LeafKind::uppercase: return {"case"};
+  case LeafKind::bullets:
+  case LeafKind::paragraphs: return {"layout", "count"};
+  case LeafKind::json: return {"layout", "case", "end", "count", "lexical", "start", "comma"};
+  case LeafKind::sentences_ge:
+  case LeafKind::sentences_lt: return {"count"};
+  case LeafKind::end_phrase:
+  case LeafKind::postscript:
+  case LeafKind::quotation: return {"end", "count"};
+  case LeafKind::title: return {"start", "count"};
+  case LeafKind::keyword:
+  case LeafKind::forbid_it: return {"lexical"};
+  case LeafKind::no_comma: return {"comma"};
+  }
+  return {};
+}
+// Constraints that make sense on one part of a chained answer.
+inline bool segment_safe(LeafKind k) {
+  return k == LeafKind::keyword || k == LeafKind::forbid_it || k == LeafKind::no_comma || k == LeafKind::lowercase ||
+         k == LeafKind::uppercase || k == LeafKind::sentences_ge || k == LeafKind::sentences_lt ||
+         k == LeafKind::end_phrase || k == LeafKind::quotation;
+}
+
+inline std::string capitalize(std::string s) {
+  if (!s.empty() && s[0] >= 'a' && s[0] <= 'z') s[0] = static_cast<char>(s[0] - 32);
+  return s;
+}
+inline std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+inline std::string upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// The facts of an animal as sentences, the seed task's topic (describe | home | food) first.
+inline std::vector<std::string> facts(const Animal& a, const std::string& topic, bool no_comma, bool no_it) {
+  const std::string the = "The " + a.name, it = no_it ? the : "It";
+  const std::string eats = " eats " + a.food + (no_comma ? " and seeds." : ", seeds and nuts.");
+  if (topic == "home")
+    return {the + " lives in the " + a.home + ".", it + " is " + a.color + ".", it + eats,
+            it + " is a " + a.kind + "."};
+  if (topic == "food")
+    return {the + eats, it + " lives in the " + a.home + ".", it + " is " + a.color + ".",
+            it + " is a " + a.kind + "."};
+  return {the + " is " + a.color + ".", it + " lives in the " + a.home + ".", it + eats, it + " is a " + a.kind + "."};
+}
+
+// A hash that is the same on every platform (std::hash is not), for reproducible splits.
+inline std::uint64_t stable_hash(std::string_view s, std::uint64_t seed) {
+  std::uint64_t h = 1469598103934665603ULL ^ (seed * 0x9E3779B97F4A7C15ULL);
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  return h ^ (h >> 33);
+}
+
+// Applies the leaves to a draft of `sentences` facts (base = how many the seed task wants).
+inline Draft draft(const Animal& a, const std::string& topic, std::size_t base,
+                   const std::vector<Requirement>& leaves) {
+  auto has = [&](LeafKind k) -> const Requirement* {
+    for (const auto& l : leaves)
+      if (l.kind == k) return &l;
+    return nullptr;
+  };
+  Draft d;
+  auto pool = facts(a, topic, has(LeafKind::no_comma) != nullptr, has(LeafKind::forbid_it) != nullptr);
+  std::size_t want = base;
+  if (auto l = has(LeafKind::sentences_ge)) want = std::max<std::size_t>(want, l->n);
+  if (auto l = has(LeafKind::sentences_lt)) want = std::min<std::size_t>(want, l->n - 1);
+  if (auto l = has(LeafKind::bullets)) want = l->n;
+  if (auto l = has(LeafKind::paragraphs)) want = std::max<std::size_t>(want, l->n);
+  std::vector<std::string> s(pool.begin(), pool.begin() + static_cast<std::ptrdiff_t>(std::min(want, pool.size())));
+  if (auto l = has(LeafKind::keyword)) {
+    const bool counted = has(LeafKind::sentences_lt) || has(LeafKind::bullets);
+    if (counted && s.size() >= want && !s.empty()) // keep the count: the last fact takes the keyword
+      s.back() = s.back().substr(0, s.back().size() - 1) + " and is " + l->word + ".";
+    else
+      s.push_back((has(LeafKind::forbid_it) ? "The " + a.name : "It") + " is " + l->word + ".");
+  }
+  d.sentences = s;
+  if (auto l = has(LeafKind::bullets)) d.bullets = l->n;
+  if (auto l = has(LeafKind::paragraphs)) d.paragraphs = l->n;
+  if (auto l = has(LeafKind::end_phrase)) d.end = l->word;
+  d.title = has(LeafKind::title);
+  d.quote = has(LeafKind::quotation);
+  d.lower = has(LeafKind::lowercase);
+  d.upper = has(LeafKind::uppercase);
+  d.json = has(LeafKind::json);
+  d.postscript = has(LeafKind::postscript);
+  return d;
+}
+
+inline std::string render(const Draft& d, const Animal& a) {
+  std::string body;
+  if (d.json) {
+    body = nlohmann::json{{"animal", a.name}, {"color", a.color}, {"home", a.home}, {"food", a.food}}.dump();
+  } else if (d.bullets) {
+    for (std::size_t i = 0; i < d.sentences.size(); ++i) body += (i ? "\n* " : "* ") + d.sentences[i];
+  } else if (d.paragraphs) {
+    const std::size_t n = d.sentences.size(), p = static_cast<std::size_t>(d.paragraphs);
+    for (std::size_t k = 0, i = 0; k < p; ++k) {
+      if (k) body += "\n***\n";
+      const std::size_t take = n / p + (k < n % p ? 1 : 0);
+      for (std::size_t j = 0; j < take; ++j, ++i) body += (j ? " " : "") + d.sentences[i];
+    }
+  } else {
+    for (std::size_t i = 0; i < d.sentences.size(); ++i) body += (i ? " " : "") + d.sentences[i];
+  }
+  if (d.title) body = "<<" + capitalize(a.name) + " facts>>\n" + body;
+  if (!d.end.empty()) body += (d.bullets ? "\n" : " ") + d.end;
+  if (d.postscript) body += "\nP.S. I like the " + a.name + ".";
+  if (d.lower) body = lower(body);
+  if (d.upper) body = upper(body);
+  if (d.quote) body = "\"" + body + "\"";
+  return body;
+}
+
+inline nlohmann::json and_spec(const std::vector<Requirement>& ls) {
+  if (ls.size() == 1) return ls[0].spec();
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& l : ls) a.push_back(l.spec());
+  return {{"and", a}};
+}
+inline std::string join_phrases(const std::vector<Requirement>& ls) {
+  std::string s;
+  for (std::size_t i = 0; i < ls.size(); ++i) s += (i == 0 ? "" : i + 1 == ls.size() ? " and " : ", ") + ls[i].phrase();
+  return s;
+}
+inline std::string join_describe(const std::vector<Requirement>& ls) {
+  std::string s;
+  for (std::size_t i = 0; i < ls.size(); ++i) s += (i ? ", " : "") + ls[i].describe();
+  return s;
+}
+
+} // namespace detail::composer
+
+/// A composed set: the items whose expert passed, and how many candidates were dropped (by reason).
+struct ComposedSet {
+  std::vector<Item> items;
+  std::size_t dropped = 0;
+  std::map<std::string, std::size_t> dropped_by_composition;
+};
+
+struct Composer {
+  std::uint64_t seed = 0;
+  ComposerOptions options{};
+
+  /// `n` candidates → the items whose expert answer passes its own spec (the rest are counted).
+  ComposedSet generate(std::size_t n) const {
+    namespace dc = detail::composer;
+    std::mt19937_64 rng(seed);
+    ComposedSet out;
+    const auto& W = world();
+    static const std::vector<std::pair<std::string, std::string>> tasks = {
+        {"describe", "Describe the {a}."}, {"home", "Where does the {a} live?"}, {"food", "What does the {a} eat?"}};
+    std::discrete_distribution<int> comp(options.composition_weights.begin(), options.composition_weights.end());
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto& a = W[rng() % W.size()];
+      const auto& [task, task_text] = tasks[rng() % tasks.size()];
+      std::string seed_text = task_text;
+      seed_text.replace(seed_text.find("{a}"), 3, a.name);
+      Item it;
+      it.id = "raif-" + std::to_string(seed) + "-" + std::to_string(i);
+      it.seed_task = task + ":" + a.name;
+      it.context = {{"kind", a.kind}, {"animal", a.name}};
+      const std::size_t base = task == "describe" ? 3 : 1;
+      switch (comp(rng)) {
+      case 0: single(rng, it, a, task, base, seed_text); break;
+      case 1: conj(rng, it, a, task, base, seed_text); break;
+      case 2: chain(rng, it, a, seed_text, false); break;
+      case 3: select(rng, it, a, task, base, seed_text); break;
+      default: chain(rng, it, a, seed_text, true); break;
+      }
+      it.shallow_think = "The user asks: " + it.instruction;
+      if (passes(it))
+        out.items.push_back(std::move(it));
+      else {
+        ++out.dropped;
+        ++out.dropped_by_composition[it.composition];
+      }
+    }
+    return out;
+  }
+
+  /// Whether the expert answer satisfies the item's spec (every leaf; RAIF accuracy +2).
+  static bool passes(const Item& it) {
+    const auto node = compile(it.spec);
+    const AnswerReward<AnyNode> r{.spec = node, .detail = Detail::scores};
+    const auto resp = it.expert_response();
+    return r(Sample{.prompt = it.instruction, .response = resp, .context = &it.context}).value == 2.0;
+  }
+
+private:
+  using Rng = std::mt19937_64;
+  static Requirement draw_leaf(Rng& rng, bool segment) {
+    static const std::vector<std::string> words = {"wild", "calm", "shy", "quick", "small", "happy"};
+    static const std::vector<std::string> ends = {"That is all.", "The end.", "Any other questions?"};
+    std::vector<LeafKind> kinds;
+    for (int k = 0; k <= static_cast<int>(LeafKind::paragraphs); ++k)
+      if (!segment || detail::composer::segment_safe(static_cast<LeafKind>(k)))
+        kinds.push_back(static_cast<LeafKind>(k));
+    Requirement l{kinds[rng() % kinds.size()]};
+    if (l.kind == LeafKind::keyword) l.word = words[rng() % words.size()];
+    if (l.kind == LeafKind::end_phrase) l.word = ends[rng() % ends.size()];
+    if (l.kind == LeafKind::sentences_ge) l.n = 2 + static_cast<int>(rng() % 3);
+    if (l.kind == LeafKind::sentences_lt) l.n = 2 + static_cast<int>(rng() % 2);
+    if (l.kind == LeafKind::bullets) l.n = 2 + static_cast<int>(rng() % 2);
+    if (l.kind == LeafKind::paragraphs) l.n = 2;
+    return l;
+  }
+  // k compatible leaves (no shared slot).
+  static std::vector<Requirement> draw_compatible(Rng& rng, std::size_t k, bool segment,
+                                                  std::set<std::string> used = {}) {
+    std::vector<Requirement> out;
+    for (int tries = 0; out.size() < k && tries < 50; ++tries) {
+      Requirement l = draw_leaf(rng, segment);
+      const auto s = detail::composer::slots(l.kind);
+      if (std::any_of(s.begin(), s.end(), [&](const auto& x) { return used.count(x); })) continue;
+      used.insert(s.begin(), s.end());
+      out.push_back(l);
+    }
+    return out;
+  }
+  static void finish(Item& it, const std::vector<Requirement>& ls) {
+    for (const auto& l : ls) it.constraint_ids.push_back(l.id());
+  }
+  static std::string sentence(std::string s) { return detail::composer::capitalize(std::move(s)) + "."; }
+
+  void single(Rng& rng, Item& it, const Animal& a, const std::string& task, std::size_t base,
+              const std::string& seed_text) const {
+    namespace dc = detail::composer;
+    const auto ls = draw_compatible(rng, 1, false);
+    it.instruction = seed_text + " " + sentence(dc::join_phrases(ls));
+    it.spec = dc::and_spec(ls);
+    it.composition = "single";
+    it.depth = 1;
+    finish(it, ls);
+    it.expert_answer = dc::render(dc::draft(a, task, base, ls), a);
+    it.expert_think = "One constraint: " + dc::join_describe(ls) + ". The " + a.name + " is " + a.color +
+                      ", lives in the " + a.home + " and eats " + a.food + ".";
+  }
+  void conj(Rng& rng, Item& it, const Animal& a, const std::string& task, std::size_t base,
+            const std::string& seed_text) const {
+    namespace dc = detail::composer;
+    const std::size_t k = 2 + rng() % std::max<std::size_t>(1, options.max_and - 1);
+    const auto ls = draw_compatible(rng, k, false);
+    it.instruction = seed_text + " " + sentence(dc::join_phrases(ls));
+    it.spec = dc::and_spec(ls);
+    it.composition = ls.size() == 1 ? "single" : "and";
+    it.depth = 1;
+    finish(it, ls);
+    it.expert_answer = dc::render(dc::draft(a, task, base, ls), a);
+    it.expert_think = "All of " + std::to_string(ls.size()) + " constraints: " + dc::join_describe(ls) + ". The " +
+                      a.name + " is " + a.color + ", lives in the " + a.home + " and eats " + a.food + ".";
+  }
+  // Two parts split by a *** line: where it lives, then what it eats. Nested: part 2 is a Select.
+  void chain(Rng& rng, Item& it, const Animal& a, const std::string& seed_text, bool nested) const {
+    namespace dc = detail::composer;
+    const auto l1 = draw_compatible(rng, 1 + rng() % 2, true);
+    const auto l2 = draw_compatible(rng, 1, true, {"case", "end"});
+    std::string p1 = "In part 1 say where the " + a.name + " lives and " + dc::join_phrases(l1) + ".";
+    std::string p2, think2;
+    nlohmann::json s2;
+    std::string ans2;
+    if (!nested) {
+      p2 = "In part 2 say what it eats and " + dc::join_phrases(l2) + ".";
+      s2 = dc::and_spec(l2);
+      ans2 = dc::render(dc::draft(a, "food", 1, l2), a);
+      think2 = "part 2 food with " + dc::join_describe(l2);
+    } else {
+      Item sub;
+      sub.context = it.context;
+      select_into(rng, sub, a, "food", 1, l2);
+      p2 = "In part 2 say what it eats; " + sub.instruction;
+      s2 = sub.spec;
+      ans2 = sub.expert_answer;
+      think2 = "part 2 food: " + sub.expert_think;
+      for (const auto& id : sub.constraint_ids) it.constraint_ids.push_back(id);
+    }
+    it.instruction = seed_text + " Answer in two parts separated by a line with ***. " + p1 + " " + p2;
+    it.spec = {
+        {"chain", {{"segmenter", {{"delimiter", "***"}}}, {"steps", {{{"node", dc::and_spec(l1)}}, {{"node", s2}}}}}}};
+    it.composition = nested ? "nested" : "chain";
+    it.depth = nested ? 3 : 2;
+    finish(it, l1);
+    if (!nested) finish(it, l2);
+    it.expert_answer = dc::render(dc::draft(a, "home", 1, l1), a) + "\n***\n" + ans2;
+    it.expert_think = "Two parts in order. Part 1 home with " + dc::join_describe(l1) + "; " + think2 + ". The " +
+                      a.name + " lives in the " + a.home + " and eats " + a.food + ".";
+  }
+  // If the animal is a bird one branch applies, else the other; the branch signatures tell which the
+  // model took. `extra` constraints hold in both branches.
+  void select_into(Rng& rng, Item& it, const Animal& a, const std::string& task, std::size_t base,
+                   const std::vector<Requirement>& extra) const {
+    namespace dc = detail::composer;
+    static const std::vector<std::string> ends = {"Tweet!", "The end.", "That is all."};
+    const bool by_case = rng() % 2 == 0;
+    Requirement bird_sig, other_sig;
+    std::vector<Requirement> keep;
+    for (const auto& l : extra)
+      if (!(by_case && (l.kind == LeafKind::lowercase || l.kind == LeafKind::uppercase)) &&
+          !(!by_case && (l.kind == LeafKind::end_phrase || l.kind == LeafKind::quotation)))
+        keep.push_back(l);
+    if (by_case) {
+      bird_sig = {LeafKind::lowercase};
+      other_sig = {LeafKind::uppercase};
+    } else {
+      const auto e1 = rng() % ends.size(), e2 = (e1 + 1 + rng() % (ends.size() - 1)) % ends.size();
+      bird_sig = {LeafKind::end_phrase, 0, ends[e1]};
+      other_sig = {LeafKind::end_phrase, 0, ends[e2]};
+    }
+    auto branch = [&](const Requirement& sig) {
+      std::vector<Requirement> ls = {sig};
+      ls.insert(ls.end(), keep.begin(), keep.end());
+      return ls;
+    };
+    const bool bird = a.kind == "bird";
+    const auto taken = branch(bird ? bird_sig : other_sig);
+    it.instruction = "If the " + a.name + " is a bird " + bird_sig.phrase() + "; otherwise " + other_sig.phrase() +
+                     (keep.empty() ? "" : "; in both cases " + dc::join_phrases(keep)) + ".";
+    it.spec = {
+        {"select",
+         {{"condition",
+           {{"context", {{"field", "kind"}, {"op", "=="}, {"value", "bird"}, {"then", "bird"}, {"else", "other"}}}}},
+          {"branches",
+           {{{"label", "bird"}, {"signature", bird_sig.spec()}, {"node", dc::and_spec(branch(bird_sig))}},
+            {{"label", "other"}, {"signature", other_sig.spec()}, {"node", dc::and_spec(branch(other_sig))}}}}}}};
+    it.depth = 2;
+    for (const auto& l : taken) it.constraint_ids.push_back(l.id());
+    it.expert_answer = dc::render(dc::draft(a, task, base, taken), a);
+    it.expert_think = "The " + a.name + " is a " + a.kind + ", so " + (bird ? "the bird branch" : "the other branch") +
+                      ": " + dc::join_describe(taken) + ".";
+  }
+  void select(Rng& rng, Item& it, const Animal& a, const std::string& task, std::size_t base,
+              const std::string& seed_text) const {
+    const auto extra = draw_compatible(rng, rng() % 2, false, {"case", "end", "layout"});
+    Item sub;
+    select_into(rng, sub, a, task, base, extra);
+    it.instruction = seed_text + " " + sub.instruction;
+    it.spec = sub.spec;
+    it.composition = "select";
+    it.depth = 2;
+    it.constraint_ids = sub.constraint_ids;
+    it.expert_answer = sub.expert_answer;
+    it.expert_think = "Select by kind. " + sub.expert_think + " The " + a.name + " lives in the " + a.home +
+                      " and eats " + a.food + ".";
+  }
+};
+
+struct SplitOptions {
+  double heldout_fraction = 0.15;
+  std::uint64_t seed = 0;
+  /// what a held-out group shares: "seed_task" (the animal × question), "composition" (the
+  /// composition kind and its constraint ids), or "both" (held out if either key is)
+  std::string by = "seed_task";
+};
+
+/// Splits items into (train, held-out) by whole groups, so no held-out key is seen in training.
+inline std::pair<std::vector<Item>, std::vector<Item>> split(const std::vector<Item>& items,
+                                                             const SplitOptions& o = {}) {
+  if (!(o.heldout_fraction >= 0 && o.heldout_fraction < 1))
+    throw error("raif: split: heldout_fraction must be in [0, 1), got " + std::to_string(o.heldout_fraction));
+  if (o.by != "seed_task" && o.by != "composition" && o.by != "both")
+    throw error("raif: split: 'by' must be seed_task, composition or both, got '" + o.by + "'");
+  auto held = [&](const std::string& key) {
+    const auto h = detail::composer::stable_hash(key, o.seed);
+    return static_cast<double>(h % 1000000) / 1e6 < o.heldout_fraction;
+  };
+  std::pair<std::vector<Item>, std::vector<Item>> out;
+  for (const auto& it : items) {
+    std::string comp = it.composition;
+    for (const auto& c : it.constraint_ids) comp += "|" + c;
+    const bool h = o.by == "seed_task"     ? held(it.seed_task)
+                   : o.by == "composition" ? held(comp)
+                                           : held(it.seed_task) || held(comp);
+    (h ? out.second : out.first).push_back(it);
+  }
+  return out;
+}
+
+} // namespace raif

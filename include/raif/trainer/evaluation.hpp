@@ -1,0 +1,149 @@
+#pragma once
+/// @file
+/// Held-out evaluation of a policy: greedy generation with reasoning and with forced no-reasoning
+/// (the empty think block pre-filled), scored against each item's composition.
+///
+/// Strict: the composition on the extracted answer. Loose (IFEval's SPEC §1.6 transformations,
+/// applied to the answer): a prompt passes loosely if one of the eight candidates passes every
+/// leaf; the loose leaf count of a prompt is the best count over the candidates. A response that
+/// is not well formed (think/answer) fails every leaf in both modes.
+
+#include <raif/compose/runtime.hpp>
+#include <raif/data/item.hpp>
+#include <raif/detail/parallel.hpp>
+#include <raif/eval/ifeval.hpp>
+#include <raif/reward/answer.hpp>
+#include <raif/rollout/generate.hpp>
+#include <raif/tokenizer/chat_template.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace raif {
+
+struct EvalCounts {
+  std::size_t prompts = 0, prompt_strict = 0, prompt_loose = 0, well_formed = 0;
+  std::size_t leaves = 0, leaf_strict = 0, leaf_loose = 0;
+  double prompt_strict_acc() const { return prompts ? double(prompt_strict) / double(prompts) : 0; }
+  double prompt_loose_acc() const { return prompts ? double(prompt_loose) / double(prompts) : 0; }
+  double leaf_strict_acc() const { return leaves ? double(leaf_strict) / double(leaves) : 0; }
+  double leaf_loose_acc() const { return leaves ? double(leaf_loose) / double(leaves) : 0; }
+  double format_rate() const { return prompts ? double(well_formed) / double(prompts) : 0; }
+  void add(const EvalCounts& o) {
+    prompts += o.prompts, prompt_strict += o.prompt_strict, prompt_loose += o.prompt_loose,
+        well_formed += o.well_formed;
+    leaves += o.leaves, leaf_strict += o.leaf_strict, leaf_loose += o.leaf_loose;
+  }
+  nlohmann::json to_json() const {
+    return {{"prompts", prompts},
+            {"prompt_strict", prompt_strict_acc()},
+            {"prompt_loose", prompt_loose_acc()},
+            {"leaf_strict", leaf_strict_acc()},
+            {"leaf_loose", leaf_loose_acc()},
+            {"format_rate", format_rate()}};
+  }
+};
+
+struct EvalReport {
+  EvalCounts all;
+  std::map<std::string, EvalCounts> by_composition, by_depth;
+  std::size_t truncated = 0; ///< responses cut by max_new_tokens
+  double mean_tokens = 0;
+  nlohmann::json to_json() const {
+    nlohmann::json j = {{"all", all.to_json()}, {"truncated", truncated}, {"mean_tokens", mean_tokens}};
+    for (const auto& [k, v] : by_composition) j["by_composition"][k] = v.to_json();
+    for (const auto& [k, v] : by_depth) j["by_depth"][k] = v.to_json();
+    return j;
+  }
+};
+
+/// Scores one response to one item (what the evaluation and the tests share).
+inline EvalCounts score_response(const Item& item, const AnyNode& node, std::string_view response) {
+  EvalCounts c;
+  c.prompts = 1;
+  const Extraction e = extract_answer(response);
+  const Context ctx{.prompt = item.instruction, .fields = &item.context};
+  const Verdict strict = raif::evaluate(node, e.answer, ctx, 1.0, Detail::scores);
+  const auto scored = strict.scored();
+  c.leaves = scored.size();
+  if (!e.well_formed) return c;
+  c.well_formed = 1;
+  auto passed = [](const Verdict& v) {
+    std::size_t n = 0;
+    for (const auto* l : v.scored()) n += l->effective >= 1.0;
+    return n;
+  };
+  c.leaf_strict = passed(strict);
+  c.prompt_strict = c.leaf_strict == c.leaves;
+  c.leaf_loose = c.leaf_strict;
+  c.prompt_loose = c.prompt_strict;
+  if (!c.prompt_strict)
+    for (const auto& cand : loose_candidates(e.answer)) {
+      const Verdict v = raif::evaluate(node, cand, ctx, 1.0, Detail::scores);
+      const auto n = passed(v);
+      if (v.scored().size() == c.leaves) c.leaf_loose = std::max(c.leaf_loose, n);
+      if (n == v.scored().size()) {
+        c.prompt_loose = 1;
+        c.leaf_loose = c.leaves;
+        break;
+      }
+    }
+  return c;
+}
+
+struct EvalOptions {
+  std::string system;
+  std::int64_t max_new_tokens = 160, batch_size = 64;
+  unsigned threads = 0;
+};
+
+/// Greedy responses of `model` to `items` (forced no-reasoning with `no_think`).
+inline std::vector<Completion> respond(Qwen2& model, const BpeTokenizer& tok, const std::vector<Item>& items,
+                                       bool no_think, const EvalOptions& o) {
+  const ChatML chat;
+  std::vector<Completion> out;
+  const SamplingParams sp{.temperature = 0,
+                          .max_new_tokens = o.max_new_tokens,
+                          .eos_ids = {tok.token_id("<|im_end|>"), tok.token_id("<|endoftext|>")}};
+  for (std::size_t s = 0; s < items.size(); s += static_cast<std::size_t>(o.batch_size)) {
+    std::vector<std::vector<std::int64_t>> prompts;
+    for (std::size_t i = s; i < std::min(items.size(), s + static_cast<std::size_t>(o.batch_size)); ++i)
+      prompts.push_back(tok.encode(chat.prompt(o.system, items[i].instruction, no_think)));
+    auto g = generate(model, prompts, sp, &tok, tok.token_id("<|pad|>"));
+    for (auto& c : g) out.push_back(std::move(c));
+  }
+  return out;
+}
+
+/// The evaluation report of `model` on `items`, with reasoning and with forced no-reasoning.
+inline std::pair<EvalReport, EvalReport> evaluate_policy(Qwen2& model, const BpeTokenizer& tok,
+                                                         const std::vector<Item>& items, const EvalOptions& o) {
+  std::vector<AnyNode> nodes;
+  for (const auto& it : items) nodes.push_back(compile(it.spec));
+  auto run = [&](bool no_think) {
+    const auto comps = respond(model, tok, items, no_think, o);
+    std::vector<EvalCounts> counts(items.size());
+    const std::string prefill = no_think ? ChatML{}.no_think_prefill : "";
+    detail::parallel_for(items.size(), o.threads, [&](std::size_t i) {
+      counts[i] = score_response(items[i], nodes[i], prefill + comps[i].text);
+    });
+    EvalReport r;
+    double tokens = 0;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      r.all.add(counts[i]);
+      r.by_composition[items[i].composition].add(counts[i]);
+      r.by_depth[std::to_string(items[i].depth)].add(counts[i]);
+      r.truncated += comps[i].finish == FinishReason::length;
+      tokens += static_cast<double>(comps[i].tokens.size());
+    }
+    r.mean_tokens = items.empty() ? 0 : tokens / static_cast<double>(items.size());
+    return r;
+  };
+  auto reasoning = run(false);
+  return {std::move(reasoning), run(true)};
+}
+
+} // namespace raif
