@@ -192,6 +192,27 @@ TEST_CASE("checkpoints round-trip; mismatches name the tensor", "[model]") {
   CHECK_THROWS_AS(load_safetensors(dir + "/model.safetensors"), raif::error);
 }
 
+TEST_CASE("the dtype is a config choice: bf16 runs, tracks float32 and round-trips", "[model]") {
+  auto cfg = tiny();
+  cfg.torch_dtype = "bfloat16";
+  torch::manual_seed(0);
+  Qwen2 b(cfg);
+  auto f = make(0);
+  CHECK(b->head_weight().scalar_type() == torch::kBFloat16);
+  torch::NoGradGuard ng;
+  const auto ids = torch::randint(0, 97, {2, 9}, torch::kInt64);
+  const auto mask = torch::ones({2, 9}, torch::kInt64);
+  const auto lf = f->forward(ids, mask), lb = b->forward(ids, mask).to(torch::kFloat32);
+  CHECK((lb - lf).abs().max().item<double>() < 0.05 * lf.abs().max().item<double>() + 0.02);
+  CHECK(b->token_logprobs(ids, mask, ids).scalar_type() == torch::kFloat32);
+  save_pretrained(b, "raif_test_bf16");
+  auto r = load_pretrained("raif_test_bf16");
+  CHECK(r->config.torch_dtype == "bfloat16");
+  CHECK(torch::equal(r->forward(ids, mask), b->forward(ids, mask)));
+  cfg.torch_dtype = "float64";
+  CHECK_THROWS_WITH(Qwen2(cfg), Catch::Contains("torch_dtype 'float64'"));
+}
+
 TEST_CASE("safetensors written by Python read here", "[model]") {
   const auto t = load_safetensors(data + "/python.safetensors");
   REQUIRE(t.size() == 3);

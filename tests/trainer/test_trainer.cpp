@@ -135,6 +135,16 @@ TEST_CASE("bad configurations fail before any work, naming the key", "[trainer]"
   CHECK_THROWS_WITH(Trainer(m, false).run(), Catch::Contains("model.max_len 64 is too short"));
 }
 
+TEST_CASE("configs/default.toml is the embedded default", "[trainer]") {
+  TrainConfig embedded;
+  CHECK(TrainConfig::from_file(source + "/configs/default.toml").to_toml() == embedded.to_toml());
+  for (const char* f : {"ablation-no-superior-cot", "ablation-no-bc", "ablation-neither", "io", "shallow-cot", "micro"}) {
+    INFO(f);
+    auto c = TrainConfig::from_file(source + "/configs/" + f + ".toml");
+    CHECK_NOTHROW(c.validate());
+  }
+}
+
 TEST_CASE("evaluation: strict, loose and format failures", "[trainer]") {
   Item it;
   it.instruction = "Describe the fox. Write in lowercase letters only.";

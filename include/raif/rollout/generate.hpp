@@ -13,6 +13,7 @@
 #include <raif/tokenizer/bpe.hpp>
 
 #include <algorithm>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -81,26 +82,32 @@ inline std::vector<Completion> generate(Qwen2& model, const std::vector<std::vec
   std::vector<std::string> text(prompts.size());
   std::size_t stop_max = 0;
   for (const auto& s : p.stop) stop_max = std::max(stop_max, s.size());
+  // rows[i]: the prompt index of batch row i. Finished rows leave the batch (and the cache) once
+  // a quarter of it has finished, so long stragglers do not keep the whole batch running.
+  std::vector<std::size_t> rows(prompts.size());
+  std::iota(rows.begin(), rows.end(), std::size_t{0});
   for (std::int64_t step = 0; step < p.max_new_tokens; ++step) {
-    auto [tok, lp] = sample_next(logits, p, streams);
+    auto [tok, lp] = sample_next(logits, p, streams, rows);
     const auto tok_c = tok.to(torch::kCPU), lp_c = lp.to(torch::kCPU);
     const auto* tk = tok_c.data_ptr<std::int64_t>();
     const auto* lq = lp_c.data_ptr<float>();
-    std::vector<std::int64_t> next(prompts.size(), pad_id), next_mask(prompts.size(), 0);
-    std::size_t live = 0;
-    for (std::size_t b = 0; b < prompts.size(); ++b) {
+    const std::size_t R = rows.size();
+    std::vector<std::int64_t> next(R, pad_id), next_mask(R, 0);
+    std::vector<std::int64_t> live;
+    for (std::size_t r = 0; r < R; ++r) {
+      const auto b = rows[r];
       if (done[b]) continue;
       auto& c = out[b];
-      c.tokens.push_back(tk[b]);
-      c.logprobs.push_back(lq[b]);
-      if (std::find(p.eos_ids.begin(), p.eos_ids.end(), tk[b]) != p.eos_ids.end()) {
+      c.tokens.push_back(tk[r]);
+      c.logprobs.push_back(lq[r]);
+      if (std::find(p.eos_ids.begin(), p.eos_ids.end(), tk[r]) != p.eos_ids.end()) {
         c.finish = FinishReason::eos;
         done[b] = true;
         continue;
       }
       if (tokenizer) {
         const auto before = text[b].size();
-        tokenizer->append_token(text[b], tk[b]);
+        tokenizer->append_token(text[b], tk[r]);
         if (stop_max) {
           const auto from = before >= stop_max - 1 ? before - (stop_max - 1) : 0;
           bool hit = false;
@@ -112,13 +119,30 @@ inline std::vector<Completion> generate(Qwen2& model, const std::vector<std::vec
           }
         }
       }
-      next[b] = tk[b];
-      next_mask[b] = 1;
-      ++live;
+      next[r] = tk[r];
+      next_mask[r] = 1;
+      live.push_back(static_cast<std::int64_t>(r));
     }
-    if (live == 0 || step + 1 == p.max_new_tokens) break;
-    auto nt = torch::tensor(next, torch::kInt64).view({B, 1}).to(dev);
-    auto nm = torch::tensor(next_mask, torch::kInt64).view({B, 1}).to(dev);
+    if (live.empty() || step + 1 == p.max_new_tokens) break;
+    auto nt = torch::tensor(next, torch::kInt64).view({-1, 1}).to(dev);
+    auto nm = torch::tensor(next_mask, torch::kInt64).view({-1, 1}).to(dev);
+    if (live.size() * 4 <= R * 3) { // compact
+      const auto idx = torch::tensor(live, torch::kInt64).to(dev);
+      if (p.use_cache) {
+        for (auto* v : {&cache.k, &cache.v})
+          for (auto& t : *v) t = t.index_select(0, idx);
+        cache.key_mask = cache.key_mask.index_select(0, idx);
+        cache.seen = cache.seen.index_select(0, idx);
+      } else {
+        ids_t = ids_t.index_select(0, idx);
+        mask_t = mask_t.index_select(0, idx);
+      }
+      nt = nt.index_select(0, idx);
+      nm = nm.index_select(0, idx);
+      std::vector<std::size_t> kept;
+      for (auto r : live) kept.push_back(rows[static_cast<std::size_t>(r)]);
+      rows = std::move(kept);
+    }
     if (p.use_cache) {
       logits = model->next_logits(nt, nm, cache);
     } else {

@@ -68,10 +68,12 @@ public:
     for (std::size_t i = 0; i < n; ++i)
       gens_.emplace_back(detail::splitmix64(seed ^ (0x5851F42D4C957F2DULL * (i + 1))));
   }
-  /// One uniform in [0, 1) per sequence, as a [B, 1] float64 tensor on `device`.
-  torch::Tensor uniforms(torch::Device device) {
-    std::vector<double> u(gens_.size());
-    for (std::size_t i = 0; i < gens_.size(); ++i) u[i] = std::generate_canonical<double, 53>(gens_[i]);
+  /// One uniform in [0, 1) per sequence of `rows` (stream indices; all when empty), as a [B, 1]
+  /// float64 tensor on `device`.
+  torch::Tensor uniforms(torch::Device device, const std::vector<std::size_t>& rows = {}) {
+    const std::size_t n = rows.empty() ? gens_.size() : rows.size();
+    std::vector<double> u(n);
+    for (std::size_t i = 0; i < n; ++i) u[i] = std::generate_canonical<double, 53>(gens_[rows.empty() ? i : rows[i]]);
     return torch::tensor(u, torch::kFloat64).view({-1, 1}).to(device);
   }
 
@@ -83,7 +85,7 @@ private:
 /// float32 under the temperature-scaled distribution before filtering — what the trainer's
 /// recomputation of the same model gives). temperature 0 is greedy (log-probs at temperature 1).
 inline std::pair<torch::Tensor, torch::Tensor> sample_next(const torch::Tensor& logits, const SamplingParams& p,
-                                                           SamplerStreams& streams) {
+                                                           SamplerStreams& streams, const std::vector<std::size_t>& rows = {}) {
   auto l = logits.to(torch::kFloat32);
   if (p.temperature == 0) {
     const auto tok = l.argmax(-1);
@@ -93,7 +95,7 @@ inline std::pair<torch::Tensor, torch::Tensor> sample_next(const torch::Tensor& 
   const auto logp = torch::log_softmax(l, -1);
   const auto probs = torch::softmax(filter_logits(l, p.top_k, p.top_p), -1).to(torch::kFloat64);
   const auto cdf = probs.cumsum(-1);
-  const auto u = streams.uniforms(l.device()) * cdf.narrow(-1, cdf.size(-1) - 1, 1);
+  const auto u = streams.uniforms(l.device(), rows) * cdf.narrow(-1, cdf.size(-1) - 1, 1);
   // the first index whose cdf exceeds u: never a token of probability 0
   const auto tok =
       torch::searchsorted(cdf, u, /*out_int32=*/false, /*right=*/true).squeeze(-1).clamp_max(l.size(-1) - 1);

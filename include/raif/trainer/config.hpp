@@ -55,13 +55,13 @@ struct TrainConfig {
                                    ///< no-reasoning samples are answers, not format failures
   } warmstart;
   struct Grpo {
-    std::int64_t steps = 40, prompts_per_step = 8, group_size = 8;
+    std::int64_t steps = 60, prompts_per_step = 16, group_size = 8;
     double no_think_fraction = 0.25;
     bool superior_cot = true;
     bool all_equal_clause = false;
     double temperature = 1.0, top_p = 1.0;
     std::int64_t top_k = 0, max_new_tokens = 160;
-    double lr = 2e-4, weight_decay = 0.01, grad_clip = 1.0;
+    double lr = 1e-3, weight_decay = 0.01, grad_clip = 1.0; ///< (the paper: 1e-6 for a 7B model; a 3-layer model from scratch needs more)
     std::int64_t warmup = 5, updates_per_rollout = 2, micro_batch = 32;
     double clip_eps = 0.2, clip_eps_high = 0.2, kl_coef = 1e-3, bc_coef = 1.0;
     std::int64_t bc_batch = 8;
@@ -70,7 +70,7 @@ struct TrainConfig {
     std::string policy = "raif"; ///< answer-reward policy (policy_from_name)
   } grpo;
   struct Eval {
-    std::int64_t items = 200, max_new_tokens = 160, batch_size = 64;
+    std::int64_t items = 400, max_new_tokens = 160, batch_size = 64; ///< held-out items evaluated (at most)
   } eval;
   struct Checkpoint {
     std::int64_t every = 10;
@@ -262,10 +262,14 @@ private:
           else if constexpr (std::is_same_v<T, bool>)
             return *p ? "true" : "false";
           else if constexpr (std::is_same_v<T, double>) {
-            std::ostringstream o;
-            o.precision(17);
-            o << *p;
-            auto s = o.str();
+            std::string s;
+            for (int prec = 1; prec <= 17; ++prec) { // the shortest text that reads back exactly
+              std::ostringstream o;
+              o.precision(prec);
+              o << *p;
+              s = o.str();
+              if (std::stod(s) == *p) break;
+            }
             if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
             return s;
           } else if constexpr (std::is_same_v<T, std::int64_t>)

@@ -119,8 +119,10 @@ inline std::vector<Completion> respond(Qwen2& model, const BpeTokenizer& tok, co
 }
 
 /// The evaluation report of `model` on `items`, with reasoning and with forced no-reasoning.
+/// `responses` (optional) receives one JSON line per (item, mode): id, mode, response, strict pass.
 inline std::pair<EvalReport, EvalReport> evaluate_policy(Qwen2& model, const BpeTokenizer& tok,
-                                                         const std::vector<Item>& items, const EvalOptions& o) {
+                                                         const std::vector<Item>& items, const EvalOptions& o,
+                                                         std::vector<nlohmann::json>* responses = nullptr) {
   std::vector<AnyNode> nodes;
   for (const auto& it : items) nodes.push_back(compile(it.spec));
   auto run = [&](bool no_think) {
@@ -137,6 +139,15 @@ inline std::pair<EvalReport, EvalReport> evaluate_policy(Qwen2& model, const Bpe
       r.by_composition[items[i].composition].add(counts[i]);
       r.by_depth[std::to_string(items[i].depth)].add(counts[i]);
       r.truncated += comps[i].finish == FinishReason::length;
+      if (responses)
+        responses->push_back({{"id", items[i].id},
+                              {"mode", no_think ? "no_reasoning" : "reasoning"},
+                              {"prompt", items[i].instruction},
+                              {"response", prefill + comps[i].text},
+                              {"finish", to_string(comps[i].finish)},
+                              {"strict", counts[i].prompt_strict == 1},
+                              {"leaves_passed", counts[i].leaf_strict},
+                              {"leaves", counts[i].leaves}});
       tokens += static_cast<double>(comps[i].tokens.size());
     }
     r.mean_tokens = items.empty() ? 0 : tokens / static_cast<double>(items.size());

@@ -308,7 +308,7 @@ private:
       if ((step + 1) % cfg_.checkpoint.every == 0 && step + 1 < total) save_checkpoint("warmstart", step + 1);
     }
     save_pretrained(policy_, (dir_ / "warmstart").string());
-    auto [r, n] = evaluate(policy_);
+    auto [r, n] = evaluate(policy_, "warmstart");
     detail::trainer::write_file(dir_ / "eval_warmstart.json",
                                 nlohmann::json{{"reasoning", r.to_json()}, {"no_reasoning", n.to_json()}}.dump(2));
     hooks_.log("warm start: held-out prompt strict " + fmt(r.all.prompt_strict_acc()) + " (no reasoning " +
@@ -491,7 +491,7 @@ private:
 
   void final_eval() {
     if (!policy_) policy_ = load_pretrained((dir_ / "final").string(), device_);
-    auto [r, n] = evaluate(policy_);
+    auto [r, n] = evaluate(policy_, "final");
     detail::trainer::write_file(dir_ / "eval_final.json",
                                 nlohmann::json{{"reasoning", r.to_json()}, {"no_reasoning", n.to_json()}}.dump(2));
     hooks_.log("final: held-out prompt strict " + fmt(r.all.prompt_strict_acc()) + " (no reasoning " +
@@ -499,13 +499,18 @@ private:
     set_stage("done", 0);
   }
 
-  std::pair<EvalReport, EvalReport> evaluate(Qwen2& m) {
+  // Evaluates on the held-out items and writes every response to responses_<name>.jsonl.
+  std::pair<EvalReport, EvalReport> evaluate(Qwen2& m, const std::string& name) {
     m->eval();
-    return evaluate_policy(m, tok_, heldout_,
-                           {.system = cfg_.data.system,
-                            .max_new_tokens = cfg_.eval.max_new_tokens,
-                            .batch_size = cfg_.eval.batch_size,
-                            .threads = static_cast<unsigned>(cfg_.run.threads)});
+    std::vector<nlohmann::json> responses;
+    auto r = evaluate_policy(m, tok_, heldout_,
+                             {.system = cfg_.data.system, .max_new_tokens = cfg_.eval.max_new_tokens, .batch_size = cfg_.eval.batch_size,
+                              .threads = static_cast<unsigned>(cfg_.run.threads)},
+                             &responses);
+    std::string lines;
+    for (const auto& x : responses) lines += x.dump() + "\n";
+    detail::trainer::write_file(dir_ / ("responses_" + name + ".jsonl"), lines);
+    return r;
   }
 
   // ----- state, checkpoints, metrics ---------------------------------------------------------------

@@ -1,0 +1,65 @@
+// Qwen2 on LibTorch: generation with and without the KV cache, and training forward + backward.
+//   BM_generate/{cache,no_cache}/B    4 layers x 256 wide, 32-token prompts, 256 new tokens each
+//   BM_train/{token_logprobs,naive}/B:T   log-probs of targets + backward; `naive` materialises
+//                                     [B, T, V] logits and their log_softmax
+// Counters: tokens/s (generated, or trained). On the GPU when CUDA is available (--cuda), else CPU.
+// Reproduce: ./build/benchmarks/bench_model (docs/performance.md).
+#include <raif/model/qwen2.hpp>
+#include <raif/rollout/generate.hpp>
+
+#include <benchmark/benchmark.h>
+
+namespace {
+using namespace raif;
+
+Qwen2& model() {
+  static Qwen2 m = [] {
+    torch::manual_seed(0);
+    Qwen2 q(Qwen2Config{.vocab_size = 1024, .hidden_size = 256, .intermediate_size = 704, .num_hidden_layers = 4,
+                        .num_attention_heads = 8, .num_key_value_heads = 2, .max_position_embeddings = 1024,
+                        .rope_theta = 10000.0, .torch_dtype = torch::cuda::is_available() ? "bfloat16" : "float32"});
+    q->to(default_device());
+    return q;
+  }();
+  return m;
+}
+
+void BM_generate(benchmark::State& state, bool cache) {
+  const auto B = state.range(0);
+  std::vector<std::vector<std::int64_t>> prompts(static_cast<std::size_t>(B));
+  for (std::size_t b = 0; b < prompts.size(); ++b)
+    for (int t = 0; t < 32; ++t) prompts[b].push_back(static_cast<std::int64_t>((b * 131 + t * 17) % 1000));
+  const SamplingParams sp{.temperature = 1.0, .max_new_tokens = 256, .seed = 1, .use_cache = cache};
+  std::int64_t tokens = 0;
+  for (auto _ : state) {
+    const auto out = generate(model(), prompts, sp);
+    for (const auto& c : out) tokens += static_cast<std::int64_t>(c.tokens.size());
+  }
+  state.counters["tokens/s"] = benchmark::Counter(static_cast<double>(tokens), benchmark::Counter::kIsRate);
+}
+
+void BM_train(benchmark::State& state, bool naive) {
+  const auto B = state.range(0), T = state.range(1);
+  auto& m = model();
+  const auto dev = m->device();
+  const auto ids = torch::randint(0, 1024, {B, T}, torch::TensorOptions().dtype(torch::kInt64).device(dev));
+  const auto mask = torch::ones({B, T}, torch::TensorOptions().dtype(torch::kInt64).device(dev));
+  for (auto _ : state) {
+    m->zero_grad();
+    torch::Tensor lp;
+    if (naive)
+      lp = torch::log_softmax(m->forward(ids, mask).to(torch::kFloat32), -1).gather(-1, ids.unsqueeze(-1)).squeeze(-1);
+    else
+      lp = m->token_logprobs(ids, mask, ids);
+    lp.mean().backward();
+    if (dev.is_cuda()) torch::cuda::synchronize();
+  }
+  state.counters["tokens/s"] = benchmark::Counter(static_cast<double>(B * T * state.iterations()), benchmark::Counter::kIsRate);
+}
+} // namespace
+
+BENCHMARK_CAPTURE(BM_generate, cache, true)->Arg(1)->Arg(8)->Arg(32)->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
+BENCHMARK_CAPTURE(BM_generate, no_cache, false)->Arg(1)->Arg(8)->Arg(32)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+BENCHMARK_CAPTURE(BM_train, token_logprobs, false)->Args({8, 256})->Args({32, 256})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_train, naive, true)->Args({8, 256})->Args({32, 256})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_MAIN();
