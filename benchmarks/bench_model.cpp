@@ -15,9 +15,15 @@ using namespace raif;
 Qwen2& model() {
   static Qwen2 m = [] {
     torch::manual_seed(0);
-    Qwen2 q(Qwen2Config{.vocab_size = 1024, .hidden_size = 256, .intermediate_size = 704, .num_hidden_layers = 4,
-                        .num_attention_heads = 8, .num_key_value_heads = 2, .max_position_embeddings = 1024,
-                        .rope_theta = 10000.0, .torch_dtype = torch::cuda::is_available() ? "bfloat16" : "float32"});
+    Qwen2 q(Qwen2Config{.vocab_size = 1024,
+                        .hidden_size = 256,
+                        .intermediate_size = 704,
+                        .num_hidden_layers = 4,
+                        .num_attention_heads = 8,
+                        .num_key_value_heads = 2,
+                        .max_position_embeddings = 1024,
+                        .rope_theta = 10000.0,
+                        .torch_dtype = torch::cuda::is_available() ? "bfloat16" : "float32"});
     q->to(default_device());
     return q;
   }();
@@ -54,12 +60,29 @@ void BM_train(benchmark::State& state, bool naive) {
     lp.mean().backward();
     if (dev.is_cuda()) torch::cuda::synchronize();
   }
-  state.counters["tokens/s"] = benchmark::Counter(static_cast<double>(B * T * state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["tokens/s"] =
+      benchmark::Counter(static_cast<double>(B * T * state.iterations()), benchmark::Counter::kIsRate);
 }
 } // namespace
 
-BENCHMARK_CAPTURE(BM_generate, cache, true)->Arg(1)->Arg(8)->Arg(32)->Unit(benchmark::kMillisecond)->Iterations(2)->UseRealTime();
-BENCHMARK_CAPTURE(BM_generate, no_cache, false)->Arg(1)->Arg(8)->Arg(32)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
-BENCHMARK_CAPTURE(BM_train, token_logprobs, false)->Args({8, 256})->Args({32, 256})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_generate, cache, true)
+    ->Arg(1)
+    ->Arg(8)
+    ->Arg(32)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(2)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_generate, no_cache, false)
+    ->Arg(1)
+    ->Arg(8)
+    ->Arg(32)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_train, token_logprobs, false)
+    ->Args({8, 256})
+    ->Args({32, 256})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(BM_train, naive, true)->Args({8, 256})->Args({32, 256})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_MAIN();

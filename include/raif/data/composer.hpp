@@ -15,6 +15,10 @@
 ///
 /// The world is small (8 animals, 4 facts each) so that a model trained from scratch on a CPU can
 /// learn the content, and success or failure is about following the constraints.
+///
+/// Reproducible: the same seed gives the same items with the same standard library (the
+/// composer draws with std::mt19937_64, portable, and std::discrete_distribution, whose algorithm
+/// the standard leaves to the library; the fixtures here are libstdc++'s).
 
 #include <raif/compose/runtime.hpp>
 #include <raif/data/item.hpp>
@@ -318,7 +322,6 @@ struct Composer {
 
   /// `n` candidates → the items whose expert answer passes its own spec (the rest are counted).
   ComposedSet generate(std::size_t n) const {
-    namespace dc = detail::composer;
     std::mt19937_64 rng(seed);
     ComposedSet out;
     const auto& W = world();

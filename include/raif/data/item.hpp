@@ -6,6 +6,7 @@
 /// file reads in IFEval tooling.
 
 #include <raif/compose/runtime.hpp>
+#include <raif/detail/atomic_file.hpp>
 #include <raif/error.hpp>
 
 #include <nlohmann/json.hpp>
@@ -119,13 +120,9 @@ inline Item item_from_json(const nlohmann::json& j, const std::string& where) {
 
 /// Writes items as JSONL (atomically: a temporary file renamed over the target).
 inline void write_jsonl(const std::string& path, const std::vector<Item>& items) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp);
+  detail::write_atomic(path, [&](std::ostream& out) {
     for (const auto& it : items) out << to_json(it).dump() << '\n';
-    if (!out) throw error("raif: cannot write " + tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw error("raif: cannot rename " + tmp + " to " + path);
+  });
 }
 
 inline std::vector<Item> read_jsonl(const std::string& path) {

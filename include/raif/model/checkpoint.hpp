@@ -45,13 +45,7 @@ inline void save_pretrained(const Qwen2& model, const std::string& dir) {
   std::vector<std::pair<std::string, torch::Tensor>> tensors;
   for (const auto& p : model->named_parameters()) tensors.emplace_back(p.key(), p.value());
   save_safetensors(dir + "/model.safetensors", tensors);
-  const std::string tmp = dir + "/config.json.tmp";
-  {
-    std::ofstream out(tmp);
-    out << model->config.to_json().dump(2) << '\n';
-    if (!out) throw error("raif: cannot write " + tmp);
-  }
-  std::filesystem::rename(tmp, dir + "/config.json");
+  detail::write_atomic(dir + "/config.json", model->config.to_json().dump(2) + "\n");
 }
 
 /// Reads a directory written by save_pretrained (or a Hugging Face Qwen2 checkpoint with a single

@@ -4,6 +4,7 @@
 /// JSON header {name: {dtype, shape, data_offsets}}, then the raw tensor bytes. Self-describing,
 /// and what Qwen2.5 checkpoints ship as, so raif reads those and Python reads raif's.
 
+#include <raif/detail/atomic_file.hpp>
 #include <raif/torch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -64,19 +65,18 @@ inline void save_safetensors(const std::string& path, const std::vector<std::pai
   }
   std::string h = header.dump();
   h.append((8 - h.size() % 8) % 8, ' '); // the data starts 8-byte aligned
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    std::uint64_t n = h.size();
-    unsigned char len[8];
-    for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(n >> (8 * i));
-    out.write(reinterpret_cast<const char*>(len), 8);
-    out.write(h.data(), static_cast<std::streamsize>(h.size()));
-    for (const auto& c : cpu)
-      out.write(static_cast<const char*>(c.data_ptr()), static_cast<std::streamsize>(c.numel() * c.element_size()));
-    if (!out) throw error("raif: cannot write " + tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw error("raif: cannot rename " + tmp + " to " + path);
+  detail::write_atomic(
+      path,
+      [&](std::ostream& out) {
+        const std::uint64_t n = h.size();
+        unsigned char len[8];
+        for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(n >> (8 * i));
+        out.write(reinterpret_cast<const char*>(len), 8);
+        out.write(h.data(), static_cast<std::streamsize>(h.size()));
+        for (const auto& c : cpu)
+          out.write(static_cast<const char*>(c.data_ptr()), static_cast<std::streamsize>(c.numel() * c.element_size()));
+      },
+      /*binary=*/true);
 }
 
 /// Reads every tensor of a safetensors file (on the CPU, in file order). Malformed files give an

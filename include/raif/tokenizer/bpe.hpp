@@ -13,6 +13,7 @@
 /// Decoding is byte-exact: decode(encode(s)) == s for every byte string s, valid UTF-8 or not
 /// (an invalid byte is its own pre-token; see pre_tokenizer.hpp).
 
+#include <raif/detail/atomic_file.hpp>
 #include <raif/error.hpp>
 #include <raif/tokenizer/pre_tokenizer.hpp>
 
@@ -325,15 +326,7 @@ public:
           {"merges", merges}}}};
   }
   /// Writes tokenizer.json (atomically: a temporary file renamed over the target).
-  void save(const std::string& path) const {
-    const std::string tmp = path + ".tmp";
-    {
-      std::ofstream out(tmp);
-      out << to_json().dump(1) << '\n';
-      if (!out) throw error("raif: cannot write " + tmp);
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) throw error("raif: cannot rename " + tmp + " to " + path);
-  }
+  void save(const std::string& path) const { detail::write_atomic(path, to_json().dump(1) + "\n"); }
 
   /// Token ids of `text`. With `allow_special` (default) added tokens in the text become their ids;
   /// without, they are encoded as ordinary text.

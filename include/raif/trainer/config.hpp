@@ -61,7 +61,8 @@ struct TrainConfig {
     bool all_equal_clause = false;
     double temperature = 1.0, top_p = 1.0;
     std::int64_t top_k = 0, max_new_tokens = 160;
-    double lr = 1e-3, weight_decay = 0.01, grad_clip = 1.0; ///< (the paper: 1e-6 for a 7B model; a 3-layer model from scratch needs more)
+    double lr = 1e-3, weight_decay = 0.01,
+           grad_clip = 1.0; ///< (the paper: 1e-6 for a 7B model; a 3-layer model from scratch needs more)
     std::int64_t warmup = 5, updates_per_rollout = 2, micro_batch = 32;
     double clip_eps = 0.2, clip_eps_high = 0.2, kl_coef = 1e-3, bc_coef = 1.0;
     std::int64_t bc_batch = 8;

@@ -70,15 +70,7 @@ inline LossAggregation aggregation(const std::string& s) {
   if (s == "seq_mean_token_sum_norm") return LossAggregation::seq_mean_token_sum_norm;
   return LossAggregation::seq_mean_token_mean;
 }
-inline void write_file(const std::filesystem::path& p, const std::string& s) {
-  const auto tmp = p.string() + ".tmp";
-  {
-    std::ofstream o(tmp);
-    o << s;
-    if (!o) throw error("raif: cannot write " + tmp);
-  }
-  std::filesystem::rename(tmp, p);
-}
+inline void write_file(const std::filesystem::path& p, const std::string& s) { detail::write_atomic(p.string(), s); }
 inline nlohmann::json read_json(const std::filesystem::path& p) {
   std::ifstream in(p);
   if (!in) throw error("raif: cannot open " + p.string());
@@ -308,11 +300,7 @@ private:
       if ((step + 1) % cfg_.checkpoint.every == 0 && step + 1 < total) save_checkpoint("warmstart", step + 1);
     }
     save_pretrained(policy_, (dir_ / "warmstart").string());
-    auto [r, n] = evaluate(policy_, "warmstart");
-    detail::trainer::write_file(dir_ / "eval_warmstart.json",
-                                nlohmann::json{{"reasoning", r.to_json()}, {"no_reasoning", n.to_json()}}.dump(2));
-    hooks_.log("warm start: held-out prompt strict " + fmt(r.all.prompt_strict_acc()) + " (no reasoning " +
-               fmt(n.all.prompt_strict_acc()) + "), format " + fmt(r.all.format_rate()));
+    evaluate(policy_, "warmstart", "warm start");
     set_stage("grpo", 0);
     opt_.reset();
     return true;
@@ -437,7 +425,8 @@ private:
           out.loss.backward();
           tokens += b.loss_mask.sum().item<double>();
           const double w = static_cast<double>(ps.size()) / static_cast<double>(kept.size());
-          pg_loss += metric(out, "pg/loss") * w;
+          pg_loss +=
+              metric(out, "pg/loss") / static_cast<double>(minibatches.size()); // a share of its mini-batch's mean
           kl += metric(out, "kl/kl") * w;
           clip += metric(out, "pg/clip_fraction") * w;
         }
@@ -491,26 +480,28 @@ private:
 
   void final_eval() {
     if (!policy_) policy_ = load_pretrained((dir_ / "final").string(), device_);
-    auto [r, n] = evaluate(policy_, "final");
-    detail::trainer::write_file(dir_ / "eval_final.json",
-                                nlohmann::json{{"reasoning", r.to_json()}, {"no_reasoning", n.to_json()}}.dump(2));
-    hooks_.log("final: held-out prompt strict " + fmt(r.all.prompt_strict_acc()) + " (no reasoning " +
-               fmt(n.all.prompt_strict_acc()) + "), format " + fmt(r.all.format_rate()));
+    evaluate(policy_, "final", "final");
     set_stage("done", 0);
   }
 
-  // Evaluates on the held-out items and writes every response to responses_<name>.jsonl.
-  std::pair<EvalReport, EvalReport> evaluate(Qwen2& m, const std::string& name) {
+  // Evaluates on the held-out items: eval_<name>.json, every response in responses_<name>.jsonl,
+  // and a log line.
+  void evaluate(Qwen2& m, const std::string& name, const std::string& label) {
     m->eval();
     std::vector<nlohmann::json> responses;
-    auto r = evaluate_policy(m, tok_, heldout_,
-                             {.system = cfg_.data.system, .max_new_tokens = cfg_.eval.max_new_tokens, .batch_size = cfg_.eval.batch_size,
-                              .threads = static_cast<unsigned>(cfg_.run.threads)},
-                             &responses);
+    const auto [r, n] = evaluate_policy(m, tok_, heldout_,
+                                        {.system = cfg_.data.system,
+                                         .max_new_tokens = cfg_.eval.max_new_tokens,
+                                         .batch_size = cfg_.eval.batch_size,
+                                         .threads = static_cast<unsigned>(cfg_.run.threads)},
+                                        &responses);
     std::string lines;
     for (const auto& x : responses) lines += x.dump() + "\n";
     detail::trainer::write_file(dir_ / ("responses_" + name + ".jsonl"), lines);
-    return r;
+    detail::trainer::write_file(dir_ / ("eval_" + name + ".json"),
+                                nlohmann::json{{"reasoning", r.to_json()}, {"no_reasoning", n.to_json()}}.dump(2));
+    hooks_.log(label + ": held-out prompt strict " + fmt(r.all.prompt_strict_acc()) + " (no reasoning " +
+               fmt(n.all.prompt_strict_acc()) + "), format " + fmt(r.all.format_rate()));
   }
 
   // ----- state, checkpoints, metrics ---------------------------------------------------------------
