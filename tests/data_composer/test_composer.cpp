@@ -86,6 +86,11 @@ TEST_CASE("splits are disjoint by seed task or composition; JSONL round-trips", 
     const auto [train, held] = split(items, {.heldout_fraction = 0.3, .seed = 1, .by = by});
     CHECK(train.size() + held.size() == items.size());
     CHECK(!held.empty());
+    if (std::string(by) == "seed_task") { // 24 seed tasks (8 animals x 3 questions): round(0.3 x 24) = 7 held out
+      std::set<std::string> held_tasks;
+      for (const auto& it : held) held_tasks.insert(it.seed_task);
+      CHECK(held_tasks.size() == 7);
+    }
     auto comp = [](const Item& it) {
       std::string c = it.composition;
       for (const auto& id : it.constraint_ids) c += "|" + id;

@@ -530,23 +530,38 @@ struct SplitOptions {
 };
 
 /// Splits items into (train, held-out) by whole groups, so no held-out key is seen in training.
+/// The held-out keys are the round(heldout_fraction × keys) keys of smallest hash (at least one
+/// when the fraction is positive): the held-out share is the fraction asked for, whichever keys the
+/// seed picks.
 inline std::pair<std::vector<Item>, std::vector<Item>> split(const std::vector<Item>& items,
                                                              const SplitOptions& o = {}) {
   if (!(o.heldout_fraction >= 0 && o.heldout_fraction < 1))
     throw error("raif: split: heldout_fraction must be in [0, 1), got " + std::to_string(o.heldout_fraction));
   if (o.by != "seed_task" && o.by != "composition" && o.by != "both")
     throw error("raif: split: 'by' must be seed_task, composition or both, got '" + o.by + "'");
-  auto held = [&](const std::string& key) {
-    const auto h = detail::composer::stable_hash(key, o.seed);
-    return static_cast<double>(h % 1000000) / 1e6 < o.heldout_fraction;
+  auto comp_key = [](const Item& it) {
+    std::string c = it.composition;
+    for (const auto& id : it.constraint_ids) c += "|" + id;
+    return c;
   };
+  auto held_keys = [&](auto key_of) {
+    std::set<std::string> keys;
+    for (const auto& it : items) keys.insert(key_of(it));
+    std::vector<std::pair<std::uint64_t, std::string>> ranked;
+    for (const auto& k : keys) ranked.emplace_back(detail::composer::stable_hash(k, o.seed), k);
+    std::sort(ranked.begin(), ranked.end());
+    auto n = static_cast<std::size_t>(o.heldout_fraction * static_cast<double>(ranked.size()) + 0.5);
+    if (o.heldout_fraction > 0) n = std::max<std::size_t>(n, 1);
+    std::set<std::string> held;
+    for (std::size_t i = 0; i < n && i < ranked.size(); ++i) held.insert(ranked[i].second);
+    return held;
+  };
+  const auto task = [](const Item& it) { return it.seed_task; };
+  const auto held_tasks = o.by == "composition" ? std::set<std::string>{} : held_keys(task);
+  const auto held_comps = o.by == "seed_task" ? std::set<std::string>{} : held_keys(comp_key);
   std::pair<std::vector<Item>, std::vector<Item>> out;
   for (const auto& it : items) {
-    std::string comp = it.composition;
-    for (const auto& c : it.constraint_ids) comp += "|" + c;
-    const bool h = o.by == "seed_task"     ? held(it.seed_task)
-                   : o.by == "composition" ? held(comp)
-                                           : held(it.seed_task) || held(comp);
+    const bool h = held_tasks.count(it.seed_task) || held_comps.count(comp_key(it));
     (h ? out.second : out.first).push_back(it);
   }
   return out;
