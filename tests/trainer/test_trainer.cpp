@@ -100,6 +100,35 @@ TEST_CASE("a resumed run produces the same metrics, model and evaluation", "[tra
   for (std::size_t i = 0; i < a.size(); ++i) CHECK(torch::equal(a[i].second, b[i].second));
 }
 
+TEST_CASE("an extra reward term shifts the reward; a constant one changes nothing else", "[trainer]") {
+  // GroupNorm subtracts the group mean, so a constant reward term leaves the advantages, hence
+  // the whole training, unchanged: the metrics must equal the plain run's but for reward - 1.
+  auto plain = micro("extra_plain");
+  REQUIRE(Trainer(plain, false).run());
+  auto cfg = micro("extra_const");
+  Trainer t(cfg, false);
+  struct MinusOne {
+    RewardResult operator()(const Sample&) const { return {-1.0, {{"minus_one", -1.0}}, std::nullopt}; }
+  };
+  static_assert(reward_term<MinusOne>);
+  t.extra_reward = MinusOne{};
+  REQUIRE(t.run());
+  const auto a = metrics("extra_plain"), b = metrics("extra_const");
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    REQUIRE(a[i].size() == b[i].size());
+    for (auto it = a[i].begin(); it != a[i].end(); ++it) {
+      INFO(a[i]["phase"] << " step " << a[i]["step"] << ": " << it.key());
+      const auto& y = b[i].at(it.key());
+      const double shift = it.key() == "reward" ? -1.0 : 0.0;
+      if (it.value().is_number()) // (r - 1) - mean(r - 1) may round differently from r - mean(r)
+        CHECK(y.get<double>() == Approx(it.value().get<double>() + shift).margin(1e-9));
+      else
+        CHECK(y == it.value());
+    }
+  }
+}
+
 TEST_CASE("bad configurations fail before any work, naming the key", "[trainer]") {
   const std::string path = "bad.toml";
   auto write = [&](const std::string& s) { std::ofstream(path) << s; };
@@ -138,7 +167,8 @@ TEST_CASE("bad configurations fail before any work, naming the key", "[trainer]"
 TEST_CASE("configs/default.toml is the embedded default", "[trainer]") {
   TrainConfig embedded;
   CHECK(TrainConfig::from_file(source + "/configs/default.toml").to_toml() == embedded.to_toml());
-  for (const char* f : {"ablation-no-superior-cot", "ablation-no-bc", "ablation-neither", "io", "shallow-cot", "micro"}) {
+  for (const char* f :
+       {"ablation-no-superior-cot", "ablation-no-bc", "ablation-neither", "io", "shallow-cot", "micro"}) {
     INFO(f);
     auto c = TrainConfig::from_file(source + "/configs/" + f + ".toml");
     CHECK_NOTHROW(c.validate());

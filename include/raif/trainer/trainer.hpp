@@ -94,6 +94,11 @@ public:
   /// Set from a signal handler: the trainer checkpoints after the current step and returns.
   std::atomic<bool>* stop_flag = nullptr;
 
+  /// A reward term of your own, added to every GRPO sample's RAIF reward (its value to the reward,
+  /// its components to the sample's); any `reward_term` converts. Superior-CoT still compares the
+  /// accuracy component. Example: `trainer.extra_reward = Brevity{.per_char = 1e-3};`
+  std::function<RewardResult(const Sample&)> extra_reward;
+
   /// Runs (or finishes) every stage. Returns false when it stopped early (Ctrl-C or run.stop_after).
   bool run() {
     std::filesystem::create_directories(dir_);
@@ -368,6 +373,11 @@ private:
                                                .policy = policy,
                                                .detail = Detail::scores}};
         rewards[s] = r(samples[s]);
+        if (extra_reward) {
+          auto e = extra_reward(samples[s]);
+          rewards[s].value += e.value;
+          detail::merge_components(rewards[s], std::move(e));
+        }
       });
       Eigen::ArrayXd R(static_cast<Eigen::Index>(samples.size())), acc(static_cast<Eigen::Index>(samples.size()));
       for (std::size_t s = 0; s < samples.size(); ++s) {
