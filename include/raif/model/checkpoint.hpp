@@ -7,6 +7,7 @@
 ///   raif::save_pretrained(model, "run/ckpt");            // config.json + model.safetensors
 ///   auto m = raif::load_pretrained("run/ckpt", device);  // the same model, on `device`
 
+#include <raif/detail/json_file.hpp>
 #include <raif/model/qwen2.hpp>
 #include <raif/model/safetensors.hpp>
 
@@ -51,12 +52,7 @@ inline void save_pretrained(const Qwen2& model, const std::string& dir) {
 /// Reads a directory written by save_pretrained (or a Hugging Face Qwen2 checkpoint with a single
 /// model.safetensors) onto `device`.
 inline Qwen2 load_pretrained(const std::string& dir, torch::Device device = torch::kCPU) {
-  std::ifstream in(dir + "/config.json");
-  if (!in) throw error("raif: cannot open " + dir + "/config.json");
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const std::exception& e) { throw error("raif: " + dir + "/config.json is not valid JSON: " + e.what()); }
+  const auto j = detail::read_json_file(dir + "/config.json");
   Qwen2 model(Qwen2Config::from_json(j, dir + "/config.json"));
   load_weights(model, load_safetensors(dir + "/model.safetensors"), dir + "/model.safetensors");
   model->to(device);

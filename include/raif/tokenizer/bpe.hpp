@@ -14,6 +14,7 @@
 /// (an invalid byte is its own pre-token; see pre_tokenizer.hpp).
 
 #include <raif/detail/atomic_file.hpp>
+#include <raif/detail/json_file.hpp>
 #include <raif/error.hpp>
 #include <raif/tokenizer/pre_tokenizer.hpp>
 
@@ -174,15 +175,7 @@ public:
 
   /// Reads a Hugging Face tokenizer.json (model BPE; pre-tokenizer ByteLevel, or Split with the
   /// GPT-2 or Qwen2 pattern followed by ByteLevel; normalizer none or NFC; added tokens).
-  static BpeTokenizer load(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw error("raif: cannot open tokenizer file " + path);
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(in);
-    } catch (const std::exception& e) { throw error("raif: " + path + " is not valid JSON: " + e.what()); }
-    return from_json(j, path);
-  }
+  static BpeTokenizer load(const std::string& path) { return from_json(detail::read_json_file(path), path); }
   static BpeTokenizer from_json(const nlohmann::json& j, const std::string& where = "tokenizer.json") {
     auto fail = [&](const std::string& field, const std::string& why) -> error {
       return error("raif: " + where + ": field '" + field + "': " + why);

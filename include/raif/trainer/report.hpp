@@ -4,6 +4,7 @@
 /// warm-start and the final model, by composition and depth, with and without reasoning, and the
 /// training curves' summary), and curves.png drawn by gnuplot from metrics.jsonl.
 
+#include <raif/detail/json_file.hpp>
 #include <raif/error.hpp>
 
 #include <nlohmann/json.hpp>
@@ -18,11 +19,6 @@
 namespace raif {
 
 namespace detail::report {
-inline nlohmann::json read(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  if (!in) throw error("raif: report: cannot open " + p.string());
-  return nlohmann::json::parse(in);
-}
 inline std::string pct(const nlohmann::json& x) {
   std::ostringstream o;
   o.setf(std::ios::fixed);
@@ -36,8 +32,9 @@ inline std::string pct(const nlohmann::json& x) {
 /// Returns the path of the plot, or an empty string when gnuplot failed or is absent.
 inline std::string write_report(const std::filesystem::path& dir) {
   namespace dr = detail::report;
-  const auto warm = dr::read(dir / "eval_warmstart.json"), fin = dr::read(dir / "eval_final.json");
-  const auto data = dr::read(dir / "data.json");
+  const auto warm = detail::read_json_file(dir / "eval_warmstart.json"),
+             fin = detail::read_json_file(dir / "eval_final.json");
+  const auto data = detail::read_json_file(dir / "data.json");
   std::vector<nlohmann::json> grpo, warmstart;
   {
     std::ifstream in(dir / "metrics.jsonl");

@@ -18,6 +18,7 @@
 #include <raif/advantage/selection.hpp>
 #include <raif/compose/policy.hpp>
 #include <raif/data/composer.hpp>
+#include <raif/detail/json_file.hpp>
 #include <raif/model/checkpoint.hpp>
 #include <raif/objective/objective.hpp>
 #include <raif/reward/batch.hpp>
@@ -71,11 +72,6 @@ inline LossAggregation aggregation(const std::string& s) {
   return LossAggregation::seq_mean_token_mean;
 }
 inline void write_file(const std::filesystem::path& p, const std::string& s) { detail::write_atomic(p.string(), s); }
-inline nlohmann::json read_json(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  if (!in) throw error("raif: cannot open " + p.string());
-  return nlohmann::json::parse(in);
-}
 } // namespace detail::trainer
 
 class Trainer {
@@ -117,7 +113,7 @@ public:
       state_ = {{"stage", "data"}, {"step", 0}};
       save_state();
     } else {
-      state_ = detail::trainer::read_json(dir_ / "state.json");
+      state_ = detail::read_json_file(dir_ / "state.json");
       hooks_.log("raif-train: resuming at stage " + state_["stage"].get<std::string>() + ", step " +
                  std::to_string(state_["step"].get<std::int64_t>()));
     }
@@ -141,7 +137,7 @@ private:
     if (std::filesystem::exists(dir_ / "train.jsonl")) {
       train_ = read_jsonl((dir_ / "train.jsonl").string());
       heldout_ = read_jsonl((dir_ / "heldout.jsonl").string());
-      data_stats_ = detail::trainer::read_json(dir_ / "data.json");
+      data_stats_ = detail::read_json_file(dir_ / "data.json");
     } else {
       std::size_t dropped = 0;
       nlohmann::json by_comp = nlohmann::json::object();
@@ -546,7 +542,7 @@ private:
   }
   void load_checkpoint(double lr, double wd) {
     const auto cur = dir_ / "checkpoint";
-    const auto st = detail::trainer::read_json(cur / "step.json");
+    const auto st = detail::read_json_file(cur / "step.json");
     if (st["stage"] != state_["stage"] || st["step"] != state_["step"])
       throw error("raif: " + cur.string() + " does not match state.json (" + st.dump() + " vs " + state_.dump() + ")");
     policy_ = load_pretrained(cur.string(), device_);
