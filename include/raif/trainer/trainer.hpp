@@ -71,7 +71,6 @@ inline LossAggregation aggregation(const std::string& s) {
   if (s == "seq_mean_token_sum_norm") return LossAggregation::seq_mean_token_sum_norm;
   return LossAggregation::seq_mean_token_mean;
 }
-inline void write_file(const std::filesystem::path& p, const std::string& s) { detail::write_atomic(p.string(), s); }
 } // namespace detail::trainer
 
 class Trainer {
@@ -109,7 +108,7 @@ public:
     hooks_.log(std::string("raif-train: device ") + (device_.is_cuda() ? "CUDA" : "CPU") + ", " +
                std::to_string(threads) + " threads, run directory " + dir_.string());
     if (!resume_) {
-      detail::trainer::write_file(dir_ / "config.toml", cfg_.to_toml());
+      detail::write_atomic(dir_ / "config.toml", cfg_.to_toml());
       state_ = {{"stage", "data"}, {"step", 0}};
       save_state();
     } else {
@@ -166,7 +165,7 @@ private:
                      {"dropped_by_composition", by_comp}};
       write_jsonl((dir_ / "train.jsonl").string(), train_);
       write_jsonl((dir_ / "heldout.jsonl").string(), heldout_);
-      detail::trainer::write_file(dir_ / "data.json", data_stats_.dump(2));
+      detail::write_atomic(dir_ / "data.json", data_stats_.dump(2));
       hooks_.log("data: " + std::to_string(train_.size()) + " train, " + std::to_string(heldout_.size()) +
                  " held-out, " + std::to_string(dropped) + " dropped (expert failed its own spec)");
     }
@@ -503,9 +502,9 @@ private:
                                         &responses);
     std::string lines;
     for (const auto& x : responses) lines += x.dump() + "\n";
-    detail::trainer::write_file(dir_ / ("responses_" + name + ".jsonl"), lines);
-    detail::trainer::write_file(dir_ / ("eval_" + name + ".json"),
-                                nlohmann::json{{"reasoning", r.to_json()}, {"no_reasoning", n.to_json()}}.dump(2));
+    detail::write_atomic(dir_ / ("responses_" + name + ".jsonl"), lines);
+    detail::write_atomic(dir_ / ("eval_" + name + ".json"),
+                         nlohmann::json{{"reasoning", r.to_json()}, {"no_reasoning", n.to_json()}}.dump(2));
     hooks_.log(label + ": held-out prompt strict " + fmt(r.all.prompt_strict_acc()) + " (no reasoning " +
                fmt(n.all.prompt_strict_acc()) + "), format " + fmt(r.all.format_rate()));
   }
@@ -518,7 +517,7 @@ private:
     state_ = {{"stage", s}, {"step", step}};
     save_state();
   }
-  void save_state() { detail::trainer::write_file(dir_ / "state.json", state_.dump()); }
+  void save_state() { detail::write_atomic(dir_ / "state.json", state_.dump()); }
   bool interrupt(const std::string& phase, std::int64_t step) {
     save_checkpoint(phase, step);
     hooks_.log("raif-train: stopped at " + phase + " step " + std::to_string(step) + "; resume with --resume " +
@@ -533,7 +532,7 @@ private:
     torch::serialize::OutputArchive a;
     opt_->save(a);
     a.save_to((tmp / "optimizer.pt").string());
-    detail::trainer::write_file(tmp / "step.json", nlohmann::json{{"stage", phase}, {"step", step}}.dump());
+    detail::write_atomic(tmp / "step.json", nlohmann::json{{"stage", phase}, {"step", step}}.dump());
     std::filesystem::remove_all(old);
     if (std::filesystem::exists(cur)) std::filesystem::rename(cur, old);
     std::filesystem::rename(tmp, cur);
@@ -564,7 +563,7 @@ private:
       if (j["phase"] == phase && j["step"].get<std::int64_t>() > step) past = true;
       if (!past) kept += line + "\n";
     }
-    detail::trainer::write_file(p, kept);
+    detail::write_atomic(p, kept);
   }
   void append_metrics(const nlohmann::json& m) {
     std::ofstream o(dir_ / "metrics.jsonl", std::ios::app);
