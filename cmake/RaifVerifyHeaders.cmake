@@ -26,7 +26,18 @@ foreach(h IN LISTS _headers)
     list(APPEND _core_srcs ${_src})
   endif()
 endforeach()
+# Folders form a DAG (cmake/RaifIncludeDag.cmake): checked whenever a header changes, and the header
+# verification waits for it, so a folder-level include cycle fails the build.
+list(TRANSFORM _headers PREPEND ${PROJECT_SOURCE_DIR}/include/ OUTPUT_VARIABLE _header_paths)
+add_custom_command(OUTPUT ${PROJECT_BINARY_DIR}/verify_headers/include_dag.stamp
+                   COMMAND ${CMAKE_COMMAND} -DINCLUDE_DIR=${PROJECT_SOURCE_DIR}/include
+                           -DSTAMP=${PROJECT_BINARY_DIR}/verify_headers/include_dag.stamp
+                           -P ${PROJECT_SOURCE_DIR}/cmake/RaifIncludeDag.cmake
+                   DEPENDS ${_header_paths} ${PROJECT_SOURCE_DIR}/cmake/RaifIncludeDag.cmake
+                   COMMENT "Checking that the folders of include/raif/ form a DAG" VERBATIM)
+add_custom_target(raif_verify_include_dag ALL DEPENDS ${PROJECT_BINARY_DIR}/verify_headers/include_dag.stamp)
 add_library(raif_verify_core_headers OBJECT ${_core_srcs})
+add_dependencies(raif_verify_core_headers raif_verify_include_dag)
 target_link_libraries(raif_verify_core_headers PRIVATE raif_core raif_warnings)
 target_compile_options(raif_verify_core_headers PRIVATE -include ${PROJECT_SOURCE_DIR}/cmake/forbid_libtorch.hpp)
 if(_torch_srcs AND RAIF_HAVE_TORCH)

@@ -1,4 +1,5 @@
 #include <raif/compose/compose.hpp>
+#include <raif/judge/lookup_judge.hpp>
 #include <raif/reward/reward.hpp>
 
 #include <catch2/catch.hpp>

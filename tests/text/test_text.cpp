@@ -2,6 +2,7 @@
 #include <raif/text/langdetect.hpp>
 #include <raif/text/pattern.hpp>
 #include <raif/text/punkt.hpp>
+#include <raif/text/split.hpp>
 #include <raif/text/strip.hpp>
 #include <raif/text/treebank.hpp>
 #include <raif/text/words.hpp>
@@ -29,6 +30,19 @@ TEST_CASE("Python word characters and word counts (SPEC 4.8)", "[text]") {
   CHECK(is_word_char(U'_'));
   CHECK_FALSE(is_word_char(U'\u0301'));
   CHECK(is_word_char(U'\u2167')); // ROMAN NUMERAL EIGHT (Nl) is alnum in Python
+}
+
+TEST_CASE("py_split is Python's str.split(sep)", "[text]") {
+  using V = std::vector<std::string_view>;
+  const auto split = [](std::string_view s, std::string_view sep) { return V(py_split(s, sep)); };
+  // Expected values from CPython 3: 'a,,b'.split(',') and so on.
+  CHECK(split("a,,b", ",") == V{"a", "", "b"});
+  CHECK(split(",a,", ",") == V{"", "a", ""});
+  CHECK(split("", ",") == V{""});
+  CHECK(split("a\n\nb\n\n\nc", "\n\n") == V{"a", "b", "\nc"}); // non-overlapping, left to right
+  CHECK(split("x******y", "******") == V{"x", "y"});
+  const auto parts = py_split(std::u32string_view(U"\u00e9|\u4e2d|"), std::u32string_view(U"|"));
+  CHECK(parts == std::vector<std::u32string_view>{U"\u00e9", U"\u4e2d", U""});
 }
 
 TEST_CASE("Python whitespace, strip and case predicates (SPEC 2.1, 2.3)", "[text]") {

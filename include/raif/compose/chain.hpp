@@ -9,7 +9,7 @@
 
 #include <raif/compose/node.hpp>
 #include <raif/compose/segmenters.hpp>
-#include <raif/detail/parallel.hpp>
+#include <raif/detail/visit_at.hpp>
 
 #include <tuple>
 #include <utility>

@@ -6,7 +6,8 @@
 #include <raif/constraint/any_constraint.hpp>
 #include <raif/constraint/ifeval.hpp>
 #include <raif/detail/json_answer.hpp>
-#include <raif/reward/judge.hpp>
+#include <raif/judge/judge_question.hpp>
+#include <raif/text/split.hpp>
 #include <raif/text/strip.hpp>
 
 #include <nlohmann/json.hpp>

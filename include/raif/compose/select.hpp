@@ -6,7 +6,7 @@
 /// depend on that gate (contract §4). A branch labelled "else" applies when no other label does.
 
 #include <raif/compose/node.hpp>
-#include <raif/detail/parallel.hpp>
+#include <raif/detail/visit_at.hpp>
 #include <raif/text/strip.hpp>
 
 #include <tuple>

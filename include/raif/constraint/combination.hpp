@@ -2,6 +2,7 @@
 // IFEval "combination:*".
 
 #include <raif/constraint/constraint.hpp>
+#include <raif/text/split.hpp>
 #include <raif/text/strip.hpp>
 
 #include <string>

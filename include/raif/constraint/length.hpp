@@ -3,6 +3,7 @@
 
 #include <raif/constraint/constraint.hpp>
 #include <raif/text/punkt.hpp>
+#include <raif/text/split.hpp>
 #include <raif/text/strip.hpp>
 #include <raif/text/words.hpp>
 

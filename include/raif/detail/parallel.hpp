@@ -8,7 +8,6 @@
 #include <exception>
 #include <mutex>
 #include <thread>
-#include <tuple>
 #include <vector>
 
 namespace raif::detail {
@@ -35,12 +34,6 @@ template <class F> void parallel_for(std::size_t n, unsigned threads, F&& f) {
     work();
   }
   if (failure) std::rethrow_exception(failure);
-}
-
-// Calls f on element k of a tuple (k known at run time).
-template <class Tuple, class F> void visit_at(const Tuple& t, std::size_t k, F&& f) {
-  std::size_t i = 0;
-  std::apply([&](const auto&... e) { ((i++ == k ? f(e) : void()), ...); }, t);
 }
 
 } // namespace raif::detail

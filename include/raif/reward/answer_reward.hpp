@@ -6,8 +6,8 @@
 
 #include <raif/compose/node.hpp>
 #include <raif/compose/policy.hpp>
+#include <raif/judge/judge.hpp>
 #include <raif/reward/format.hpp>
-#include <raif/reward/judge.hpp>
 #include <raif/reward/term.hpp>
 
 namespace raif {

@@ -4,7 +4,8 @@
 /// the whole batch go to the judge in as few calls as the leaves allow (usually one).
 
 #include <raif/detail/parallel.hpp>
-#include <raif/reward/judge.hpp>
+#include <raif/judge/judge.hpp>
+#include <raif/judge/recording_judge.hpp>
 #include <raif/reward/term.hpp>
 
 #include <vector>

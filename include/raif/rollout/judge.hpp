@@ -9,7 +9,7 @@
 ///   raif::Judge any = judge;                       // usable wherever a raif::Judge is
 ///   auto d = judge.judge(queries);                 // d[i].yes, d[i].margin
 
-#include <raif/reward/judge.hpp>
+#include <raif/judge/judge.hpp>
 #include <raif/rollout/logprobs.hpp>
 #include <raif/tokenizer/bpe.hpp>
 #include <raif/tokenizer/chat_template.hpp>

@@ -1,25 +1,13 @@
 #pragma once
+/// @file
+/// Python's str.strip() on UTF-8 text.
 
 #include <raif/text/unicode.hpp>
 #include <raif/text/utf8.hpp>
 
 #include <string_view>
-#include <vector>
 
 namespace raif {
-
-/// Python's s.split(sep) for a non-empty literal separator (pieces may be empty).
-template <class CharT>
-std::vector<std::basic_string_view<CharT>> py_split(std::basic_string_view<CharT> s,
-                                                    std::basic_string_view<CharT> sep) {
-  std::vector<std::basic_string_view<CharT>> parts;
-  for (std::size_t start = 0;;) {
-    const auto k = s.find(sep, start);
-    parts.push_back(s.substr(start, k == s.npos ? s.npos : k - start));
-    if (k == s.npos) return parts;
-    start = k + sep.size();
-  }
-}
 
 /// Python's str.strip() on UTF-8 text, without copying.
 inline std::string_view py_strip(std::string_view s) noexcept {
