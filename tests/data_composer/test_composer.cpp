@@ -1,5 +1,7 @@
 // The data composer: reproducible, specs valid, the expert passes its own spec (checked here with a
 // second method: IFEval's own evaluation for the flat items), splits disjoint, JSONL round trip.
+// Seed tasks: the embedded world equals the committed file, a user's seed tasks compose every kind,
+// malformed files name file:line and the field.
 #include <raif/constraint/ifeval.hpp>
 #include <raif/data/composer.hpp>
 #include <raif/eval/ifeval.hpp>
@@ -7,7 +9,10 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 using namespace raif;
 
@@ -116,5 +121,167 @@ TEST_CASE("splits are disjoint by seed task or composition; JSONL round-trips", 
     o << to_json(items[0]).dump() << "\n{\"prompt\": \"x\", \"spec\": {\"and\": [{\"constraint\": \"nope:nope\"}]}}\n";
   }
   CHECK_THROWS_WITH(read_jsonl(path), Catch::Contains(path + ":2") && Catch::Contains("spec"));
+  std::remove(path.c_str());
+}
+
+namespace {
+// The repository root, from this file's path (the test binary runs from the build tree).
+const std::filesystem::path repo = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path();
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+} // namespace
+
+TEST_CASE("the bundled world reproduces the composer's items from before it became data", "[data]") {
+  // Golden: the items of the first 24 candidates for seed 1, written by the composer whose animals
+  // were hard-coded in C++ (commit 1323560), before the world moved to data/seed_tasks/animals.jsonl.
+  std::ifstream golden(repo / "tests/data/composer_seed1_first24.jsonl");
+  REQUIRE(golden);
+  const auto set = Composer{.seed = 1}.generate(24);
+  std::size_t i = 0;
+  for (std::string line; std::getline(golden, line); ++i) {
+    REQUIRE(i < set.items.size());
+    CHECK(to_json(set.items[i]).dump() == line);
+  }
+  CHECK(i == set.items.size());
+  CHECK(i + set.dropped == 24);
+}
+
+TEST_CASE("the embedded animals world equals data/seed_tasks/animals.jsonl", "[data]") {
+  // Regenerate with tools/gen_seed_tasks_header.py after editing the data file.
+  const auto path = repo / "data/seed_tasks/animals.jsonl";
+  CHECK(slurp(path) == std::string(detail::animals_seed_tasks_jsonl));
+  const auto file = load_seed_tasks(path.string());
+  const auto& w = animals_seed_tasks();
+  REQUIRE(file.tasks.size() == w.tasks.size());
+  for (std::size_t i = 0; i < w.tasks.size(); ++i) CHECK(file.tasks[i].id == w.tasks[i].id);
+  // 8 animals x 3 questions, drawn animal first (the composer's draw before the world was data)
+  CHECK(w.tasks.size() == 24);
+  REQUIRE(w.groups.size() == 8);
+  for (const auto& g : w.groups) CHECK(g.size() == 3);
+  const auto& fox = w.at("describe:fox");
+  CHECK(fox.prompt == "Describe the fox.");
+  CHECK(fox.sentences == 3);
+  CHECK(fox.name == "The fox");
+  CHECK(fox.title == "Fox facts");
+  CHECK(fox.postscript == "P.S. I like the fox.");
+  CHECK(fox.facts.at(2).no_comma == "{It} eats berries and seeds.");
+  CHECK(w.at("home:owl").context == nlohmann::json{{"kind", "bird"}, {"animal", "owl"}});
+  CHECK(w.at("food:hawk").select->equals == "bird");
+  CHECK_THROWS_WITH(w.at("describe:cat"), Catch::Contains("describe:cat"));
+}
+
+TEST_CASE("a seed task's facts become the expert's answer under each constraint", "[data]") {
+  const auto w = load_seed_tasks((repo / "tests/data/seed_tasks_user.jsonl").string());
+  const auto& tea = w.at("tea");
+  namespace dc = detail::composer;
+  auto answer = [&](std::vector<Requirement> ls) { return dc::render(dc::draft(tea, tea.sentences, ls), tea); };
+  // written out by hand from tests/data/seed_tasks_user.jsonl
+  CHECK(answer({{LeafKind::no_comma}}) == "Green tea is made from leaves of the tea plant.");
+  CHECK(answer({{LeafKind::sentences_ge, 2}, {LeafKind::no_comma}}) ==
+        "Green tea is made from leaves of the tea plant. It comes from China Japan and Korea.");
+  CHECK(answer({{LeafKind::sentences_ge, 3}, {LeafKind::forbid_it}}) ==
+        "Green tea is made from leaves of the tea plant. Green tea comes from China, Japan and Korea. Green tea has "
+        "less caffeine than coffee.");
+  CHECK(answer({{LeafKind::title}}) == "<<Green tea facts>>\nGreen tea is made from leaves of the tea plant.");
+  CHECK(answer({{LeafKind::postscript}}) ==
+        "Green tea is made from leaves of the tea plant.\nP.S. I like the green tea.");
+  CHECK(answer({{LeafKind::json}}) ==
+        R"({"facts":["Green tea is made from leaves of the tea plant.","It comes from China, Japan and Korea.",)"
+        R"("It has less caffeine than coffee.","It tastes grassy."],"subject":"green tea"})");
+  CHECK(answer({{LeafKind::keyword, 0, "calm"}}) == "Green tea is made from leaves of the tea plant. It is calm.");
+  CHECK(tea.group == "tea");
+  CHECK(tea.summary == "Green tea is made from leaves of the tea plant. It comes from China, Japan and Korea. It has "
+                       "less caffeine than coffee. It tastes grassy.");
+  // the blank line between the violin and drum tasks is skipped; groups in order of first appearance
+  REQUIRE(w.groups.size() == 3);
+  CHECK(w.groups[0] == std::vector<std::size_t>{0, 1, 2});
+  CHECK(w.groups[1] == std::vector<std::size_t>{3, 4});
+  CHECK(w.groups[2] == std::vector<std::size_t>{5});
+}
+
+TEST_CASE("a user's seed tasks compose every kind their fields allow", "[data]") {
+  const auto w = load_seed_tasks((repo / "tests/data/seed_tasks_user.jsonl").string());
+  const auto set = Composer{.seed = 11, .world = w}.generate(900);
+  CHECK(set.items.size() + set.dropped == 900);
+  CHECK(set.dropped < 900 / 20);                         // with 4 facts a task, the expert seldom fails its own spec
+  std::map<std::string, std::set<std::string>> kinds_of; // seed task -> compositions composed on it
+  std::map<std::string, int> kinds;
+  for (const auto& it : set.items) {
+    INFO(it.instruction << "\n" << it.expert_answer);
+    REQUIRE(Composer::passes(it));
+    kinds_of[it.seed_task].insert(it.composition);
+    ++kinds[it.composition];
+    CHECK(it.instruction.starts_with(w.at(it.seed_task).prompt + " "));
+    if (it.composition == "select" || it.composition == "nested") {
+      // hand-derived from the file: violins are strings, drums percussion
+      const bool violin = it.seed_task.ends_with(":violin");
+      CHECK(it.context["family"] == (violin ? "strings" : "percussion"));
+      CHECK(it.expert_think.find(violin ? "the strings branch" : "the other branch") != std::string::npos);
+    }
+  }
+  for (const char* k : {"single", "and", "chain", "select", "nested"}) CHECK(kinds[k] > 5);
+  // a task without 'chain' gets no chain or nested item, one without 'select' no select or nested
+  const std::set<std::string> flat{"single", "and"};
+  CHECK(kinds_of["tea"] == flat);
+  CHECK(kinds_of["wood:violin"] == flat);
+  CHECK(kinds_of["describe:drum"] == std::set<std::string>{"single", "and", "select"});
+  CHECK(kinds_of["sound:drum"] == std::set<std::string>{"single", "and", "chain"});
+  CHECK(kinds_of["describe:violin"] == std::set<std::string>{"single", "and", "chain", "select", "nested"});
+  // chain items answer part 2 with the part's task: wood:violin's first fact for describe:violin
+  for (const auto& it : set.items)
+    if (it.seed_task == "describe:violin" && it.composition == "chain") {
+      const auto part2 = it.expert_answer.substr(it.expert_answer.find("\n***\n") + 5);
+      CHECK(detail::composer::lower(part2).find("spruce and maple") != std::string::npos);
+    }
+  // only chain/select over a world without 'chain' or 'select' fields cannot compose anything
+  Composer only_select{.seed = 1, .world = load_seed_tasks((repo / "tests/data/seed_tasks_user.jsonl").string())};
+  only_select.options.composition_weights = {0, 0, 0, 1, 0};
+  CHECK_THROWS_WITH(only_select.generate(50), Catch::Contains("seed task '") && Catch::Contains("'select'"));
+}
+
+TEST_CASE("malformed seed-task files name the file, line and field", "[data]") {
+  const auto path = (std::filesystem::temp_directory_path() / "raif_test_seed_tasks.jsonl").string();
+  const std::string good =
+      R"({"id": "a", "subject": "cat", "prompt": "Describe the cat.", "facts": ["The cat purrs."]})";
+  auto load = [&](const std::string& second_line) {
+    std::ofstream(path) << good << "\n" << second_line << "\n";
+    return load_seed_tasks(path);
+  };
+  using Catch::Contains;
+  CHECK(load(R"({"id": "b", "subject": "dog", "prompt": "Describe the dog.", "facts": ["The dog barks."]})")
+            .tasks.size() == 2);
+  CHECK_THROWS_WITH(load(R"({"id": "b", "subject": "dog",)"), Contains(path + ":2: not JSON"));
+  CHECK_THROWS_WITH(load(R"({"id": "b", "subject": "dog", "prompt": "Describe the dog."})"),
+                    Contains(path + ":2: missing field 'facts'"));
+  CHECK_THROWS_WITH(load(R"({"id": "b", "subject": "dog", "prompt": 7, "facts": ["x."]})"),
+                    Contains(path + ":2: field 'prompt' must be a string"));
+  CHECK_THROWS_WITH(load(R"({"id": "b", "subject": "dog", "prompt": "p", "facts": ["x.", 3]})"),
+                    Contains(path + ":2: field 'facts[1]' must be a string or an object"));
+  CHECK_THROWS_WITH(load(R"({"id": "b", "subject": "dog", "prompt": "p", "facts": [{"txt": "x."}]})"),
+                    Contains(path + ":2: missing field 'facts[0].text'"));
+  CHECK_THROWS_WITH(load(R"({"id": "b", "subject": "dog", "prompt": "p", "facts": ["x."], "sentences": "2"})"),
+                    Contains(path + ":2: field 'sentences' must be an integer >= 1"));
+  CHECK_THROWS_WITH(load(R"({"id": "b", "subject": "dog", "prompt": "p", "fatcs": ["x."], "facts": ["x."]})"),
+                    Contains(path + ":2: unknown field 'fatcs'"));
+  CHECK_THROWS_WITH(load(R"({"id": "a", "subject": "dog", "prompt": "p", "facts": ["x."]})"),
+                    Contains(path + ":2: field 'id': duplicate 'a' (first on line 1)"));
+  CHECK_THROWS_WITH(load(R"({"id": "b", "subject": "dog", "prompt": "p", "facts": ["x."], "select": )"
+                         R"({"field": "kind", "equals": "bird", "if": "it flies", "because": "It is a dog"}})"),
+                    Contains(path + ":2: field 'select.field' 'kind' is not a key of 'context'"));
+  CHECK_THROWS_WITH(
+      load(R"({"id": "b", "subject": "dog", "prompt": "p", "facts": ["x."], "chain": )"
+           R"({"parts": [{"label": "l", "ask": "say", "task": "a"}, {"label": "m", "ask": "say", "task": "z"}]}})"),
+      Contains(path + ":2: field 'chain.parts[1].task': no seed task with id 'z'"));
+  CHECK_THROWS_WITH(load(R"({"id": "b", "subject": "dog", "prompt": "p", "facts": ["x."], "chain": {"parts": []}})"),
+                    Contains(path + ":2: field 'chain.parts' must be an array of exactly two parts"));
+  CHECK_THROWS_WITH(load(R"(["not", "an", "object"])"), Contains(path + ":2: the line must be a JSON object"));
+  std::ofstream(path) << "\n\n";
+  CHECK_THROWS_WITH(load_seed_tasks(path), Contains(path + ": no seed tasks"));
+  CHECK_THROWS_WITH(load_seed_tasks(path + ".absent"), Contains("cannot open " + path + ".absent"));
   std::remove(path.c_str());
 }

@@ -1,9 +1,9 @@
 #pragma once
 /// @file
-/// A seeded, reproducible instruction composer (method.md §1) over a small closed world, and the
-/// expert that writes a decomposition trace and a compliant answer for each item.
+/// A seeded, reproducible instruction composer (method.md §1) over a small closed world of seed
+/// tasks, and the expert that writes a decomposition trace and a compliant answer for each item.
 ///
-///   seed tasks (an animal × a question about it)
+///   seed tasks (data: the bundled animals world, or your own; data/seed_tasks.hpp, docs/data.md)
 ///     × constraints (lexical, numerical, format, case, punctuation, start/end, structure)
 ///     × compositions (single, And, Chain, Select, nested to depth 3)
 ///   → items (instruction, spec, context, metadata, expert traces); items whose expert answer
@@ -12,9 +12,10 @@
 ///   raif::Composer c{.seed = 1};
 ///   auto set = c.generate(2000);         // set.items, set.dropped
 ///   auto [train, heldout] = raif::split(set.items, {.heldout_fraction = 0.15});
+///   raif::Composer mine{.seed = 1, .world = raif::load_seed_tasks("my_seed_tasks.jsonl")};
 ///
-/// The world is small (8 animals, 4 facts each) so that a model trained from scratch on a CPU can
-/// learn the content, and success or failure is about following the constraints.
+/// The bundled world is small (8 animals × 3 questions, 4 facts each) so that a model trained from
+/// scratch on a CPU can learn the content, and success or failure is about following the constraints.
 ///
 /// Reproducible: the same seed gives the same items with the same standard library (the
 /// composer draws with std::mt19937_64, portable, and std::discrete_distribution, whose algorithm
@@ -22,6 +23,7 @@
 
 #include <raif/compose/runtime.hpp>
 #include <raif/data/item.hpp>
+#include <raif/data/seed_tasks.hpp>
 #include <raif/reward/answer_reward.hpp>
 
 #include <algorithm>
@@ -35,19 +37,6 @@
 #include <vector>
 
 namespace raif {
-
-/// One animal of the closed world.
-struct Animal {
-  std::string name, kind, color, home, food;
-};
-inline const std::vector<Animal>& world() {
-  static const std::vector<Animal> w = {
-      {"fox", "mammal", "red", "forest", "berries"},    {"owl", "bird", "brown", "barn", "mice"},
-      {"bear", "mammal", "black", "cave", "fish"},      {"frog", "amphibian", "green", "pond", "flies"},
-      {"wolf", "mammal", "grey", "hills", "rabbits"},   {"duck", "bird", "white", "lake", "bread"},
-      {"crab", "crustacean", "blue", "beach", "clams"}, {"hawk", "bird", "tan", "cliffs", "snakes"}};
-  return w;
-}
 
 /// The constraint taxonomy: every kind the composer can draw.
 enum class LeafKind {
@@ -207,17 +196,12 @@ inline std::string upper(std::string s) {
   return s;
 }
 
-// The facts of an animal as sentences, the seed task's topic (describe | home | food) first.
-inline std::vector<std::string> facts(const Animal& a, const std::string& topic, bool no_comma, bool no_it) {
-  const std::string the = "The " + a.name, it = no_it ? the : "It";
-  const std::string eats = " eats " + a.food + (no_comma ? " and seeds." : ", seeds and nuts.");
-  if (topic == "home")
-    return {the + " lives in the " + a.home + ".", it + " is " + a.color + ".", it + eats,
-            it + " is a " + a.kind + "."};
-  if (topic == "food")
-    return {the + eats, it + " lives in the " + a.home + ".", it + " is " + a.color + ".",
-            it + " is a " + a.kind + "."};
-  return {the + " is " + a.color + ".", it + " lives in the " + a.home + ".", it + eats, it + " is a " + a.kind + "."};
+// The seed task's facts as sentences, in its order, with or without commas and the word "it".
+inline std::vector<std::string> facts(const SeedTask& t, bool no_comma, bool no_it) {
+  std::vector<std::string> out;
+  for (const auto& f : t.facts)
+    out.push_back(detail::seed_tasks::with_pronoun(no_comma ? f.no_comma : f.text, no_it ? t.name : "It"));
+  return out;
 }
 
 // A hash that is the same on every platform (std::hash is not), for reproducible splits.
@@ -230,15 +214,14 @@ inline std::uint64_t stable_hash(std::string_view s, std::uint64_t seed) {
 }
 
 // Applies the leaves to a draft of `sentences` facts (base = how many the seed task wants).
-inline Draft draft(const Animal& a, const std::string& topic, std::size_t base,
-                   const std::vector<Requirement>& leaves) {
+inline Draft draft(const SeedTask& t, std::size_t base, const std::vector<Requirement>& leaves) {
   auto has = [&](LeafKind k) -> const Requirement* {
     for (const auto& l : leaves)
       if (l.kind == k) return &l;
     return nullptr;
   };
   Draft d;
-  auto pool = facts(a, topic, has(LeafKind::no_comma) != nullptr, has(LeafKind::forbid_it) != nullptr);
+  auto pool = facts(t, has(LeafKind::no_comma) != nullptr, has(LeafKind::forbid_it) != nullptr);
   std::size_t want = base;
   if (auto l = has(LeafKind::sentences_ge)) want = std::max<std::size_t>(want, l->n);
   if (auto l = has(LeafKind::sentences_lt)) want = std::min<std::size_t>(want, l->n - 1);
@@ -250,7 +233,7 @@ inline Draft draft(const Animal& a, const std::string& topic, std::size_t base,
     if (counted && s.size() >= want && !s.empty()) // keep the count: the last fact takes the keyword
       s.back() = s.back().substr(0, s.back().size() - 1) + " and is " + l->word + ".";
     else
-      s.push_back((has(LeafKind::forbid_it) ? "The " + a.name : "It") + " is " + l->word + ".");
+      s.push_back((has(LeafKind::forbid_it) ? t.name : "It") + " is " + l->word + ".");
   }
   d.sentences = s;
   if (auto l = has(LeafKind::bullets)) d.bullets = l->n;
@@ -265,10 +248,10 @@ inline Draft draft(const Animal& a, const std::string& topic, std::size_t base,
   return d;
 }
 
-inline std::string render(const Draft& d, const Animal& a) {
+inline std::string render(const Draft& d, const SeedTask& t) {
   std::string body;
   if (d.json) {
-    body = nlohmann::json{{"animal", a.name}, {"color", a.color}, {"home", a.home}, {"food", a.food}}.dump();
+    body = t.json.dump();
   } else if (d.bullets) {
     for (std::size_t i = 0; i < d.sentences.size(); ++i) body += (i ? "\n* " : "* ") + d.sentences[i];
   } else if (d.paragraphs) {
@@ -281,9 +264,9 @@ inline std::string render(const Draft& d, const Animal& a) {
   } else {
     for (std::size_t i = 0; i < d.sentences.size(); ++i) body += (i ? " " : "") + d.sentences[i];
   }
-  if (d.title) body = "<<" + capitalize(a.name) + " facts>>\n" + body;
+  if (d.title) body = "<<" + t.title + ">>\n" + body;
   if (!d.end.empty()) body += (d.bullets ? "\n" : " ") + d.end;
-  if (d.postscript) body += "\nP.S. I like the " + a.name + ".";
+  if (d.postscript) body += "\n" + t.postscript;
   if (d.lower) body = lower(body);
   if (d.upper) body = upper(body);
   if (d.quote) body = "\"" + body + "\"";
@@ -316,34 +299,47 @@ struct ComposedSet {
   std::map<std::string, std::size_t> dropped_by_composition;
 };
 
+/// Composes items over a world of seed tasks. A seed task without `chain` is never drawn for chain
+/// or nested items, one without `select` never for select or nested ones: its composition is drawn
+/// among the kinds it supports, with the same relative weights (docs/data.md).
 struct Composer {
   std::uint64_t seed = 0;
   ComposerOptions options{};
+  SeedTasks world = animals_seed_tasks(); ///< default: the bundled animals world
 
   /// `n` candidates → the items whose expert answer passes its own spec (the rest are counted).
   ComposedSet generate(std::size_t n) const {
     std::mt19937_64 rng(seed);
     ComposedSet out;
-    const auto& W = world();
-    static const std::vector<std::pair<std::string, std::string>> tasks = {
-        {"describe", "Describe the {a}."}, {"home", "Where does the {a} live?"}, {"food", "What does the {a} eat?"}};
-    std::discrete_distribution<int> comp(options.composition_weights.begin(), options.composition_weights.end());
+    // One distribution per set of kinds a task supports (bit 0: chain, bit 1: select); a world whose
+    // tasks all support every kind draws exactly as one distribution over all five.
+    std::array<std::discrete_distribution<int>, 4> comp;
+    std::array<bool, 4> drawable{}; // a distribution over zero total weight is undefined
+    for (int m = 0; m < 4; ++m) {
+      auto w = options.composition_weights;
+      if (!(m & 1)) w[2] = w[4] = 0;
+      if (!(m & 2)) w[3] = w[4] = 0;
+      drawable[m] = std::any_of(w.begin(), w.end(), [](double x) { return x > 0; });
+      if (drawable[m]) comp[m] = std::discrete_distribution<int>(w.begin(), w.end());
+    }
     for (std::size_t i = 0; i < n; ++i) {
-      const auto& a = W[rng() % W.size()];
-      const auto& [task, task_text] = tasks[rng() % tasks.size()];
-      std::string seed_text = task_text;
-      seed_text.replace(seed_text.find("{a}"), 3, a.name);
+      const auto& group = world.groups[rng() % world.groups.size()];
+      const SeedTask& t = world.tasks[group[rng() % group.size()]];
+      const int m = (t.chain ? 1 : 0) | (t.select ? 2 : 0);
+      if (!drawable[m])
+        throw error("raif: composer: seed task '" + t.id + "' of " + world.source +
+                    " supports none of the compositions with a non-zero weight (chain and nested need its "
+                    "'chain', select and nested its 'select')");
       Item it;
       it.id = "raif-" + std::to_string(seed) + "-" + std::to_string(i);
-      it.seed_task = task + ":" + a.name;
-      it.context = {{"kind", a.kind}, {"animal", a.name}};
-      const std::size_t base = task == "describe" ? 3 : 1;
-      switch (comp(rng)) {
-      case 0: single(rng, it, a, task, base, seed_text); break;
-      case 1: conj(rng, it, a, task, base, seed_text); break;
-      case 2: chain(rng, it, a, seed_text, false); break;
-      case 3: select(rng, it, a, task, base, seed_text); break;
-      default: chain(rng, it, a, seed_text, true); break;
+      it.seed_task = t.id;
+      it.context = t.context;
+      switch (comp[m](rng)) {
+      case 0: single(rng, it, t); break;
+      case 1: conj(rng, it, t); break;
+      case 2: chain(rng, it, t, false); break;
+      case 3: select(rng, it, t); break;
+      default: chain(rng, it, t, true); break;
       }
       it.shallow_think = "The user asks: " + it.instruction;
       if (passes(it))
@@ -400,87 +396,89 @@ private:
   }
   static std::string sentence(std::string s) { return detail::composer::capitalize(std::move(s)) + "."; }
 
-  void single(Rng& rng, Item& it, const Animal& a, const std::string& task, std::size_t base,
-              const std::string& seed_text) const {
+  void single(Rng& rng, Item& it, const SeedTask& t) const {
     namespace dc = detail::composer;
     const auto ls = draw_compatible(rng, 1, false);
-    it.instruction = seed_text + " " + sentence(dc::join_phrases(ls));
+    it.instruction = t.prompt + " " + sentence(dc::join_phrases(ls));
     it.spec = dc::and_spec(ls);
     it.composition = "single";
     it.depth = 1;
     finish(it, ls);
-    it.expert_answer = dc::render(dc::draft(a, task, base, ls), a);
-    it.expert_think = "One constraint: " + dc::join_describe(ls) + ". The " + a.name + " is " + a.color +
-                      ", lives in the " + a.home + " and eats " + a.food + ".";
+    it.expert_answer = dc::render(dc::draft(t, t.sentences, ls), t);
+    it.expert_think = "One constraint: " + dc::join_describe(ls) + ". " + t.summary;
   }
-  void conj(Rng& rng, Item& it, const Animal& a, const std::string& task, std::size_t base,
-            const std::string& seed_text) const {
+  void conj(Rng& rng, Item& it, const SeedTask& t) const {
     namespace dc = detail::composer;
     const std::size_t k = 2 + rng() % std::max<std::size_t>(1, options.max_and - 1);
     const auto ls = draw_compatible(rng, k, false);
-    it.instruction = seed_text + " " + sentence(dc::join_phrases(ls));
+    it.instruction = t.prompt + " " + sentence(dc::join_phrases(ls));
     it.spec = dc::and_spec(ls);
     it.composition = ls.size() == 1 ? "single" : "and";
     it.depth = 1;
     finish(it, ls);
-    it.expert_answer = dc::render(dc::draft(a, task, base, ls), a);
-    it.expert_think = "All of " + std::to_string(ls.size()) + " constraints: " + dc::join_describe(ls) + ". The " +
-                      a.name + " is " + a.color + ", lives in the " + a.home + " and eats " + a.food + ".";
+    it.expert_answer = dc::render(dc::draft(t, t.sentences, ls), t);
+    it.expert_think =
+        "All of " + std::to_string(ls.size()) + " constraints: " + dc::join_describe(ls) + ". " + t.summary;
   }
-  // Two parts split by a *** line: where it lives, then what it eats. Nested: part 2 is a Select.
-  void chain(Rng& rng, Item& it, const Animal& a, const std::string& seed_text, bool nested) const {
+  // Two parts split by a *** line, each answered with its part's seed task (for the animals: where
+  // it lives, then what it eats). Nested: part 2 is a Select.
+  void chain(Rng& rng, Item& it, const SeedTask& t, bool nested) const {
     namespace dc = detail::composer;
+    const auto &part1 = t.chain->parts.at(0), &part2 = t.chain->parts.at(1);
+    const SeedTask &t1 = world.at(part1.task), &t2 = world.at(part2.task);
     const auto l1 = draw_compatible(rng, 1 + rng() % 2, true);
     const auto l2 = draw_compatible(rng, 1, true, {"case", "end"});
-    std::string p1 = "In part 1 say where the " + a.name + " lives and " + dc::join_phrases(l1) + ".";
+    std::string p1 = "In part 1 " + part1.ask + " and " + dc::join_phrases(l1) + ".";
     std::string p2, think2;
     nlohmann::json s2;
     std::string ans2;
     if (!nested) {
-      p2 = "In part 2 say what it eats and " + dc::join_phrases(l2) + ".";
+      p2 = "In part 2 " + part2.ask + " and " + dc::join_phrases(l2) + ".";
       s2 = dc::and_spec(l2);
-      ans2 = dc::render(dc::draft(a, "food", 1, l2), a);
-      think2 = "part 2 food with " + dc::join_describe(l2);
+      ans2 = dc::render(dc::draft(t2, t2.sentences, l2), t2);
+      think2 = "part 2 " + part2.label + " with " + dc::join_describe(l2);
     } else {
       Item sub;
       sub.context = it.context;
-      select_into(rng, sub, a, "food", 1, l2);
-      p2 = "In part 2 say what it eats; " + sub.instruction;
+      select_into(rng, sub, t, t2, l2);
+      p2 = "In part 2 " + part2.ask + "; " + sub.instruction;
       s2 = sub.spec;
       ans2 = sub.expert_answer;
-      think2 = "part 2 food: " + sub.expert_think;
+      think2 = "part 2 " + part2.label + ": " + sub.expert_think;
       for (const auto& id : sub.constraint_ids) it.constraint_ids.push_back(id);
     }
-    it.instruction = seed_text + " Answer in two parts separated by a line with ***. " + p1 + " " + p2;
+    it.instruction = t.prompt + " Answer in two parts separated by a line with ***. " + p1 + " " + p2;
     it.spec = {
         {"chain", {{"segmenter", {{"delimiter", "***"}}}, {"steps", {{{"node", dc::and_spec(l1)}}, {{"node", s2}}}}}}};
     it.composition = nested ? "nested" : "chain";
     it.depth = nested ? 3 : 2;
     finish(it, l1);
     if (!nested) finish(it, l2);
-    it.expert_answer = dc::render(dc::draft(a, "home", 1, l1), a) + "\n***\n" + ans2;
-    it.expert_think = "Two parts in order. Part 1 home with " + dc::join_describe(l1) + "; " + think2 + ". The " +
-                      a.name + " lives in the " + a.home + " and eats " + a.food + ".";
+    it.expert_answer = dc::render(dc::draft(t1, t1.sentences, l1), t1) + "\n***\n" + ans2;
+    it.expert_think = "Two parts in order. Part 1 " + part1.label + " with " + dc::join_describe(l1) + "; " + think2 +
+                      ". " + t.chain->summary;
   }
-  // If the animal is a bird one branch applies, else the other; the branch signatures tell which the
-  // model took. `extra` constraints hold in both branches.
-  void select_into(Rng& rng, Item& it, const Animal& a, const std::string& task, std::size_t base,
+  // If the condition on `t`'s context holds one branch applies, else the other (for the animals:
+  // is it a bird); the branch signatures tell which the model took. `extra` constraints hold in both
+  // branches. The answer is `content`'s (t itself, or a chain part's task).
+  void select_into(Rng& rng, Item& it, const SeedTask& t, const SeedTask& content,
                    const std::vector<Requirement>& extra) const {
     namespace dc = detail::composer;
     static const std::vector<std::string> ends = {"Tweet!", "The end.", "That is all."};
+    const SeedSelect& sel = *t.select;
     const bool by_case = rng() % 2 == 0;
-    Requirement bird_sig, other_sig;
+    Requirement then_sig, other_sig;
     std::vector<Requirement> keep;
     for (const auto& l : extra)
       if (!(by_case && (l.kind == LeafKind::lowercase || l.kind == LeafKind::uppercase)) &&
           !(!by_case && (l.kind == LeafKind::end_phrase || l.kind == LeafKind::quotation)))
         keep.push_back(l);
     if (by_case) {
-      bird_sig = {LeafKind::lowercase};
+      then_sig = {LeafKind::lowercase};
       other_sig = {LeafKind::uppercase};
     } else {
       const auto e1 = rng() % ends.size(), e2 = (e1 + 1 + rng() % (ends.size() - 1)) % ends.size();
-      bird_sig = {LeafKind::end_phrase, 0, ends[e1]};
+      then_sig = {LeafKind::end_phrase, 0, ends[e1]};
       other_sig = {LeafKind::end_phrase, 0, ends[e2]};
     }
     auto branch = [&](const Requirement& sig) {
@@ -488,36 +486,35 @@ private:
       ls.insert(ls.end(), keep.begin(), keep.end());
       return ls;
     };
-    const bool bird = a.kind == "bird";
-    const auto taken = branch(bird ? bird_sig : other_sig);
-    it.instruction = "If the " + a.name + " is a bird " + bird_sig.phrase() + "; otherwise " + other_sig.phrase() +
+    const bool holds = t.context.value(sel.field, nlohmann::json()) == sel.equals;
+    const auto taken = branch(holds ? then_sig : other_sig);
+    it.instruction = "If " + sel.if_text + " " + then_sig.phrase() + "; otherwise " + other_sig.phrase() +
                      (keep.empty() ? "" : "; in both cases " + dc::join_phrases(keep)) + ".";
     it.spec = {
         {"select",
          {{"condition",
-           {{"context", {{"field", "kind"}, {"op", "=="}, {"value", "bird"}, {"then", "bird"}, {"else", "other"}}}}},
+           {{"context",
+             {{"field", sel.field}, {"op", "=="}, {"value", sel.equals}, {"then", sel.equals}, {"else", "other"}}}}},
           {"branches",
-           {{{"label", "bird"}, {"signature", bird_sig.spec()}, {"node", dc::and_spec(branch(bird_sig))}},
+           {{{"label", sel.equals}, {"signature", then_sig.spec()}, {"node", dc::and_spec(branch(then_sig))}},
             {{"label", "other"}, {"signature", other_sig.spec()}, {"node", dc::and_spec(branch(other_sig))}}}}}}};
     it.depth = 2;
     for (const auto& l : taken) it.constraint_ids.push_back(l.id());
-    it.expert_answer = dc::render(dc::draft(a, task, base, taken), a);
-    it.expert_think = "The " + a.name + " is a " + a.kind + ", so " + (bird ? "the bird branch" : "the other branch") +
-                      ": " + dc::join_describe(taken) + ".";
+    it.expert_answer = dc::render(dc::draft(content, content.sentences, taken), content);
+    it.expert_think = sel.because + ", so " + (holds ? "the " + sel.equals + " branch" : "the other branch") + ": " +
+                      dc::join_describe(taken) + ".";
   }
-  void select(Rng& rng, Item& it, const Animal& a, const std::string& task, std::size_t base,
-              const std::string& seed_text) const {
+  void select(Rng& rng, Item& it, const SeedTask& t) const {
     const auto extra = draw_compatible(rng, rng() % 2, false, {"case", "end", "layout"});
     Item sub;
-    select_into(rng, sub, a, task, base, extra);
-    it.instruction = seed_text + " " + sub.instruction;
+    select_into(rng, sub, t, t, extra);
+    it.instruction = t.prompt + " " + sub.instruction;
     it.spec = sub.spec;
     it.composition = "select";
     it.depth = 2;
     it.constraint_ids = sub.constraint_ids;
     it.expert_answer = sub.expert_answer;
-    it.expert_think = "Select by kind. " + sub.expert_think + " The " + a.name + " lives in the " + a.home +
-                      " and eats " + a.food + ".";
+    it.expert_think = "Select by " + t.select->field + ". " + sub.expert_think + " " + t.select->summary;
   }
 };
 
