@@ -4,6 +4,7 @@
 #include <raif/advantage/selection.hpp>
 
 #include "../support/golden.hpp"
+#include "../support/skip.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -32,10 +33,7 @@ bool close(double got, double want, double scale) {
 } // namespace
 
 TEST_CASE("Golden: verl GRPO and Dr.GRPO (compute_grpo_outcome_advantage)", "[advantage][golden]") {
-  if (!golden()) {
-    WARN("SKIPPED: golden fixture not found at " RAIF_GOLDEN_DIR);
-    return;
-  }
+  if (!golden()) RAIF_SKIP("golden fixture not found at " RAIF_GOLDEN_DIR " (set -DRAIF_GOLDEN_DIR=...)");
   const auto cs = cases("verl", "compute_grpo_outcome_advantage");
   REQUIRE(cs.size() == 30);
   for (const json* c : cs) {
@@ -65,10 +63,7 @@ TEST_CASE("Golden: verl GRPO and Dr.GRPO (compute_grpo_outcome_advantage)", "[ad
 }
 
 TEST_CASE("Golden: verl RLOO and REINFORCE++-baseline", "[advantage][golden]") {
-  if (!golden()) {
-    WARN("SKIPPED: golden fixture not found at " RAIF_GOLDEN_DIR);
-    return;
-  }
+  if (!golden()) RAIF_SKIP("golden fixture not found at " RAIF_GOLDEN_DIR " (set -DRAIF_GOLDEN_DIR=...)");
   auto per_sample = [](const json& in, double& scale) {
     Eigen::ArrayXd s(static_cast<Eigen::Index>(in["token_level_rewards"].size())), n(s.size());
     for (std::size_t i = 0; i < in["token_level_rewards"].size(); ++i) {
@@ -111,10 +106,7 @@ TEST_CASE("Golden: verl RLOO and REINFORCE++-baseline", "[advantage][golden]") {
 }
 
 TEST_CASE("Golden: RAIF/OpenRLHF process_experiences; NaN there is a defined value here", "[advantage][golden]") {
-  if (!golden()) {
-    WARN("SKIPPED: golden fixture not found at " RAIF_GOLDEN_DIR);
-    return;
-  }
+  if (!golden()) RAIF_SKIP("golden fixture not found at " RAIF_GOLDEN_DIR " (set -DRAIF_GOLDEN_DIR=...)");
   const auto cs = cases("openrlhf", "process_experiences");
   REQUIRE(cs.size() == 50);
   std::size_t degenerate = 0;
@@ -217,10 +209,7 @@ TEST_CASE("Dynamic sampling drops groups with equal rewards", "[advantage][selec
 
 TEST_CASE("Golden: verl's *_vectorized estimators, reproduced by the two-pass ones (except large_offset)",
           "[advantage][golden]") {
-  if (!golden()) {
-    WARN("SKIPPED: golden fixture not found at " RAIF_GOLDEN_DIR);
-    return;
-  }
+  if (!golden()) RAIF_SKIP("golden fixture not found at " RAIF_GOLDEN_DIR " (set -DRAIF_GOLDEN_DIR=...)");
   // The vectorized versions keep float32 statistics: they match the two-pass estimators to float32
   // precision, except on rewards offset by 1e6, where their float32 variance collapses (wrong by up
   // to ~6e3 relative). raif keeps the two-pass results there, as the fixture README recommends.

@@ -1,5 +1,7 @@
 #include <raif/eval/ifeval_io.hpp>
 
+#include "../support/skip.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -70,10 +72,7 @@ std::optional<Fixture> load_fixture() {
 
 TEST_CASE("IFEval conformance: per-instruction agreement with the official checker", "[eval][conformance]") {
   const auto f = load_fixture();
-  if (!f) {
-    WARN("SKIPPED: IFEval fixture not found at " RAIF_IFEVAL_DIR " (set -DRAIF_IFEVAL_DIR=...)");
-    return;
-  }
+  if (!f) RAIF_SKIP("IFEval fixture not found at " RAIF_IFEVAL_DIR " (set -DRAIF_IFEVAL_DIR=...)");
   REQUIRE(f->items.size() == 541);
   REQUIRE(f->official.size() == 541);
   std::size_t exact = 0, exact_agree = 0, flagged = 0, flagged_agree = 0;
@@ -104,10 +103,7 @@ TEST_CASE("IFEval conformance: per-instruction agreement with the official check
 
 TEST_CASE("IFEval conformance: the published GPT-4 headline numbers", "[eval][conformance]") {
   const auto f = load_fixture();
-  if (!f) {
-    WARN("SKIPPED: IFEval fixture not found at " RAIF_IFEVAL_DIR);
-    return;
-  }
+  if (!f) RAIF_SKIP("IFEval fixture not found at " RAIF_IFEVAL_DIR " (set -DRAIF_IFEVAL_DIR=...)");
   std::vector<std::vector<bool>> strict, loose;
   for (const auto& item : f->items) {
     auto v = evaluate_ifeval(item.constraints(), f->responses.at(item.prompt));

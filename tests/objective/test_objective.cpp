@@ -7,6 +7,7 @@
 #include <raif/objective/objective.hpp>
 
 #include "../support/golden.hpp"
+#include "../support/skip.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -62,10 +63,7 @@ LossAggregation mode(const std::string& m) {
 } // namespace
 
 TEST_CASE("Golden: verl agg_loss, all four modes, explicit window sizes", "[objective][torch][golden]") {
-  if (!golden()) {
-    WARN("SKIPPED: golden fixture not found at " RAIF_GOLDEN_DIR);
-    return;
-  }
+  if (!golden()) RAIF_SKIP("golden fixture not found at " RAIF_GOLDEN_DIR " (set -DRAIF_GOLDEN_DIR=...)");
   const auto cs = cases("verl", "agg_loss");
   REQUIRE(cs.size() == 16);
   for (const json* c : cs) {
@@ -87,10 +85,7 @@ TEST_CASE("Golden: verl agg_loss, all four modes, explicit window sizes", "[obje
 
 TEST_CASE("Golden: verl compute_policy_loss_vanilla (clip-higher, dual clip, 4 aggregations)",
           "[objective][torch][golden]") {
-  if (!golden()) {
-    WARN("SKIPPED: golden fixture not found at " RAIF_GOLDEN_DIR);
-    return;
-  }
+  if (!golden()) RAIF_SKIP("golden fixture not found at " RAIF_GOLDEN_DIR " (set -DRAIF_GOLDEN_DIR=...)");
   const auto cs = cases("verl", "compute_policy_loss_vanilla");
   REQUIRE(cs.size() == 32);
   for (const json* c : cs) {
@@ -119,10 +114,7 @@ TEST_CASE("Golden: verl compute_policy_loss_vanilla (clip-higher, dual clip, 4 a
 }
 
 TEST_CASE("Golden: verl kl_penalty estimators and KL loss", "[objective][torch][golden]") {
-  if (!golden()) {
-    WARN("SKIPPED: golden fixture not found at " RAIF_GOLDEN_DIR);
-    return;
-  }
+  if (!golden()) RAIF_SKIP("golden fixture not found at " RAIF_GOLDEN_DIR " (set -DRAIF_GOLDEN_DIR=...)");
   std::size_t checked = 0, unsupported = 0;
   for (const json* c : cases("verl", "kl_penalty")) {
     const std::string id = (*c)["id"], kind = (*c)["params"]["kl_penalty"];
@@ -203,10 +195,7 @@ TEST_CASE("Gradients match finite differences (double precision)", "[objective][
 
 TEST_CASE("Golden: verl entropy_from_logits and compute_entropy_loss (chunked, custom backward)",
           "[objective][torch][golden]") {
-  if (!golden()) {
-    WARN("SKIPPED: golden fixture not found at " RAIF_GOLDEN_DIR);
-    return;
-  }
+  if (!golden()) RAIF_SKIP("golden fixture not found at " RAIF_GOLDEN_DIR " (set -DRAIF_GOLDEN_DIR=...)");
   std::size_t n = 0;
   for (const json* c : cases("verl", "entropy_from_logits")) {
     const std::string id = (*c)["id"];
@@ -261,10 +250,7 @@ TEST_CASE("objective(...): terms summed, metrics merged, composition resolved at
 }
 
 TEST_CASE("CUDA: the same terms on the GPU", "[objective][torch][cuda]") {
-  if (!torch::cuda::is_available()) {
-    WARN("SKIPPED: no CUDA device (torch::cuda::is_available() is false)");
-    return;
-  }
+  if (!torch::cuda::is_available()) RAIF_SKIP("no CUDA device (torch::cuda::is_available() is false)");
   const auto dev = torch::Device(torch::kCUDA);
   const auto old = -torch::rand({4, 8}, torch::kFloat64);
   const auto lp = old + 0.1 * torch::randn({4, 8}, torch::kFloat64);
@@ -322,10 +308,7 @@ TEST_CASE("Advantages: the tensor twins agree with the CPU (Eigen) estimators", 
 
 TEST_CASE("Golden: RAIF's OpenRLHF PolicyLoss (symmetric clip, per-sequence loss mask kept in the denominator)",
           "[objective][torch][golden]") {
-  if (!golden()) {
-    WARN("SKIPPED: golden fixture not found at " RAIF_GOLDEN_DIR);
-    return;
-  }
+  if (!golden()) RAIF_SKIP("golden fixture not found at " RAIF_GOLDEN_DIR " (set -DRAIF_GOLDEN_DIR=...)");
   const auto cs = cases("openrlhf", "PolicyLoss");
   REQUIRE(cs.size() == 7);
   for (const json* c : cs) {
@@ -350,10 +333,7 @@ TEST_CASE("Golden: RAIF's OpenRLHF PolicyLoss (symmetric clip, per-sequence loss
 
 TEST_CASE("Golden: RAIF's OpenRLHF compute_approx_kl (float32, no clamp, mask before the estimator)",
           "[objective][torch][golden]") {
-  if (!golden()) {
-    WARN("SKIPPED: golden fixture not found at " RAIF_GOLDEN_DIR);
-    return;
-  }
+  if (!golden()) RAIF_SKIP("golden fixture not found at " RAIF_GOLDEN_DIR " (set -DRAIF_GOLDEN_DIR=...)");
   const auto cs = cases("openrlhf", "compute_approx_kl");
   REQUIRE(cs.size() == 16);
   auto close32 = [](const torch::Tensor& got, const json& want, const std::string& what) { // float32: 1e-5 relative
@@ -424,10 +404,7 @@ void check_dtype_close(const torch::Tensor& got, const json& c, const std::strin
 } // namespace
 
 TEST_CASE("Golden: OpenRLHF compute_reward and the whole advantage pipeline", "[advantage][torch][golden]") {
-  if (!golden()) {
-    WARN("SKIPPED: golden fixture not found at " RAIF_GOLDEN_DIR);
-    return;
-  }
+  if (!golden()) RAIF_SKIP("golden fixture not found at " RAIF_GOLDEN_DIR " (set -DRAIF_GOLDEN_DIR=...)");
   for (const json* c : cases("openrlhf", "compute_reward")) {
     const auto& in = (*c)["inputs"];
     const auto& p = (*c)["params"];
@@ -476,10 +453,7 @@ TEST_CASE("Golden: OpenRLHF compute_reward and the whole advantage pipeline", "[
 }
 
 TEST_CASE("Golden: verl masked_whiten and REINFORCE++ with discounting", "[advantage][torch][golden]") {
-  if (!golden()) {
-    WARN("SKIPPED: golden fixture not found at " RAIF_GOLDEN_DIR);
-    return;
-  }
+  if (!golden()) RAIF_SKIP("golden fixture not found at " RAIF_GOLDEN_DIR " (set -DRAIF_GOLDEN_DIR=...)");
   for (const json* c : cases("verl", "masked_whiten")) {
     const auto w = masked_whiten(tensor((*c)["inputs"]["values"]), tensor((*c)["inputs"]["mask"]),
                                  (*c)["params"]["shift_mean"].get<bool>());

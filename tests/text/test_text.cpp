@@ -7,6 +7,8 @@
 #include <raif/text/treebank.hpp>
 #include <raif/text/words.hpp>
 
+#include "../support/skip.hpp"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -199,10 +201,7 @@ TEST_CASE("Agreement with langdetect 1.0.9 and NLTK 3.8 on the reference texts",
 TEST_CASE("Agreement with langdetect 1.0.9 on the 541 official GPT-4 responses", "[text][reference]") {
   const std::string responses = RAIF_IFEVAL_DIR "/input_response_data_gpt4_20231107_145030.jsonl";
   std::ifstream in(responses), labels_in(RAIF_TEST_DATA "/langdetect_gpt4.json");
-  if (!in) {
-    WARN("SKIPPED: " << responses << " not found");
-    return;
-  }
+  if (!in) RAIF_SKIP(responses + " not found (set -DRAIF_IFEVAL_DIR=...)");
   const auto labels = nlohmann::json::parse(labels_in);
   std::string line;
   std::size_t n = 0, agree = 0;

@@ -3,6 +3,8 @@
 #include <raif/tokenizer/bpe.hpp>
 #include <raif/tokenizer/chat_template.hpp>
 
+#include "../support/skip.hpp"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -81,10 +83,7 @@ TEST_CASE("encode/decode round-trips any byte string", "[tokenizer]") {
 
 TEST_CASE("IFEval prompts round-trip and compress", "[tokenizer]") {
   const auto prompts = ifeval_prompts();
-  if (prompts.empty()) {
-    WARN("IFEval data not found in " RAIF_IFEVAL_DIR "; skipping");
-    return;
-  }
+  if (prompts.empty()) RAIF_SKIP("IFEval fixture not found at " RAIF_IFEVAL_DIR " (set -DRAIF_IFEVAL_DIR=...)");
   const auto& t = trained();
   std::size_t bytes = 0, tokens = 0;
   for (const auto& p : prompts) {
@@ -94,6 +93,7 @@ TEST_CASE("IFEval prompts round-trip and compress", "[tokenizer]") {
     tokens += ids.size();
   }
   CHECK(prompts.size() == 541);
+  CHECK(t.vocab_size() == 700); // the IFEval prompts hold enough pairs for every merge asked (the fallback does not)
   CHECK(double(bytes) / double(tokens) > 2.5); // a 700-token BPE learned something
 }
 
@@ -112,7 +112,6 @@ TEST_CASE("special tokens never split", "[tokenizer]") {
   CHECK(std::count(plain.begin(), plain.end(), t.token_id("<|im_start|>")) == 0);
   CHECK(t.decode(plain) == s);
   CHECK(t.decode(ids, true) == "system\nsys\nuser\nSay hi\nassistant\n\n\n\n");
-  CHECK(t.vocab_size() == 700);
 }
 
 TEST_CASE("tokenizer.json save -> load gives identical encodings", "[tokenizer]") {
@@ -140,10 +139,7 @@ TEST_CASE("raif's tokenizer.json opens in Hugging Face tokenizers with the same 
   // tests/data/raif_tokenizer.json was written by raif (RAIF_WRITE_FIXTURES=1 writes it again);
   // the encodings are Hugging Face's for that file.
   const auto prompts = ifeval_prompts();
-  if (prompts.empty()) {
-    WARN("IFEval data not found; skipping");
-    return;
-  }
+  if (prompts.empty()) RAIF_SKIP("IFEval fixture not found at " RAIF_IFEVAL_DIR " (set -DRAIF_IFEVAL_DIR=...)");
   const auto t = BpeTokenizer::train(
       prompts, {.vocab_size = 600, .special_tokens = chat_special_tokens(), .pattern = SplitPattern::gpt2});
   if (std::getenv("RAIF_WRITE_FIXTURES")) t.save(data + "/raif_tokenizer.json");
