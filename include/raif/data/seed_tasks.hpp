@@ -54,12 +54,13 @@ struct SeedSelect {
 };
 
 /// A seed task: the prompt the composer appends constraints to, and what an expert answer says.
+/// The defaults named below are filled in by the loader (parse_seed_tasks / load_seed_tasks).
 struct SeedTask {
-  std::string id;          ///< unique; the items' `seed_task`, the split key
-  std::string group;       ///< the composer draws a group, then one of its tasks (default: id)
-  std::string subject;     ///< what the task is about, as said after "the" ("fox")
-  std::string prompt;      ///< the seed instruction ("Describe the fox.")
-  std::size_t sentences{}; ///< how many facts a plain answer gives (default 1)
+  std::string id;            ///< unique; the items' `seed_task`, the split key
+  std::string group;         ///< the composer draws a group, then one of its tasks (default: id)
+  std::string subject;       ///< what the task is about, as said after "the" ("fox")
+  std::string prompt;        ///< the seed instruction ("Describe the fox.")
+  std::size_t sentences = 1; ///< how many facts a plain answer gives
   std::vector<SeedFact> facts;
   nlohmann::json context = nlohmann::json::object(); ///< attributes Select conditions read
   nlohmann::json json;                               ///< the answer when JSON is asked (default {"subject", "facts"})
