@@ -42,7 +42,7 @@ target_link_libraries(raif_verify_core_headers PRIVATE raif_core raif_warnings)
 target_compile_options(raif_verify_core_headers PRIVATE -include ${PROJECT_SOURCE_DIR}/cmake/forbid_libtorch.hpp)
 if(_torch_srcs AND RAIF_HAVE_TORCH)
   add_library(raif_verify_torch_headers OBJECT ${_torch_srcs})
-  target_link_libraries(raif_verify_torch_headers PRIVATE raif_torch)
+  target_link_libraries(raif_verify_torch_headers PRIVATE raif_torch raif_warnings)
   # LibTorch costs ~20 s per TU on 2 cores: precompile it once for this target. (A torch-layer
   # header that forgets to include raif/torch.hpp is then not caught here; the tests still compile
   # each torch header in its own TU's include order.)
