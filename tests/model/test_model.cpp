@@ -325,8 +325,13 @@ TEST_CASE("the LM judge decides by log p(YES) - log p(NO)", "[rollout]") {
     CHECK(d[i].yes == (d[i].margin > 0));
   }
   CHECK(judge.render(qs[0]).find("Response:\na b c\n\nQuestion: Is it short?") != std::string::npos);
-  const Judge any = judge; // models the judge concept
-  CHECK(any.judge(qs).size() == 4);
+  const Judge any = judge; // models the judge concept; erasing the type changes no decision
+  const auto erased = any.judge(qs);
+  REQUIRE(erased.size() == 4);
+  for (std::size_t i = 0; i < qs.size(); ++i) {
+    CHECK(erased[i].yes == d[i].yes);
+    CHECK(erased[i].margin == d[i].margin);
+  }
 }
 
 TEST_CASE("CUDA: the model runs on the GPU and agrees with the CPU", "[model][cuda]") {

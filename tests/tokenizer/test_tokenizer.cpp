@@ -104,9 +104,13 @@ TEST_CASE("special tokens never split", "[tokenizer]") {
   CHECK(s == "<|im_start|>system\nsys<|im_end|>\n<|im_start|>user\nSay <answer>hi</answer><|im_end|>\n"
              "<|im_start|>assistant\n<think>\n\n</think>\n");
   const auto ids = t.encode(s);
-  for (const auto* sp : {"<|im_start|>", "<|im_end|>", "<think>", "</think>", "<answer>", "</answer>"})
-    CHECK(std::count(ids.begin(), ids.end(), t.token_id(sp)) >= 1);
-  CHECK(std::count(ids.begin(), ids.end(), t.token_id("<|im_start|>")) == 3);
+  // Each special token once per occurrence in s, counted by hand from the string above.
+  const std::vector<std::pair<const char*, long>> expected{{"<|im_start|>", 3}, {"<|im_end|>", 2}, {"<think>", 1},
+                                                           {"</think>", 1},     {"<answer>", 1},   {"</answer>", 1}};
+  for (const auto& [sp, n] : expected) {
+    INFO(sp);
+    CHECK(std::count(ids.begin(), ids.end(), t.token_id(sp)) == n);
+  }
   // as plain text they are split into ordinary tokens
   const auto plain = t.encode(s, false);
   CHECK(std::count(plain.begin(), plain.end(), t.token_id("<|im_start|>")) == 0);
@@ -127,7 +131,7 @@ TEST_CASE("a tokenizer trained by Hugging Face tokenizers loads and encodes iden
   const auto t = BpeTokenizer::load(data + "/hf_tokenizer.json");
   CHECK(t.pattern() == SplitPattern::qwen2);
   const auto fx = read_json(data + "/hf_tokenizer_encodings.json");
-  REQUIRE(fx.size() >= 50);
+  REQUIRE(fx.size() == 80); // the texts in tests/data/hf_tokenizer_encodings.json
   for (const auto& c : fx) {
     const std::string text = c["text"];
     INFO(text);
