@@ -12,7 +12,7 @@ from ._raif import (POLICIES, Composition, Error, Reward, answer_reward, clip, d
 __all__ = [
     "POLICIES", "Composition", "Error", "Reward", "ifeval_ids", "describe", "evaluate_ifeval",
     "FormatReward", "AnswerReward", "RaifReward", "Sum", "WeightedSum", "GateOn", "Clip", "Scale",
-    "ifeval_spec",
+    "ifeval_spec", "trl", "verl", "openrlhf",
 ]
 
 # The C++ names (raif::FormatReward, raif::Sum, ...) as Python callables.
@@ -40,3 +40,6 @@ def ifeval_spec(instruction_id_list, kwargs=None):
     if kwargs is not None:
         spec["kwargs"] = [dict(k) if k is not None else {} for k in kwargs]
     return spec
+
+
+from . import openrlhf, trl, verl  # noqa: E402  (the adapters use the names above)
