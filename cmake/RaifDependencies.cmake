@@ -4,6 +4,7 @@ include(CMakeFindDependencyMacro)
 find_dependency(Boost 1.74 CONFIG)
 find_dependency(nlohmann_json 3.10)
 find_dependency(Eigen3 3.3 NO_MODULE)
+find_dependency(range-v3 CONFIG) # (its version file accepts no version request)
 
 if(NOT TARGET raif::re2)
   find_package(re2 CONFIG QUIET)
@@ -25,6 +26,9 @@ if(NOT TARGET raif::utf8proc)
   add_library(raif::utf8proc INTERFACE IMPORTED)
   target_link_libraries(raif::utf8proc INTERFACE PkgConfig::RAIF_UTF8PROC)
 endif()
+
+# {fmt}: the trainer's numbers and reports.
+find_dependency(fmt 9 CONFIG)
 
 # toml++: the trainer's configuration files.
 if(NOT TARGET raif::tomlplusplus)
