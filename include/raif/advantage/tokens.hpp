@@ -71,7 +71,7 @@ inline torch::Tensor normalize_valid_tokens(const torch::Tensor& x, const torch:
   const auto T = mask.size(1);
   const auto last = (T - 1 - mask.to(torch::kLong).fliplr().argmax(1)).unsqueeze(1);
   const auto any = mask.to(torch::kBool).any(1, true);
-  const auto kept = (torch::arange(T, torch::TensorOptions().dtype(torch::kLong)).unsqueeze(0) <= last) & any;
+  const auto kept = (torch::arange(T, torch::TensorOptions().dtype(torch::kLong).device(mask.device())).unsqueeze(0) <= last) & any;
   const auto vals = x.masked_select(kept).to(torch::kFloat32);
   if (vals.numel() == 0) return torch::zeros_like(x);
   const auto mu = vals.mean();

@@ -29,15 +29,19 @@ struct ClippedSurrogate {
   AggregationOptions aggregation_options{};
   MaskedSamples masked_samples = MaskedSamples::exclude;
 
-  /// `sample_mask` (optional, [B], 0/1): which samples train (SuperiorCoT's Selection::keep).
+  /// `loss_mask` (optional, 0/1): which samples train, per sample [B] (SuperiorCoT's
+  /// Selection::keep) or per token [B, T] (OpenRLHF's PolicyLoss loss_mask); `masked_samples` says
+  /// how it enters the loss.
   ObjectiveOutput operator()(const torch::Tensor& logp, const torch::Tensor& old_logp, const torch::Tensor& advantages,
-                             const torch::Tensor& token_mask, const torch::Tensor& sample_mask = {}) const {
+                             const torch::Tensor& token_mask, const torch::Tensor& loss_mask = {}) const {
     if (dual_clip && *dual_clip <= 1.0) throw error("raif: ClippedSurrogate: dual_clip must be > 1");
     auto delta = logp - old_logp;
     if (log_ratio_clamp) delta = torch::clamp(delta, -*log_ratio_clamp, *log_ratio_clamp);
     torch::Tensor mask = token_mask;
-    if (sample_mask.defined()) {
-      const auto keep = sample_mask.to(logp.dtype()).reshape({-1, 1});
+    if (loss_mask.defined()) {
+      if (loss_mask.dim() != 1 && loss_mask.sizes() != token_mask.sizes())
+        throw error("raif: ClippedSurrogate: the loss mask must be [B] or [B, T] like the token mask");
+      const auto keep = loss_mask.dim() == 1 ? loss_mask.to(logp.dtype()).reshape({-1, 1}) : loss_mask.to(logp.dtype());
       if (masked_samples == MaskedSamples::exclude)
         mask = token_mask.to(logp.dtype()) * keep;
       else
@@ -63,8 +67,16 @@ struct ClippedSurrogate {
                    {"ratio_mean", detail::masked_mean(ratio, mask)},
                    {"ratio_max", valid.any().item<bool>() ? ratio.masked_select(valid).max().item<double>() : 1.0},
                    {"ratio_min", valid.any().item<bool>() ? ratio.masked_select(valid).min().item<double>() : 1.0},
-                   {"keep_ratio", sample_mask.defined() ? sample_mask.to(torch::kFloat64).mean().item<double>() : 1.0}};
+                   {"keep_ratio", keep_ratio(loss_mask, token_mask)}};
     return out;
+  }
+
+private:
+  // The share of samples (per-sample mask) or of valid tokens (per-token mask) that train.
+  static double keep_ratio(const torch::Tensor& loss_mask, const torch::Tensor& token_mask) {
+    if (!loss_mask.defined()) return 1.0;
+    if (loss_mask.dim() == 1) return loss_mask.to(torch::kFloat64).mean().item<double>();
+    return detail::masked_mean(loss_mask, token_mask);
   }
 };
 

@@ -16,8 +16,11 @@
 #include <raif/objective/clipped_surrogate.hpp>
 #include <raif/objective/entropy.hpp>
 #include <raif/objective/kl_penalty.hpp>
+#include <raif/named.hpp>
 
+#include <optional>
 #include <tuple>
+#include <variant>
 
 namespace raif {
 
@@ -25,6 +28,7 @@ namespace raif {
 /// batch is separate ([B', T']).
 struct PolicyBatch {
   torch::Tensor logp, old_logp, ref_logp, advantages, mask;
+  torch::Tensor loss_mask; ///< optional: which samples ([B]) or tokens ([B, T]) train (ClippedSurrogate)
   torch::Tensor logits;
   torch::Tensor expert_logp, expert_mask;
   AggregationOptions aggregation{}; ///< window sizes for gradient accumulation
@@ -44,7 +48,7 @@ inline ObjectiveOutput compute(const ClippedSurrogate& t, const PolicyBatch& b, 
   c.aggregation = mode;
   c.aggregation_options = b.aggregation;
   return c(detail::need(b.logp, "pg", "logp"), detail::need(b.old_logp, "pg", "old_logp"),
-           detail::need(b.advantages, "pg", "advantages"), detail::need(b.mask, "pg", "mask"));
+           detail::need(b.advantages, "pg", "advantages"), detail::need(b.mask, "pg", "mask"), b.loss_mask);
 }
 template <class K> ObjectiveOutput compute(const KLPenalty<K>& t, const PolicyBatch& b, LossAggregation mode) {
   KLPenalty<K> k = t;
@@ -64,6 +68,29 @@ template <class T> struct term_name { static constexpr std::string_view value = 
 template <class K> struct term_name<KLPenalty<K>> { static constexpr std::string_view value = "kl"; };
 template <> struct term_name<ClippedSurrogate> { static constexpr std::string_view value = "pg"; };
 
+/// A term chosen at run time among alternatives of one kind (KLPenalty<K1|K2|K3|AbsKL> by
+/// `grpo.kl`): all must share a name, so the metrics keep theirs whichever is chosen.
+template <class T, class... Ts> struct term_name<Chosen<std::variant<T, Ts...>>> {
+  static_assert(((term_name<T>::value == term_name<Ts>::value) && ...),
+                "raif: the alternatives of a chosen objective term must share a term name");
+  static constexpr std::string_view value = term_name<T>::value;
+};
+template <class V> ObjectiveOutput compute(const Chosen<V>& t, const PolicyBatch& b, LossAggregation mode) {
+  return std::visit([&](const auto& term) { return compute(term, b, mode); }, t.variant());
+}
+/// A term that may be off (an entropy bonus with coefficient 0 needs no logits): when off it
+/// returns no loss (an undefined tensor) and no metrics, and the objective leaves it out.
+template <class T> struct term_name<std::optional<T>> { static constexpr std::string_view value = term_name<T>::value; };
+template <class T> ObjectiveOutput compute(const std::optional<T>& t, const PolicyBatch& b, LossAggregation mode) {
+  if (t) return compute(*t, b, mode);
+  return {};
+}
+
+/// Whether a term reads PolicyBatch::logits ([B, T, V]): the caller computes them only then.
+template <class T> bool needs_logits(const T&) { return false; }
+inline bool needs_logits(const Entropy&) { return true; }
+template <class T> bool needs_logits(const std::optional<T>& t) { return t && needs_logits(*t); }
+
 template <class T>
 concept objective_term = requires(const T& t, const PolicyBatch& b, LossAggregation m) {
   { compute(t, b, m) } -> std::same_as<ObjectiveOutput>;
@@ -77,12 +104,18 @@ template <class... Terms> struct Objective {
   std::tuple<Terms...> terms;
   LossAggregation aggregation = LossAggregation::seq_mean_token_mean;
 
+  /// Whether any term reads PolicyBatch::logits.
+  bool needs_logits() const {
+    return std::apply([](const auto&... t) { return (raif::needs_logits(t) || ...); }, terms);
+  }
+
   ObjectiveOutput operator()(const PolicyBatch& b) const {
     ObjectiveOutput out;
     std::apply(
         [&](const auto&... t) {
           auto add = [&](const auto& term) {
             ObjectiveOutput o = compute(term, b, aggregation);
+            if (!o.loss.defined()) return; // a term that is off
             out.loss = out.loss.defined() ? out.loss + o.loss : o.loss;
             const std::string prefix(term_name<std::remove_cvref_t<decltype(term)>>::value);
             out.metrics.emplace_back(prefix + "/loss", o.loss.item<double>());
