@@ -20,8 +20,9 @@ template <class Spec, class Policy = RaifPiecewise> struct AnswerReward {
   double tau = 1.0;
   Detail detail = Detail::full; ///< Detail::scores skips reasons and the tree (the trainer's hot path)
 
-  RewardResult operator()(const Sample& s) const {
-    const Extraction e = extract_answer(s.response, format.chat);
+  RewardResult operator()(const Sample& s) const { return score(extract_answer(s.response, format.chat), s); }
+  /// The reward of sample `s` whose answer was already extracted as `e`.
+  RewardResult score(const Extraction& e, const Sample& s) const {
     if (!format.well_formed(e))
       return RewardResult{format_fail, {{"accuracy", format_fail}, {"leaf_pass_rate", 0.0}}, std::nullopt};
     const Context ctx{.prompt = s.prompt, .fields = s.context, .judge = s.judge};

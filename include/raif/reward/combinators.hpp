@@ -100,17 +100,23 @@ template <class R> struct Scale {
   }
 };
 
-/// The RAIF reward (paper Eq. 6): FormatReward (+1/-1) + AnswerReward (RaifPiecewise, -2 when the
-/// format fails), in [-3, 3]. Components: format, accuracy, leaf_pass_rate.
-template <class Spec> struct RaifReward {
+/// The RAIF reward (paper Eq. 6): FormatReward (+1/-1) + AnswerReward (RaifPiecewise by default,
+/// -2 when the format fails), in [-3, 3]; the answer is extracted once for both. Components:
+/// format, accuracy, leaf_pass_rate.
+template <class Spec, class Policy = RaifPiecewise> struct RaifReward {
   Spec spec{};
+  Policy policy{};
   ChatTemplate chat{};
   bool require_nonempty_think = false;
   Detail detail = Detail::full;
   RewardResult operator()(const Sample& s) const {
     const FormatReward f{.chat = chat, .require_nonempty_think = require_nonempty_think};
-    return Sum<FormatReward, AnswerReward<Spec, RaifPiecewise>>(
-        f, AnswerReward<Spec, RaifPiecewise>{.spec = spec, .format = f, .detail = detail})(s);
+    const Extraction e = extract_answer(s.response, chat);
+    RewardResult out = f.score(e);
+    RewardResult a = AnswerReward<Spec, Policy>{.spec = spec, .policy = policy, .format = f, .detail = detail}.score(e, s);
+    out.value += a.value;
+    detail::merge_components(out, std::move(a));
+    return out;
   }
 };
 

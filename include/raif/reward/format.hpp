@@ -20,8 +20,10 @@ struct FormatReward {
     const auto t = py_strip(e.think);
     return !t.empty() && t != "reasoning process here";
   }
-  RewardResult operator()(const Sample& s) const {
-    const double v = well_formed(extract_answer(s.response, chat)) ? ok : bad;
+  RewardResult operator()(const Sample& s) const { return score(extract_answer(s.response, chat)); }
+  /// The reward of an extraction already made (RaifReward extracts once for both rewards).
+  RewardResult score(const Extraction& e) const {
+    const double v = well_formed(e) ? ok : bad;
     return RewardResult{v, {{"format", v}}, std::nullopt};
   }
 };
