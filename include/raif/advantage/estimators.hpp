@@ -1,7 +1,9 @@
 #pragma once
 /// @file
 /// Outcome advantage estimators on the CPU (Eigen): one advantage per sample, which the objective
-/// broadcasts to the sample's tokens. Zero-variance groups give zero advantage, never NaN, unless a
+/// broadcasts to the sample's tokens. Each models `advantage_estimator` (a member
+/// `Eigen::ArrayXd operator()(const AdvantageInput&) const`), the advantage stage of a GRPO step;
+/// write your own the same way. Zero-variance groups give zero advantage, never NaN, unless a
 /// peer's convention is asked for explicitly (to reproduce its numbers: ../shared/golden/README.md).
 
 #include <raif/advantage/groups.hpp>
@@ -9,10 +11,28 @@
 #include <Eigen/Core>
 
 #include <cmath>
+#include <concepts>
 #include <optional>
 #include <vector>
 
 namespace raif {
+
+/// What an advantage estimator reads: an outcome reward per sample, the groups of samples that
+/// share a prompt, and each sample's number of response tokens (REINFORCE++ weighs by them).
+struct AdvantageInput {
+  const Eigen::ArrayXd& reward;
+  const Groups& groups;
+  const Eigen::ArrayXd& tokens;
+};
+
+/// Concept `advantage_estimator`: one advantage per sample from an AdvantageInput.
+/// Laws: the result has one entry per sample; it depends on a sample's group only (permuting the
+/// groups permutes the advantages). Models: GroupNorm (GRPO, Dr.GRPO), RLOO,
+/// ReinforcePlusPlusBaseline, GroupMeanBaseline.
+template <class E>
+concept advantage_estimator = requires(const E& e, const AdvantageInput& in) {
+  { e(in) } -> std::convertible_to<Eigen::ArrayXd>;
+};
 
 /// What a group of one sample gets (its std is undefined).
 enum class Singleton {
@@ -32,6 +52,7 @@ struct GroupNorm {
   Singleton singleton = Singleton::zero;
   bool zero_variance_exact = false; ///< true: (r - mean) / eps literally, as verl (else exactly 0)
 
+  Eigen::ArrayXd operator()(const AdvantageInput& in) const { return (*this)(in.reward, in.groups); }
   Eigen::ArrayXd operator()(const Eigen::ArrayXd& r, const Groups& g,
                             const std::vector<bool>* include = nullptr) const {
     Eigen::ArrayXd a = Eigen::ArrayXd::Zero(r.size());
@@ -90,6 +111,7 @@ private:
 /// RLOO: A_i = r_i - mean of the other samples of the group (n >= 2).
 struct RLOO {
   Singleton singleton = Singleton::zero;
+  Eigen::ArrayXd operator()(const AdvantageInput& in) const { return (*this)(in.reward, in.groups); }
   Eigen::ArrayXd operator()(const Eigen::ArrayXd& r, const Groups& g) const {
     Eigen::ArrayXd a = Eigen::ArrayXd::Zero(r.size());
     for (const auto& members : g.members) {
@@ -111,6 +133,7 @@ struct RLOO {
 /// mu = sum(w c) / (sum w + 1e-8); var = sum(w (c - mu)^2) / (sum w + 1e-8) * sum w / (sum w - 1);
 /// A = (c - mu) / sqrt(var + 1e-8). Needs more than one token in the batch.
 struct ReinforcePlusPlusBaseline {
+  Eigen::ArrayXd operator()(const AdvantageInput& in) const { return (*this)(in.reward, in.groups, in.tokens); }
   Eigen::ArrayXd operator()(const Eigen::ArrayXd& r, const Groups& g, const Eigen::ArrayXd& tokens) const {
     Eigen::ArrayXd c = r;
     for (const auto& members : g.members) {
@@ -130,6 +153,7 @@ struct ReinforcePlusPlusBaseline {
 
 /// REINFORCE with a group baseline (OpenRLHF's reinforce_baseline): A = r - group mean.
 struct GroupMeanBaseline {
+  Eigen::ArrayXd operator()(const AdvantageInput& in) const { return (*this)(in.reward, in.groups); }
   Eigen::ArrayXd operator()(const Eigen::ArrayXd& r, const Groups& g) const {
     return GroupNorm{.scale_by_std = false, .singleton = Singleton::zero}(r, g);
   }

@@ -1,12 +1,16 @@
 #pragma once
 /// @file
 /// Sample selection before the policy loss (method.md §3): superior-CoT enforcement and DAPO's
-/// dynamic sampling. Both return a per-sample loss mask and what they did.
+/// dynamic sampling. Both return a per-sample loss mask and what they did, and model
+/// `sample_selection` (a member `Selection operator()(const SelectionInput&) const`), the
+/// selection stage of a GRPO step; NoSelection keeps every sample.
 
 #include <raif/advantage/groups.hpp>
 
 #include <Eigen/Core>
 
+#include <algorithm>
+#include <concepts>
 #include <optional>
 #include <vector>
 
@@ -23,6 +27,43 @@ struct Selection {
   }
 };
 
+/// What a selection reads: per sample its total reward, its accuracy reward, whether it reasoned
+/// (false: a forced no-reasoning sample), and the groups.
+struct SelectionInput {
+  const Eigen::ArrayXd& reward;
+  const Eigen::ArrayXd& accuracy;
+  const std::vector<bool>& reasoning;
+  const Groups& groups;
+};
+
+/// Concept `sample_selection`. Law: `keep` has one entry per sample, `kept` counts its true
+/// entries and `dropped_group` one per group. A selection that needs forced no-reasoning samples as
+/// its contrast says so with `static constexpr bool uses_no_reasoning_contrast = true`; the
+/// rollout draws them only then, and they never train whatever the selection.
+template <class S>
+concept sample_selection = requires(const S& s, const SelectionInput& in) {
+  { s(in) } -> std::same_as<Selection>;
+};
+
+/// Whether selection `S` compares reasoning with forced no-reasoning samples.
+template <class S> constexpr bool uses_no_reasoning_contrast() {
+  if constexpr (requires { S::uses_no_reasoning_contrast; })
+    return S::uses_no_reasoning_contrast;
+  else
+    return false;
+}
+
+/// Every sample trains (the ablation without superior-CoT).
+struct NoSelection {
+  Selection operator()(const SelectionInput& in) const {
+    Selection s;
+    s.keep = in.reasoning; // forced no-reasoning samples, if any, still never train
+    s.kept = static_cast<std::size_t>(std::count(s.keep.begin(), s.keep.end(), true));
+    s.dropped_group.assign(in.groups.members.size(), false);
+    return s;
+  }
+};
+
 /// Superior-CoT enforcement. Per prompt, reasoning samples and forced no-reasoning samples:
 ///  - no-reasoning samples never train (they are the contrast);
 ///  - if every reasoning sample's accuracy is below every no-reasoning sample's
@@ -34,7 +75,10 @@ struct Selection {
 /// Whether masked samples stay in the group statistics and in the loss denominator is the
 /// advantage's and the objective's business: see GroupNorm's `include` and the loss options.
 struct SuperiorCoT {
+  static constexpr bool uses_no_reasoning_contrast = true;
   bool all_equal_clause = false;
+
+  Selection operator()(const SelectionInput& in) const { return (*this)(in.accuracy, in.reasoning, in.groups); }
 
   Selection operator()(const Eigen::ArrayXd& accuracy, const std::vector<bool>& reasoning, const Groups& g,
                        const std::vector<double>* satisfied = nullptr,
@@ -79,6 +123,7 @@ struct SuperiorCoT {
 
 /// DAPO's dynamic sampling: drop groups whose rewards are all equal (no learning signal).
 struct DynamicSampling {
+  Selection operator()(const SelectionInput& in) const { return (*this)(in.reward, in.groups); }
   Selection operator()(const Eigen::ArrayXd& reward, const Groups& g) const {
     Selection s;
     s.keep.assign(g.samples, false);
