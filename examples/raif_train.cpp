@@ -3,6 +3,7 @@
 // enforcement, held-out evaluation, report and plot.
 //
 //   raif-train [--config configs/x.toml] [--set section.key=value ...] [--out DIR] [--resume DIR]
+//              [--print-config] [--print-reference]
 #include <raif/trainer/report.hpp>
 #include <raif/trainer/trainer.hpp>
 
@@ -32,12 +33,14 @@ int main(int argc, char** argv) {
   CLI::App app{"raif-train: the RAIF reference trainer (warm start, GRPO with superior-CoT enforcement, evaluation)"};
   std::string config_path, resume_dir, out_dir;
   std::vector<std::string> sets;
-  bool quiet = false;
+  bool quiet = false, print_config = false, print_reference = false;
   app.add_option("--config", config_path, "TOML config (default: the embedded default)")->check(CLI::ExistingFile);
   app.add_option("--set", sets, "override a key: section.key=value (repeatable)");
   app.add_option("--out", out_dir, "run directory (run.out_dir)");
   app.add_option("--resume", resume_dir, "resume the run in this directory")->check(CLI::ExistingDirectory);
   app.add_flag("--quiet", quiet, "no progress bar");
+  app.add_flag("--print-config", print_config, "print the effective configuration as TOML and exit");
+  app.add_flag("--print-reference", print_reference, "print the reference table of every key (Markdown) and exit");
   CLI11_PARSE(app, argc, argv);
   try {
     raif::TrainConfig cfg;
@@ -59,6 +62,10 @@ int main(int argc, char** argv) {
       if (!out_dir.empty()) cfg.run.out_dir = out_dir;
     }
     cfg.validate();
+    if (print_config || print_reference) {
+      std::cout << (print_config ? cfg.to_toml() : raif::TrainConfig::reference_table());
+      return 0;
+    }
 
     raif::TrainerHooks hooks;
     const bool bar = !quiet && isatty(fileno(stderr));

@@ -1,5 +1,11 @@
-# Runs PROGRAM and compares its standard output with the file EXPECTED.
-execute_process(COMMAND ${PROGRAM} OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+# Runs PROGRAM (with ARGS, '|'-separated, if given) and compares its standard output with the file EXPECTED.
+if(DEFINED ARGS)
+  string(REPLACE "|" ";" ARGS "${ARGS}")
+endif()
+if(DEFINED WORK)
+  file(REMOVE_RECURSE ${WORK})
+endif()
+execute_process(COMMAND ${PROGRAM} ${ARGS} OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "${PROGRAM} exited with ${rc}\n${err}")
 endif()

@@ -1,193 +1,199 @@
 #pragma once
 /// @file
-/// TrainConfig: every hyper-parameter of the reference trainer, with documented defaults (the
-/// paper's where they apply: G = 8, 1/4 forced no-reasoning, clip 0.2, k3 KL 1e-3, BC coef 1,
-/// temperature 1, top-p 1), read from TOML and `--set section.key=value` overrides. Unknown keys,
-/// wrong types and impossible values are errors naming the file, the key and the value, raised
-/// before any work starts.
+/// TrainConfig: every hyper-parameter of the reference trainer, declared once in
+/// `TrainConfig::declare` — section, key, field, default, bounds and a one-line doc — from which
+/// the defaults, TOML parsing, `--set section.key=value`, validation errors (file:line: key),
+/// `to_toml` and the reference table in docs/config.md all follow. Paper values (G = 8, 1/4
+/// forced no-reasoning, clip 0.2, k3 KL 1e-3, BC coef 1, temperature 1, top-p 1) where they apply.
+///
+///   auto cfg = raif::TrainConfig::from_file("configs/micro.toml");
+///   cfg.apply_override("grpo.estimator=rloo");
+///   cfg.validate();                              // throws raif::error naming the key
+///
+/// The stage keys (grpo.estimator, grpo.selection, grpo.kl, ...) name models in the trainer's
+/// compile-time stage lists (trainer/stages.hpp); the trainer checks them before any work.
 
 #include <raif/error.hpp>
 
+#include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <sstream>
 #include <string>
-#include <variant>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace raif {
 
 struct TrainConfig {
   struct Run {
-    std::int64_t seed = 1;
-    std::string out_dir = "runs/default";
-    std::string device = "auto"; ///< auto | cpu | cuda
-    std::int64_t threads = 0;    ///< LibTorch and reward threads (0: all cores)
-    std::int64_t stop_after = 0; ///< stop (checkpointed, resumable) after this many GRPO steps; 0: never
+    std::int64_t seed, threads, stop_after;
+    std::string out_dir, device;
   } run;
   struct Data {
-    std::int64_t items = 2400; ///< composer candidates (items failing their own spec are dropped)
-    double heldout_fraction = 0.15;
-    std::string split_by = "seed_task"; ///< seed_task | composition | both
-    std::string train_jsonl;            ///< use these items instead of composing (optional)
-    std::string heldout_jsonl;
-    std::vector<double> composition_weights{1, 3, 2, 2, 1}; ///< single, and, chain, select, nested
-    std::string trace = "expert";                           ///< warm-start reasoning: expert | shallow | none (I/O)
-    std::string system = "Think in <think></think>, then answer in <answer></answer>.";
+    std::int64_t items;
+    double heldout_fraction;
+    std::string split_by, train_jsonl, heldout_jsonl, seed_tasks, trace, system;
+    std::vector<double> composition_weights;
   } data;
   struct Tokenizer {
-    std::int64_t vocab_size = 512;
+    std::int64_t vocab_size;
   } tokenizer;
   struct Model {
-    std::int64_t hidden_size = 128, layers = 3, heads = 4, kv_heads = 2, intermediate_size = 352;
-    std::int64_t max_len = 512;
-    double rope_theta = 10000;
-    std::string dtype = "auto"; ///< auto (bf16 on CUDA, fp32 on CPU) | float32 | bfloat16 | float16
+    std::int64_t hidden_size, layers, heads, kv_heads, intermediate_size, max_len;
+    double rope_theta;
+    std::string dtype;
   } model;
   struct WarmStart {
-    std::int64_t steps = 300, batch_size = 16;
-    double lr = 3e-3, weight_decay = 0.0;
-    std::int64_t warmup = 20;
-    double direct_fraction = 0.25; ///< expert examples answered directly (empty think), so that forced
-                                   ///< no-reasoning samples are answers, not format failures
+    std::int64_t steps, batch_size, warmup;
+    double lr, weight_decay, direct_fraction;
   } warmstart;
   struct Grpo {
-    std::int64_t steps = 60, prompts_per_step = 16, group_size = 8;
-    double no_think_fraction = 0.25;
-    bool superior_cot = true;
-    bool all_equal_clause = false;
-    double temperature = 1.0, top_p = 1.0;
-    std::int64_t top_k = 0, max_new_tokens = 160;
-    double lr = 1e-3, weight_decay = 0.01,
-           grad_clip = 1.0; ///< (the paper: 1e-6 for a 7B model; a 3-layer model from scratch needs more)
-    std::int64_t warmup = 5, updates_per_rollout = 2, micro_batch = 32;
-    double clip_eps = 0.2, clip_eps_high = 0.2, kl_coef = 1e-3, bc_coef = 1.0;
-    std::int64_t bc_batch = 8;
-    std::string loss_aggregation =
-        "seq_mean_token_mean";   ///< token_mean | seq_mean_token_mean | seq_mean_token_sum | seq_mean_token_sum_norm
-    std::string policy = "raif"; ///< answer-reward policy (policy_from_name)
+    std::int64_t steps, prompts_per_step, group_size, top_k, max_new_tokens, warmup, updates_per_rollout, micro_batch,
+        bc_batch;
+    double no_think_fraction, temperature, top_p, lr, weight_decay, grad_clip, clip_eps, clip_eps_high, kl_coef,
+        entropy_coef, bc_coef;
+    bool all_equal_clause;
+    std::string estimator, selection, kl, optimizer, schedule, loss_aggregation, policy;
   } grpo;
   struct Eval {
-    std::int64_t items = 400, max_new_tokens = 160, batch_size = 64; ///< held-out items evaluated (at most)
+    std::int64_t items, max_new_tokens, batch_size;
   } eval;
   struct Checkpoint {
-    std::int64_t every = 10;
+    std::int64_t every;
   } checkpoint;
 
-  using Field = std::variant<std::int64_t*, double*, bool*, std::string*, std::vector<double>*>;
-  struct Entry {
-    Field field;
-    std::function<std::string()> check; ///< empty string: valid; else why not
+  /// A bound on a value: its text (for errors and the reference table) and the test.
+  struct Rule {
+    std::string text;
+    std::function<bool()> ok = [] { return true; };
   };
 
-  /// Every key, "section.name" -> field and its validity rule.
-  std::map<std::string, Entry> fields() {
-    auto pos = [](std::int64_t* v) { return [v] { return *v > 0 ? "" : std::string("must be > 0"); }; };
-    auto nonneg = [](std::int64_t* v) { return [v] { return *v >= 0 ? "" : std::string("must be >= 0"); }; };
-    auto posd = [](double* v) { return [v] { return *v > 0 ? "" : std::string("must be > 0"); }; };
-    auto nonnegd = [](double* v) { return [v] { return *v >= 0 ? "" : std::string("must be >= 0"); }; };
-    auto unit = [](double* v) { return [v] { return *v >= 0 && *v < 1 ? "" : std::string("must be in [0, 1)"); }; };
-    auto one_of = [](std::string* v, std::vector<std::string> ok) {
-      return [v, ok] {
-        for (const auto& o : ok)
-          if (*v == o) return std::string();
-        std::string s = "must be one of";
-        for (const auto& o : ok) s += " " + o;
-        return s;
-      };
-    };
-    auto any = [] { return std::string(); };
-    return {
-        {"run.seed", {&run.seed, any}},
-        {"run.out_dir", {&run.out_dir, [this] { return run.out_dir.empty() ? "must not be empty" : ""; }}},
-        {"run.device", {&run.device, one_of(&run.device, {"auto", "cpu", "cuda"})}},
-        {"run.threads", {&run.threads, nonneg(&run.threads)}},
-        {"run.stop_after", {&run.stop_after, nonneg(&run.stop_after)}},
-        {"data.items", {&data.items, pos(&data.items)}},
-        {"data.heldout_fraction", {&data.heldout_fraction, unit(&data.heldout_fraction)}},
-        {"data.split_by", {&data.split_by, one_of(&data.split_by, {"seed_task", "composition", "both"})}},
-        {"data.train_jsonl", {&data.train_jsonl, any}},
-        {"data.heldout_jsonl", {&data.heldout_jsonl, any}},
-        {"data.composition_weights",
-         {&data.composition_weights,
-          [this] {
-            double s = 0;
-            for (double w : data.composition_weights) s += w < 0 ? -1e9 : w;
-            return data.composition_weights.size() == 5 && s > 0 ? "" : "must be 5 non-negative weights, not all 0";
-          }}},
-        {"data.trace", {&data.trace, one_of(&data.trace, {"expert", "shallow", "none"})}},
-        {"data.system", {&data.system, any}},
-        {"tokenizer.vocab_size",
-         {&tokenizer.vocab_size,
-          [this] { return tokenizer.vocab_size >= 300 ? "" : "must be >= 300 (256 bytes + specials)"; }}},
-        {"model.hidden_size", {&model.hidden_size, pos(&model.hidden_size)}},
-        {"model.layers", {&model.layers, pos(&model.layers)}},
-        {"model.heads",
-         {&model.heads,
-          [this] {
-            return model.heads > 0 && model.hidden_size % model.heads == 0 ? "" : "must divide model.hidden_size";
-          }}},
-        {"model.kv_heads",
-         {&model.kv_heads,
-          [this] { return model.kv_heads > 0 && model.heads % model.kv_heads == 0 ? "" : "must divide model.heads"; }}},
-        {"model.intermediate_size", {&model.intermediate_size, pos(&model.intermediate_size)}},
-        {"model.max_len", {&model.max_len, pos(&model.max_len)}},
-        {"model.rope_theta", {&model.rope_theta, posd(&model.rope_theta)}},
-        {"model.dtype", {&model.dtype, one_of(&model.dtype, {"auto", "float32", "bfloat16", "float16"})}},
-        {"warmstart.steps", {&warmstart.steps, nonneg(&warmstart.steps)}},
-        {"warmstart.batch_size", {&warmstart.batch_size, pos(&warmstart.batch_size)}},
-        {"warmstart.lr", {&warmstart.lr, posd(&warmstart.lr)}},
-        {"warmstart.weight_decay", {&warmstart.weight_decay, nonnegd(&warmstart.weight_decay)}},
-        {"warmstart.warmup", {&warmstart.warmup, nonneg(&warmstart.warmup)}},
-        {"warmstart.direct_fraction", {&warmstart.direct_fraction, unit(&warmstart.direct_fraction)}},
-        {"grpo.steps", {&grpo.steps, nonneg(&grpo.steps)}},
-        {"grpo.prompts_per_step", {&grpo.prompts_per_step, pos(&grpo.prompts_per_step)}},
-        {"grpo.group_size", {&grpo.group_size, [this] { return grpo.group_size >= 2 ? "" : "must be >= 2"; }}},
-        {"grpo.no_think_fraction", {&grpo.no_think_fraction, unit(&grpo.no_think_fraction)}},
-        {"grpo.superior_cot", {&grpo.superior_cot, any}},
-        {"grpo.all_equal_clause", {&grpo.all_equal_clause, any}},
-        {"grpo.temperature", {&grpo.temperature, posd(&grpo.temperature)}},
-        {"grpo.top_p", {&grpo.top_p, [this] { return grpo.top_p > 0 && grpo.top_p <= 1 ? "" : "must be in (0, 1]"; }}},
-        {"grpo.top_k", {&grpo.top_k, nonneg(&grpo.top_k)}},
-        {"grpo.max_new_tokens", {&grpo.max_new_tokens, pos(&grpo.max_new_tokens)}},
-        {"grpo.lr", {&grpo.lr, posd(&grpo.lr)}},
-        {"grpo.weight_decay", {&grpo.weight_decay, nonnegd(&grpo.weight_decay)}},
-        {"grpo.grad_clip", {&grpo.grad_clip, posd(&grpo.grad_clip)}},
-        {"grpo.warmup", {&grpo.warmup, nonneg(&grpo.warmup)}},
-        {"grpo.updates_per_rollout", {&grpo.updates_per_rollout, pos(&grpo.updates_per_rollout)}},
-        {"grpo.micro_batch", {&grpo.micro_batch, pos(&grpo.micro_batch)}},
-        {"grpo.clip_eps", {&grpo.clip_eps, posd(&grpo.clip_eps)}},
-        {"grpo.clip_eps_high", {&grpo.clip_eps_high, posd(&grpo.clip_eps_high)}},
-        {"grpo.kl_coef", {&grpo.kl_coef, nonnegd(&grpo.kl_coef)}},
-        {"grpo.bc_coef", {&grpo.bc_coef, nonnegd(&grpo.bc_coef)}},
-        {"grpo.bc_batch", {&grpo.bc_batch, pos(&grpo.bc_batch)}},
-        {"grpo.loss_aggregation",
-         {&grpo.loss_aggregation, one_of(&grpo.loss_aggregation, {"token_mean", "seq_mean_token_mean",
-                                                                  "seq_mean_token_sum", "seq_mean_token_sum_norm"})}},
-        {"grpo.policy", {&grpo.policy, one_of(&grpo.policy, {"raif", "fraction", "all_or_nothing"})}},
-        {"eval.items", {&eval.items, pos(&eval.items)}},
-        {"eval.max_new_tokens", {&eval.max_new_tokens, pos(&eval.max_new_tokens)}},
-        {"eval.batch_size", {&eval.batch_size, pos(&eval.batch_size)}},
-        {"checkpoint.every", {&checkpoint.every, pos(&checkpoint.every)}},
-    };
+  /// The declaration of every setting, in order: `key(section, name, field, default, rule, doc)`.
+  /// `Self` is TrainConfig or const TrainConfig; rules read the fields of `c`.
+  template <class Self, class Key> static void declare(Self& c, Key&& key) {
+    auto& r = c.run;
+    key("run", "seed", r.seed, 1, any(), "seed of everything random: data, initialisation, sampling");
+    key("run", "out_dir", r.out_dir, "runs/default", non_empty(r.out_dir), "the run directory");
+    key("run", "device", r.device, "auto", one_of(r.device, {"auto", "cpu", "cuda"}),
+        "auto: CUDA (bf16) when available, else CPU (float32)");
+    key("run", "threads", r.threads, 0, at_least(r.threads, 0), "LibTorch and reward threads; 0: all cores");
+    key("run", "stop_after", r.stop_after, 0, at_least(r.stop_after, 0),
+        "stop (checkpointed, resumable) after this many GRPO steps; 0: never");
+
+    auto& d = c.data;
+    key("data", "items", d.items, 2400, above(d.items, 0),
+        "composed candidates; those whose expert fails its own spec are dropped");
+    key("data", "heldout_fraction", d.heldout_fraction, 0.15, unit(d.heldout_fraction), "share of groups held out");
+    key("data", "split_by", d.split_by, "seed_task", one_of(d.split_by, {"seed_task", "composition", "both"}),
+        "what held-out items share and training items never see");
+    key("data", "train_jsonl", d.train_jsonl, "", any(), "your own items instead of composed ones (optional)");
+    key("data", "heldout_jsonl", d.heldout_jsonl, "", any(), "your own held-out items (else split from train_jsonl)");
+    key("data", "seed_tasks", d.seed_tasks, "", any(),
+        "seed tasks (JSONL, docs/data.md) to compose over; empty: the bundled animals world");
+    key("data", "composition_weights", d.composition_weights, std::vector<double>{1, 3, 2, 2, 1},
+        weights(d.composition_weights), "relative weights of single, and, chain, select, nested items");
+    key("data", "trace", d.trace, "expert", one_of(d.trace, {"expert", "shallow", "none"}),
+        "warm-start reasoning: expert (decomposition) | shallow (paraphrase) | none (I/O)");
+    key("data", "system", d.system, "Think in <think></think>, then answer in <answer></answer>.", any(),
+        "the system prompt");
+
+    key("tokenizer", "vocab_size", c.tokenizer.vocab_size, 512,
+        Rule{">= 300", [&v = c.tokenizer.vocab_size] { return v >= 300; }},
+        "byte-level BPE vocabulary (256 bytes + specials + merges)");
+
+    auto& m = c.model;
+    key("model", "hidden_size", m.hidden_size, 128, above(m.hidden_size, 0), "Qwen2 hidden size");
+    key("model", "layers", m.layers, 3, above(m.layers, 0), "decoder layers");
+    key("model", "heads", m.heads, 4,
+        Rule{"a divisor of model.hidden_size", [&m] { return m.heads > 0 && m.hidden_size % m.heads == 0; }},
+        "attention heads");
+    key("model", "kv_heads", m.kv_heads, 2,
+        Rule{"a divisor of model.heads", [&m] { return m.kv_heads > 0 && m.heads % m.kv_heads == 0; }},
+        "key/value heads (grouped-query attention)");
+    key("model", "intermediate_size", m.intermediate_size, 352, above(m.intermediate_size, 0), "MLP width");
+    key("model", "max_len", m.max_len, 512, above(m.max_len, 0), "context length (prompt + response)");
+    key("model", "rope_theta", m.rope_theta, 10000.0, above(m.rope_theta, 0.0), "RoPE base");
+    key("model", "dtype", m.dtype, "auto", one_of(m.dtype, {"auto", "float32", "bfloat16", "float16"}),
+        "auto: bf16 on CUDA, fp32 on CPU");
+
+    auto& w = c.warmstart;
+    key("warmstart", "steps", w.steps, 300, at_least(w.steps, 0), "behaviour-cloning steps on expert traces");
+    key("warmstart", "batch_size", w.batch_size, 16, above(w.batch_size, 0), "expert examples per step");
+    key("warmstart", "lr", w.lr, 3e-3, above(w.lr, 0.0), "peak learning rate (cosine schedule)");
+    key("warmstart", "weight_decay", w.weight_decay, 0.0, at_least(w.weight_decay, 0.0), "AdamW weight decay");
+    key("warmstart", "warmup", w.warmup, 20, at_least(w.warmup, 0), "linear warm-up steps");
+    key("warmstart", "direct_fraction", w.direct_fraction, 0.25, unit(w.direct_fraction),
+        "expert examples answered directly (empty think), so forced no-reasoning samples are answers");
+
+    auto& g = c.grpo;
+    key("grpo", "steps", g.steps, 60, at_least(g.steps, 0), "GRPO steps");
+    key("grpo", "prompts_per_step", g.prompts_per_step, 16, above(g.prompts_per_step, 0), "prompts per rollout");
+    key("grpo", "group_size", g.group_size, 8, Rule{">= 2", [&g] { return g.group_size >= 2; }},
+        "samples per prompt, G (paper: 8)");
+    key("grpo", "no_think_fraction", g.no_think_fraction, 0.25, unit(g.no_think_fraction),
+        "share of each group forced to skip reasoning, when the selection uses that contrast (paper: 1/4)");
+    key("grpo", "estimator", g.estimator, "grpo", stage(), "advantage estimator (trainer/stages.hpp)");
+    key("grpo", "selection", g.selection, "superior_cot", stage(), "sample selection before the policy loss");
+    key("grpo", "all_equal_clause", g.all_equal_clause, false, any(),
+        "superior_cot: the released code's extra drop condition (method.md §3)");
+    key("grpo", "kl", g.kl, "k3", stage(), "KL estimator of the KL loss to the warm-start model (paper: k3)");
+    key("grpo", "optimizer", g.optimizer, "adamw", stage(), "optimiser");
+    key("grpo", "schedule", g.schedule, "cosine", stage(), "learning-rate schedule after the warm-up");
+    key("grpo", "temperature", g.temperature, 1.0, above(g.temperature, 0.0), "sampling temperature (paper: 1)");
+    key("grpo", "top_p", g.top_p, 1.0, Rule{"in (0, 1]", [&g] { return g.top_p > 0 && g.top_p <= 1; }},
+        "nucleus sampling (paper: 1)");
+    key("grpo", "top_k", g.top_k, 0, at_least(g.top_k, 0), "top-k sampling; 0: off");
+    key("grpo", "max_new_tokens", g.max_new_tokens, 160, above(g.max_new_tokens, 0), "response length limit");
+    key("grpo", "lr", g.lr, 1e-3, above(g.lr, 0.0),
+        "peak learning rate (paper: 1e-6 for a 7B model; a 3-layer model from scratch needs more)");
+    key("grpo", "weight_decay", g.weight_decay, 0.01, at_least(g.weight_decay, 0.0), "weight decay");
+    key("grpo", "grad_clip", g.grad_clip, 1.0, above(g.grad_clip, 0.0), "gradient-norm clip");
+    key("grpo", "warmup", g.warmup, 5, at_least(g.warmup, 0), "linear warm-up steps");
+    key("grpo", "updates_per_rollout", g.updates_per_rollout, 2, above(g.updates_per_rollout, 0),
+        "optimiser steps (mini-batches) per rollout");
+    key("grpo", "micro_batch", g.micro_batch, 32, above(g.micro_batch, 0), "rows per forward/backward");
+    key("grpo", "clip_eps", g.clip_eps, 0.2, above(g.clip_eps, 0.0), "lower clip of the ratio (paper: 0.2)");
+    key("grpo", "clip_eps_high", g.clip_eps_high, 0.2, above(g.clip_eps_high, 0.0),
+        "upper clip of the ratio (DAPO's clip-higher: 0.28)");
+    key("grpo", "kl_coef", g.kl_coef, 1e-3, at_least(g.kl_coef, 0.0), "KL loss coefficient (paper: 1e-3)");
+    key("grpo", "entropy_coef", g.entropy_coef, 0.0, at_least(g.entropy_coef, 0.0),
+        "entropy bonus coefficient; 0: off (computed from full logits when on)");
+    key("grpo", "bc_coef", g.bc_coef, 1.0, at_least(g.bc_coef, 0.0), "behaviour-cloning coefficient (paper: 1)");
+    key("grpo", "bc_batch", g.bc_batch, 8, above(g.bc_batch, 0), "expert examples per update");
+    key("grpo", "loss_aggregation", g.loss_aggregation, "seq_mean_token_mean", stage(),
+        "token_mean | seq_mean_token_mean (the released code's) | seq_mean_token_sum | seq_mean_token_sum_norm");
+    key("grpo", "policy", g.policy, "raif", stage(), "answer-reward policy (paper Eq. 5: raif)");
+
+    auto& e = c.eval;
+    key("eval", "items", e.items, 400, above(e.items, 0), "held-out items evaluated (at most)");
+    key("eval", "max_new_tokens", e.max_new_tokens, 160, above(e.max_new_tokens, 0), "response length limit");
+    key("eval", "batch_size", e.batch_size, 64, above(e.batch_size, 0), "prompts per generation batch");
+
+    key("checkpoint", "every", c.checkpoint.every, 10, above(c.checkpoint.every, 0), "steps between checkpoints");
+  }
+
+  TrainConfig() {
+    declare(*this, [](auto, auto, auto& field, auto value, const Rule&, auto) { field = value; });
   }
 
   /// Applies a TOML document (`where` names it in errors): every key must be known and typed right.
   void apply_toml(const toml::table& t, const std::string& where) {
-    auto f = fields();
+    auto f = setters();
     for (const auto& [section, node] : t) {
       const auto* tab = node.as_table();
       if (!tab) throw error("raif: " + where + ": '" + std::string(section.str()) + "' must be a [section]");
       for (const auto& [key, value] : *tab) {
         const std::string name = std::string(section.str()) + "." + std::string(key.str());
         auto it = f.find(name);
-        if (it == f.end()) throw error("raif: " + where + ": unknown key '" + name + "'" + suggest(name, f));
+        if (it == f.end()) throw error("raif: " + where + ": unknown key '" + name + "'" + suggest(name));
         const auto line = value.source().begin.line;
-        const std::string at = where + (line ? ":" + std::to_string(line) : "") + ": key '" + name + "'";
-        set_node(it->second.field, value, at);
+        it->second(value, line ? fmt::format("{}:{}: key '{}'", where, line, name) : fmt::format("{}: key '{}'", where, name));
       }
     }
   }
@@ -196,39 +202,44 @@ struct TrainConfig {
     const auto eq = kv.find('=');
     if (eq == std::string::npos) throw error("raif: --set '" + kv + "': expected section.key=value");
     const std::string name = kv.substr(0, eq), value = kv.substr(eq + 1);
-    auto f = fields();
+    auto f = setters();
     auto it = f.find(name);
-    if (it == f.end()) throw error("raif: --set: unknown key '" + name + "'" + suggest(name, f));
+    if (it == f.end()) throw error("raif: --set: unknown key '" + name + "'" + suggest(name));
     toml::table doc;
     try {
       doc = toml::parse("v = " + value);
     } catch (const toml::parse_error&) {
-      doc = toml::parse("v = " + toml_quote(value)); // a bare word: a string
+      doc = toml::parse("v = " + show(value)); // a bare word: a string
     }
-    set_node(it->second.field, *doc.get("v"), "--set " + name);
+    it->second(*doc.get("v"), "--set " + name);
   }
-  /// Throws on the first impossible value.
-  void validate() {
-    for (auto& [name, e] : fields())
-      if (auto why = e.check(); !why.empty())
-        throw error("raif: config key '" + name + "' = " + show(e.field) + ": " + why);
-    if (grpo.superior_cot && grpo.no_think_fraction > 0 &&
-        static_cast<std::int64_t>(grpo.group_size * grpo.no_think_fraction + 0.5) == 0)
-      throw error("raif: config: grpo.group_size " + std::to_string(grpo.group_size) +
-                  " × no_think_fraction leaves no forced no-reasoning sample");
+  /// Throws on the first value outside its bounds.
+  void validate() const {
+    declare(*this, [](auto section, auto name, const auto& field, auto, const Rule& rule, auto) {
+      if (!rule.ok())
+        throw error(fmt::format("raif: config key '{}.{}' = {}: must be {}", section, name, show(field), rule.text));
+    });
   }
-  /// The whole configuration as TOML (written into the run directory).
-  std::string to_toml() {
-    std::map<std::string, std::vector<std::pair<std::string, std::string>>> by_section;
-    for (auto& [name, e] : fields())
-      by_section[name.substr(0, name.find('.'))].emplace_back(name.substr(name.find('.') + 1), show(e.field));
-    std::string s;
-    for (const auto& [sec, kvs] : by_section) {
-      s += "[" + sec + "]\n";
-      for (const auto& [k, v] : kvs) s += k + " = " + v + "\n";
-      s += "\n";
-    }
-    return s;
+  /// The whole configuration as TOML, in declaration order, each key with its doc.
+  std::string to_toml() const {
+    std::string out, current;
+    declare(*this, [&](std::string_view section, std::string_view name, const auto& field, auto, const Rule&,
+                       std::string_view doc) {
+      if (section != current) out += fmt::format("{}[{}]\n", current.empty() ? "" : "\n", section);
+      current = section;
+      out += fmt::format("{} = {}  # {}\n", name, show(field), doc);
+    });
+    return out;
+  }
+  /// The reference table of docs/config.md (Markdown), generated from the declarations.
+  static std::string reference_table() {
+    std::string out = "| key | type | default | bounds | what |\n| --- | --- | --- | --- | --- |\n";
+    const TrainConfig defaults;
+    declare(defaults, [&](auto section, auto name, const auto& field, auto, const Rule& rule, auto doc) {
+      out += fmt::format("| `{}.{}` | {} | `{}` | {} | {} |\n", section, name, type_name(field), show(field),
+                         cell(rule.text), cell(doc));
+    });
+    return out;
   }
 
   static TrainConfig from_file(const std::string& path) {
@@ -237,16 +248,43 @@ struct TrainConfig {
     try {
       t = toml::parse_file(path);
     } catch (const toml::parse_error& e) {
-      std::ostringstream o;
-      o << "raif: " << path << ":" << e.source().begin.line << ": " << e.description();
-      throw error(o.str());
+      throw error(fmt::format("raif: {}:{}: {}", path, e.source().begin.line, e.description()));
     }
     c.apply_toml(t, path);
     return c;
   }
 
 private:
-  static std::string toml_quote(const std::string& s) {
+  // ----- rules ------------------------------------------------------------------------------------
+  static Rule any() { return {}; }
+  static Rule stage() { return {"a name in its stage list"}; } // checked by the trainer's stage lists
+  template <class T> static Rule above(const T& v, std::type_identity_t<T> lo) {
+    return {"> " + show(lo), [&v, lo] { return v > lo; }};
+  }
+  template <class T> static Rule at_least(const T& v, std::type_identity_t<T> lo) {
+    return {">= " + show(lo), [&v, lo] { return v >= lo; }};
+  }
+  static Rule unit(const double& v) {
+    return {"in [0, 1)", [&v] { return v >= 0 && v < 1; }};
+  }
+  static Rule non_empty(const std::string& v) {
+    return {"non-empty", [&v] { return !v.empty(); }};
+  }
+  static Rule one_of(const std::string& v, std::vector<std::string> ok) {
+    std::string text = "one of ";
+    for (const auto& o : ok) text += (&o == &ok.front() ? "" : ", ") + o;
+    return {text, [&v, ok] { return std::find(ok.begin(), ok.end(), v) != ok.end(); }};
+  }
+  static Rule weights(const std::vector<double>& v) {
+    return {"5 non-negative weights, not all 0", [&v] {
+              double sum = 0;
+              for (double w : v) sum += w < 0 ? -1e9 : w;
+              return v.size() == 5 && sum > 0;
+            }};
+  }
+
+  // ----- values -----------------------------------------------------------------------------------
+  static std::string show(const std::string& s) {
     std::string o = "\"";
     for (char ch : s) {
       if (ch == '"' || ch == '\\') o += '\\';
@@ -254,80 +292,83 @@ private:
     }
     return o + "\"";
   }
-  static std::string show(const Field& f) {
-    return std::visit(
-        [](auto* p) -> std::string {
-          using T = std::remove_pointer_t<decltype(p)>;
-          if constexpr (std::is_same_v<T, std::string>)
-            return toml_quote(*p);
-          else if constexpr (std::is_same_v<T, bool>)
-            return *p ? "true" : "false";
-          else if constexpr (std::is_same_v<T, double>) {
-            std::string s;
-            for (int prec = 1; prec <= 17; ++prec) { // the shortest text that reads back exactly
-              std::ostringstream o;
-              o.precision(prec);
-              o << *p;
-              s = o.str();
-              if (std::stod(s) == *p) break;
-            }
-            if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
-            return s;
-          } else if constexpr (std::is_same_v<T, std::int64_t>)
-            return std::to_string(*p);
-          else {
-            std::string s = "[";
-            for (std::size_t i = 0; i < p->size(); ++i) s += (i ? ", " : "") + show(Field(&(*p)[i]));
-            return s + "]";
-          }
-        },
-        f);
+  static std::string show(bool b) { return b ? "true" : "false"; }
+  static std::string show(std::int64_t i) { return std::to_string(i); }
+  static std::string show(int i) { return std::to_string(i); }
+  static std::string show(double x) { // the shortest text that reads back exactly, always a TOML float
+    auto s = fmt::format("{}", x);
+    if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+    return s;
   }
-  static void set_node(const Field& f, const toml::node& v, const std::string& at) {
-    std::visit(
-        [&](auto* p) {
-          using T = std::remove_pointer_t<decltype(p)>;
-          auto bad = [&](const char* want) {
-            std::ostringstream o;
-            v.visit([&](const auto& x) { o << x; });
-            return error("raif: " + at + ": expected " + want + ", got " + o.str());
-          };
-          if constexpr (std::is_same_v<T, std::int64_t>) {
-            if (!v.is_integer()) throw bad("an integer");
-            *p = v.as_integer()->get();
-          } else if constexpr (std::is_same_v<T, double>) {
-            if (v.is_integer())
-              *p = static_cast<double>(v.as_integer()->get());
-            else if (v.is_floating_point())
-              *p = v.as_floating_point()->get();
-            else
-              throw bad("a number");
-          } else if constexpr (std::is_same_v<T, bool>) {
-            if (!v.is_boolean()) throw bad("true or false");
-            *p = v.as_boolean()->get();
-          } else if constexpr (std::is_same_v<T, std::string>) {
-            if (!v.is_string()) throw bad("a string");
-            *p = v.as_string()->get();
-          } else {
-            if (!v.is_array()) throw bad("an array of numbers");
-            p->clear();
-            for (const auto& x : *v.as_array()) {
-              if (x.is_integer())
-                p->push_back(static_cast<double>(x.as_integer()->get()));
-              else if (x.is_floating_point())
-                p->push_back(x.as_floating_point()->get());
-              else
-                throw bad("an array of numbers");
-            }
-          }
-        },
-        f);
+  static std::string show(const std::vector<double>& v) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + show(v[i]);
+    return s + "]";
   }
-  static std::string suggest(const std::string& name, const std::map<std::string, Entry>& f) {
+  static std::string cell(std::string_view s) { // a Markdown table cell: '|' escaped
+    std::string out;
+    for (char ch : s) out += ch == '|' ? std::string("\\|") : std::string(1, ch);
+    return out;
+  }
+  static std::string type_name(const std::string&) { return "string"; }
+  static std::string type_name(bool) { return "bool"; }
+  static std::string type_name(std::int64_t) { return "integer"; }
+  static std::string type_name(double) { return "float"; }
+  static std::string type_name(const std::vector<double>&) { return "array of floats"; }
+
+  static void read(std::string& p, const toml::node& v, const std::string& at) {
+    if (!v.is_string()) throw bad(v, at, "a string");
+    p = v.as_string()->get();
+  }
+  static void read(bool& p, const toml::node& v, const std::string& at) {
+    if (!v.is_boolean()) throw bad(v, at, "true or false");
+    p = v.as_boolean()->get();
+  }
+  static void read(std::int64_t& p, const toml::node& v, const std::string& at) {
+    if (!v.is_integer()) throw bad(v, at, "an integer");
+    p = v.as_integer()->get();
+  }
+  static void read(double& p, const toml::node& v, const std::string& at) {
+    if (v.is_integer())
+      p = static_cast<double>(v.as_integer()->get());
+    else if (v.is_floating_point())
+      p = v.as_floating_point()->get();
+    else
+      throw bad(v, at, "a number");
+  }
+  static void read(std::vector<double>& p, const toml::node& v, const std::string& at) {
+    if (!v.is_array()) throw bad(v, at, "an array of numbers");
+    std::vector<double> out;
+    for (const auto& x : *v.as_array()) {
+      if (!x.is_number()) throw bad(v, at, "an array of numbers");
+      read(out.emplace_back(), x, at);
+    }
+    p = std::move(out);
+  }
+  static error bad(const toml::node& v, const std::string& at, const char* want) {
+    std::ostringstream o;
+    v.visit([&](const auto& x) { o << x; });
+    return error("raif: " + at + ": expected " + want + ", got " + o.str());
+  }
+
+  using Setter = std::function<void(const toml::node&, const std::string& at)>;
+  std::map<std::string, Setter> setters() {
+    std::map<std::string, Setter> out;
+    declare(*this, [&](std::string_view section, std::string_view name, auto& field, auto, const Rule&, auto) {
+      out[fmt::format("{}.{}", section, name)] = [&field](const toml::node& v, const std::string& at) {
+        read(field, v, at);
+      };
+    });
+    return out;
+  }
+  static std::string suggest(const std::string& name) {
     const auto key = name.substr(name.find('.') + 1);
-    for (const auto& [k, e] : f)
-      if (k.substr(k.find('.') + 1) == key) return " (did you mean '" + k + "'?)";
-    return "";
+    std::string hit;
+    const TrainConfig defaults;
+    declare(defaults, [&](std::string_view section, std::string_view n, auto&, auto, const Rule&, auto) {
+      if (hit.empty() && n == key) hit = fmt::format(" (did you mean '{}.{}'?)", section, n);
+    });
+    return hit;
   }
 };
 

@@ -7,6 +7,7 @@
 #include <raif/detail/json_file.hpp>
 #include <raif/error.hpp>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -19,13 +20,7 @@
 namespace raif {
 
 namespace detail::report {
-inline std::string pct(const nlohmann::json& x) {
-  std::ostringstream o;
-  o.setf(std::ios::fixed);
-  o.precision(1);
-  o << 100.0 * x.get<double>();
-  return o.str();
-}
+inline std::string pct(const nlohmann::json& x) { return fmt::format("{:.1f}", 100.0 * x.get<double>()); }
 } // namespace detail::report
 
 /// Writes report.md, report.json and (when gnuplot is installed) curves.png into `dir`.

@@ -4,40 +4,28 @@
 ///
 ///   1. data: compose items (or read the user's JSONL), split train / held-out; train the tokenizer;
 ///   2. warm start: behaviour cloning on expert traces (BehaviorCloning);
-///   3. GRPO: G samples per prompt, 3/4 reasoning and 1/4 forced no-reasoning; RAIF reward
-///      (FormatReward + AnswerReward over the composition); GroupNorm advantages; SuperiorCoT
-///      selection; ClippedSurrogate + KLPenalty<K3> to the frozen warm-start model + BehaviorCloning
-///      on an expert batch; AdamW with warm-up and gradient clipping;
+///   3. GRPO: a GrpoStep (trainer/grpo_step.hpp) per step — the config's, composed from the stage
+///      lists of `StageLists` (trainer/stages.hpp) by name, or one of your own (`run(step)`);
 ///   4. evaluation of the warm-start and the final model on held-out items.
 ///
 /// Everything random is derived from (seed, phase, step), so a run resumed from a checkpoint
 /// produces the same metrics as one that never stopped. The run directory holds the config, data,
 /// tokenizer, warm-start model, checkpoint, metrics.jsonl, evaluations and the report.
 
-#include <raif/advantage/estimators.hpp>
-#include <raif/advantage/selection.hpp>
-#include <raif/compose/policy.hpp>
 #include <raif/data/composer.hpp>
 #include <raif/detail/json_file.hpp>
 #include <raif/model/checkpoint.hpp>
-#include <raif/objective/objective.hpp>
-#include <raif/reward/batch.hpp>
-#include <raif/reward/combinators.hpp>
-#include <raif/rollout/generate.hpp>
-#include <raif/rollout/logprobs.hpp>
-#include <raif/tokenizer/bpe.hpp>
-#include <raif/tokenizer/chat_template.hpp>
 #include <raif/trainer/config.hpp>
 #include <raif/trainer/evaluation.hpp>
+#include <raif/trainer/grpo_step.hpp>
+#include <raif/trainer/stages.hpp>
+
+#include <fmt/format.h>
 
 #include <atomic>
-#include <chrono>
-#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <numbers>
-#include <numeric>
 #include <random>
 #include <string>
 #include <thread>
@@ -52,33 +40,26 @@ struct TrainerHooks {
       [](const std::string&, std::int64_t, std::int64_t, double) {};
 };
 
-/// The answer-reward policy chosen by name in the config.
-struct NamedPolicy {
-  AnyPolicy policy = RaifPiecewise{};
-  double operator()(const Verdict& v) const { return aggregate(policy, v); }
-};
-
-/// The RAIF reward of one item: format + accuracy over its composition (paper Eq. 6).
-using ItemReward = Sum<FormatReward, AnswerReward<AnyNode, NamedPolicy>>;
-
 namespace detail::trainer {
 inline std::uint64_t mix(std::uint64_t seed, std::string_view phase, std::int64_t step) {
   return detail::composer::stable_hash(std::string(phase) + ":" + std::to_string(step), seed);
 }
-inline LossAggregation aggregation(const std::string& s) {
-  if (s == "token_mean") return LossAggregation::token_mean;
-  if (s == "seq_mean_token_sum") return LossAggregation::seq_mean_token_sum;
-  if (s == "seq_mean_token_sum_norm") return LossAggregation::seq_mean_token_sum_norm;
-  return LossAggregation::seq_mean_token_mean;
-}
+/// The trainer's hook for a reward term of the user's own (empty: adds nothing).
+struct ExtraReward {
+  std::function<RewardResult(const Sample&)> term;
+  RewardResult operator()(const Sample& s) const { return term ? term(s) : RewardResult{}; }
+};
 } // namespace detail::trainer
 
-class Trainer {
+template <class StageLists = Stages> class BasicTrainer {
 public:
   /// A new run in `cfg.run.out_dir` (which must not hold a run), or a resumed one (`resume`).
-  Trainer(TrainConfig cfg, bool resume, TrainerHooks hooks = {})
+  BasicTrainer(TrainConfig cfg, bool resume, TrainerHooks hooks = {})
       : cfg_(std::move(cfg)), dir_(cfg_.run.out_dir), resume_(resume), hooks_(std::move(hooks)) {
     cfg_.validate();
+    check(make_step()); // every stage name is a model of its list, before any work
+    if (!cfg_.data.seed_tasks.empty() && cfg_.data.train_jsonl.empty())
+      load_seed_tasks(cfg_.data.seed_tasks); // a bad seed-task file stops the run before any work
     if (!resume_ && std::filesystem::exists(dir_ / "state.json"))
       throw error("raif: " + dir_.string() + " already holds a run; resume it with --resume " + dir_.string() +
                   " or choose another run.out_dir");
@@ -94,8 +75,58 @@ public:
   /// accuracy component. Example: `trainer.extra_reward = Brevity{.per_char = 1e-3};`
   std::function<RewardResult(const Sample&)> extra_reward;
 
-  /// Runs (or finishes) every stage. Returns false when it stopped early (Ctrl-C or run.stop_after).
-  bool run() {
+  /// The config's GRPO step: each stage the model its key names in `StageLists`.
+  auto make_step() const {
+    const auto& g = cfg_.grpo;
+    auto kl = choose(StageLists::kl_penalties(), g.kl, "grpo.kl");
+    std::visit([&](auto& k) { k.coef = g.kl_coef; }, kl.variant());
+    auto selection = choose(StageLists::selections(), g.selection, "grpo.selection");
+    if (auto* s = std::get_if<SuperiorCoT>(&selection.variant())) s->all_equal_clause = g.all_equal_clause;
+    const auto aggregation = std::visit([](auto a) { return LossAggregation(a); },
+                                        choose(StageLists::aggregations(), g.loss_aggregation, "grpo.loss_aggregation")
+                                            .variant());
+    std::optional<Entropy> entropy;
+    if (g.entropy_coef > 0) entropy = Entropy{.coef = g.entropy_coef};
+    auto policy = choose(StageLists::policies(), g.policy, "grpo.policy");
+    GrpoReward<decltype(policy), detail::trainer::ExtraReward> reward{policy, {detail::trainer::ExtraReward{extra_reward}}};
+    auto estimator = choose(StageLists::estimators(), g.estimator, "grpo.estimator");
+    auto rl = objective(ClippedSurrogate{.eps_low = g.clip_eps, .eps_high = g.clip_eps_high}, kl, entropy,
+                              aggregation);
+    auto optimizer = choose(StageLists::optimizers(), g.optimizer, "grpo.optimizer");
+    auto schedule = choose(StageLists::schedules(), g.schedule, "grpo.schedule");
+    return GrpoStep<decltype(reward), decltype(estimator), decltype(selection), decltype(rl), decltype(optimizer),
+                    decltype(schedule)>{
+        .rollout = {.prompts_per_step = g.prompts_per_step,
+                    .group_size = g.group_size,
+                    .no_think_fraction = g.no_think_fraction,
+                    .sampling = {.temperature = g.temperature,
+                                 .top_p = g.top_p,
+                                 .top_k = g.top_k,
+                                 .max_new_tokens = g.max_new_tokens}},
+        .reward = reward,
+        .estimator = estimator,
+        .selection = selection,
+        .objective = rl,
+        .bc = {.coef = g.bc_coef},
+        .update = {.updates_per_rollout = g.updates_per_rollout,
+                   .micro_batch = g.micro_batch,
+                   .bc_batch = g.bc_batch,
+                   .grad_clip = g.grad_clip},
+        .optimizer = optimizer,
+        .schedule = schedule,
+        .lr = g.lr,
+        .weight_decay = g.weight_decay,
+        .warmup = g.warmup};
+  }
+
+  /// Runs (or finishes) every stage with the config's GRPO step. Returns false when it stopped
+  /// early (Ctrl-C or run.stop_after).
+  bool run() { return run(make_step()); }
+
+  /// Runs (or finishes) every stage with a GRPO step of your own (its stages and hyper-parameters
+  /// replace the config's grpo section but for steps, stop_after and checkpoint.every).
+  template <class Step> bool run(const Step& step) {
+    check(step);
     std::filesystem::create_directories(dir_);
     const auto threads =
         cfg_.run.threads > 0 ? cfg_.run.threads : static_cast<std::int64_t>(std::thread::hardware_concurrency());
@@ -120,7 +151,7 @@ public:
     prepare_tokenizer();
     if (stage() == "data") set_stage("warmstart", 0);
     if (stage() == "warmstart" && !warm_start()) return false;
-    if (stage() == "grpo" && !grpo()) return false;
+    if (stage() == "grpo" && !grpo(step)) return false;
     if (stage() == "eval") final_eval();
     return true;
   }
@@ -148,6 +179,7 @@ private:
           std::tie(train_, heldout_) = split(train_, {cfg_.data.heldout_fraction, seed(), cfg_.data.split_by});
       } else {
         Composer c{.seed = seed()};
+        if (!cfg_.data.seed_tasks.empty()) c.world = load_seed_tasks(cfg_.data.seed_tasks);
         std::copy(cfg_.data.composition_weights.begin(), cfg_.data.composition_weights.end(),
                   c.options.composition_weights.begin());
         auto set = c.generate(static_cast<std::size_t>(cfg_.data.items));
@@ -253,17 +285,15 @@ private:
     return pb;
   }
 
-  double lr_at(double base, std::int64_t step, std::int64_t warmup, std::int64_t total) const {
-    if (step < warmup) return base * static_cast<double>(step + 1) / static_cast<double>(warmup);
-    const double t = total > warmup ? static_cast<double>(step - warmup) / static_cast<double>(total - warmup) : 1.0;
-    return base * (0.1 + 0.9 * 0.5 * (1 + std::cos(std::numbers::pi * std::min(1.0, t)))); // cosine to 10%
-  }
-  void set_lr(double lr) {
-    for (auto& g : opt_->param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
-  }
-  void make_optimizer(double lr, double wd) {
-    opt_ =
-        std::make_unique<torch::optim::AdamW>(policy_->parameters(), torch::optim::AdamWOptions(lr).weight_decay(wd));
+  void make_optimizer(const auto& factory, double lr, double wd) { opt_ = factory(policy_->parameters(), lr, wd); }
+
+  // A step's stages are checked before any work.
+  template <class Step> void check(const Step& step) const {
+    if (step.rollout.no_think_fraction > 0 && step.no_think_per_group() == 0 &&
+        visit_model(step.selection, []<class S>(const S&) { return uses_no_reasoning_contrast<S>(); }))
+      throw error(fmt::format("raif: config: grpo.group_size {} × no_think_fraction {} leaves no forced "
+                              "no-reasoning sample for the selection to compare with",
+                              step.rollout.group_size, step.rollout.no_think_fraction));
   }
 
   bool warm_start() {
@@ -273,21 +303,21 @@ private:
       torch::manual_seed(seed());
       policy_ = Qwen2(model_config());
       policy_->to(device_);
-      make_optimizer(cfg_.warmstart.lr, cfg_.warmstart.weight_decay);
+      make_optimizer(AdamW{}, cfg_.warmstart.lr, cfg_.warmstart.weight_decay);
     } else {
-      load_checkpoint(cfg_.warmstart.lr, cfg_.warmstart.weight_decay);
+      load_checkpoint(AdamW{}, cfg_.warmstart.lr, cfg_.warmstart.weight_decay);
     }
     const auto bc = objective(BehaviorCloning{.coef = 1.0}, LossAggregation::token_mean);
     for (; step < total; ++step) {
       if (stopping()) return interrupt("warmstart", step);
       const auto t0 = std::chrono::steady_clock::now();
-      const double lr = lr_at(cfg_.warmstart.lr, step, cfg_.warmstart.warmup, total);
-      set_lr(lr);
+      const double lr = learning_rate(Cosine{}, cfg_.warmstart.lr, cfg_.warmstart.warmup, step, total);
+      set_learning_rate(*opt_, lr);
       policy_->train();
       opt_->zero_grad();
-      auto pb = expert_batch("warmstart", step, cfg_.warmstart.batch_size);
+      PolicyBatch pb = expert_batch("warmstart", step, cfg_.warmstart.batch_size);
       const auto tokens = pb.expert_mask.sum().item<double>();
-      auto out = bc(pb);
+      ObjectiveOutput out = bc(pb);
       out.loss.backward();
       torch::nn::utils::clip_grad_norm_(policy_->parameters(), 1.0);
       opt_->step();
@@ -306,176 +336,38 @@ private:
     return true;
   }
 
-  bool grpo() {
-    const auto& g = cfg_.grpo;
-    const auto total = g.steps;
+  template <class Step> bool grpo(const Step& step_fn) {
+    const auto total = cfg_.grpo.steps;
     std::int64_t step = state_["step"];
     ref_ = load_pretrained((dir_ / "warmstart").string(), device_);
     ref_->eval();
     for (auto& p : ref_->parameters()) p.set_requires_grad(false);
     if (step == 0) {
       policy_ = load_pretrained((dir_ / "warmstart").string(), device_);
-      make_optimizer(g.lr, g.weight_decay);
+      make_optimizer(step_fn.optimizer, step_fn.lr, step_fn.weight_decay);
     } else {
-      load_checkpoint(g.lr, g.weight_decay);
+      load_checkpoint(step_fn.optimizer, step_fn.lr, step_fn.weight_decay);
     }
-    const auto agg = detail::trainer::aggregation(g.loss_aggregation);
-    const auto rl = objective(ClippedSurrogate{.eps_low = g.clip_eps, .eps_high = g.clip_eps_high},
-                              KLPenalty<K3>{.coef = g.kl_coef}, agg);
-    const auto bc = objective(BehaviorCloning{.coef = g.bc_coef}, agg);
-    const NamedPolicy policy{policy_from_name(g.policy)};
-    const ChatML chat;
-    const std::int64_t G = g.group_size;
-    const std::int64_t no_think = g.superior_cot ? static_cast<std::int64_t>(G * g.no_think_fraction + 0.5) : 0;
+    GrpoContext ctx{.policy = policy_,
+                    .reference = ref_,
+                    .optimizer = *opt_,
+                    .tokenizer = tok_,
+                    .items = train_,
+                    .specs = train_nodes_,
+                    .system = cfg_.data.system,
+                    .eos_ids = eos_,
+                    .pad_id = pad_,
+                    .device = device_,
+                    .threads = static_cast<unsigned>(cfg_.run.threads),
+                    .seed_of = [this](std::string_view phase,
+                                      std::int64_t k) { return detail::trainer::mix(seed(), phase, k); },
+                    .expert_batch = [this](std::int64_t k, std::int64_t n) { return expert_batch("bc", k, n); }};
     for (; step < total; ++step) {
       if (stopping() || (cfg_.run.stop_after > 0 && step >= cfg_.run.stop_after)) return interrupt("grpo", step);
-      const auto t0 = std::chrono::steady_clock::now();
-      const double lr = lr_at(g.lr, step, g.warmup, total);
-      set_lr(lr);
-      // 1. rollout: P prompts × G samples, the last `no_think` of each group forced to skip reasoning
-      std::mt19937_64 rng(detail::trainer::mix(seed(), "grpo", step));
-      std::vector<std::size_t> items;
-      for (std::int64_t p = 0; p < g.prompts_per_step; ++p) items.push_back(rng() % train_.size());
-      std::vector<std::vector<std::int64_t>> prompts;
-      std::vector<bool> reasoning;
-      for (auto i : items)
-        for (std::int64_t k = 0; k < G; ++k) {
-          const bool nt = k >= G - no_think;
-          prompts.push_back(tok_.encode(chat.prompt(cfg_.data.system, train_[i].instruction, nt)));
-          reasoning.push_back(!nt);
-        }
-      policy_->eval();
-      const SamplingParams sp{.temperature = g.temperature,
-                              .top_p = g.top_p,
-                              .top_k = g.top_k,
-                              .max_new_tokens = g.max_new_tokens,
-                              .eos_ids = eos_,
-                              .seed = detail::trainer::mix(seed(), "sample", step)};
-      const auto comps = generate(policy_, prompts, sp, &tok_, pad_);
-      // 2. rewards
-      std::vector<std::string> responses(comps.size());
-      std::vector<Sample> samples;
-      for (std::size_t s = 0; s < comps.size(); ++s)
-        responses[s] = (reasoning[s] ? "" : chat.no_think_prefill) + comps[s].text;
-      for (std::size_t s = 0; s < comps.size(); ++s) {
-        const auto& it = train_[items[s / static_cast<std::size_t>(G)]];
-        samples.push_back({.prompt = it.instruction, .response = responses[s], .context = &it.context});
-      }
-      std::vector<RewardResult> rewards(samples.size());
-      detail::parallel_for(samples.size(), static_cast<unsigned>(cfg_.run.threads), [&](std::size_t s) {
-        const ItemReward r{FormatReward{}, AnswerReward<AnyNode, NamedPolicy>{
-                                               .spec = train_nodes_[items[s / static_cast<std::size_t>(G)]],
-                                               .policy = policy,
-                                               .detail = Detail::scores}};
-        rewards[s] = r(samples[s]);
-        if (extra_reward) {
-          auto e = extra_reward(samples[s]);
-          rewards[s].value += e.value;
-          detail::merge_components(rewards[s], std::move(e));
-        }
-      });
-      Eigen::ArrayXd R(static_cast<Eigen::Index>(samples.size())), acc(static_cast<Eigen::Index>(samples.size()));
-      for (std::size_t s = 0; s < samples.size(); ++s) {
-        R[static_cast<Eigen::Index>(s)] = rewards[s].value;
-        acc[static_cast<Eigen::Index>(s)] = rewards[s].component("accuracy");
-      }
-      // 3. advantages over all G samples, then the superior-CoT selection on the accuracy reward
-      const auto groups = Groups::contiguous(samples.size(), static_cast<std::size_t>(G));
-      const Eigen::ArrayXd A = GroupNorm{}(R, groups);
-      Selection sel;
-      if (g.superior_cot)
-        sel = SuperiorCoT{.all_equal_clause = g.all_equal_clause}(acc, reasoning, groups);
-      else {
-        sel.keep.assign(samples.size(), true);
-        sel.kept = samples.size();
-        sel.dropped_group.assign(groups.members.size(), false);
-      }
-      std::vector<std::size_t> kept;
-      for (std::size_t s = 0; s < samples.size(); ++s)
-        if (sel.keep[s]) kept.push_back(s); // the others leave the loss and its denominator
-      // 4. policy update(s) on the kept samples, with the KL to the warm-start model and the BC term
-      nlohmann::json m = {{"phase", "grpo"}, {"step", step + 1}, {"lr", lr}};
-      double pg_loss = 0, kl = 0, clip = 0, nll = 0, tokens = 0;
-      int updates = 0;
-      policy_->train();
-      std::vector<std::vector<std::size_t>> minibatches(static_cast<std::size_t>(g.updates_per_rollout));
-      for (std::size_t k = 0; k < kept.size(); ++k) minibatches[k % minibatches.size()].push_back(kept[k]);
-      for (const auto& mb : minibatches) {
-        opt_->zero_grad();
-        double rows_total = static_cast<double>(mb.size());
-        for (std::size_t s0 = 0; s0 < mb.size(); s0 += static_cast<std::size_t>(g.micro_batch)) {
-          std::vector<std::vector<std::int64_t>> ps, cs;
-          std::vector<double> adv;
-          std::vector<std::vector<float>> old;
-          for (std::size_t k = s0; k < std::min(mb.size(), s0 + static_cast<std::size_t>(g.micro_batch)); ++k) {
-            ps.push_back(prompts[mb[k]]);
-            cs.push_back(comps[mb[k]].tokens);
-            adv.push_back(A[static_cast<Eigen::Index>(mb[k])]);
-            old.push_back(comps[mb[k]].logprobs);
-          }
-          const auto b = make_token_batch(ps, cs, device_, pad_);
-          PolicyBatch pb;
-          pb.mask = b.loss_mask;
-          pb.logp = policy_->token_logprobs(b.ids, b.mask, b.targets, g.temperature);
-          pb.ref_logp = batch_logprobs(ref_, b, g.micro_batch, g.temperature);
-          pb.old_logp = torch::zeros_like(pb.logp);
-          for (std::size_t r = 0; r < ps.size(); ++r) // the sampling log-probs in the batch frame
-            pb.old_logp[static_cast<std::int64_t>(r)]
-                .narrow(0, static_cast<std::int64_t>(ps[r].size()) - 1, static_cast<std::int64_t>(old[r].size()))
-                .copy_(torch::tensor(old[r]).to(device_));
-          pb.advantages = torch::tensor(adv, torch::kFloat32).to(device_).view({-1, 1}).expand_as(pb.logp);
-          pb.aggregation.num_sequences = rows_total;
-          pb.aggregation.num_tokens = std::nullopt;
-          auto out = rl(pb);
-          out.loss.backward();
-          tokens += b.loss_mask.sum().item<double>();
-          const double w = static_cast<double>(ps.size()) / static_cast<double>(kept.size());
-          pg_loss +=
-              metric(out, "pg/loss") / static_cast<double>(minibatches.size()); // a share of its mini-batch's mean
-          kl += metric(out, "kl/kl") * w;
-          clip += metric(out, "pg/clip_fraction") * w;
-        }
-        if (g.bc_coef > 0) {
-          auto out = bc(expert_batch("bc", step * 1000 + updates, g.bc_batch));
-          out.loss.backward();
-          nll += metric(out, "bc/nll") / static_cast<double>(minibatches.size());
-        }
-        torch::nn::utils::clip_grad_norm_(policy_->parameters(), g.grad_clip);
-        opt_->step();
-        ++updates;
-      }
-      // 5. metrics
-      double fmt_ok = 0, strict = 0, racc = 0, nacc = 0, nr = 0, nn = 0, trunc = 0, gen_tokens = 0;
-      for (std::size_t s = 0; s < samples.size(); ++s) {
-        fmt_ok += rewards[s].component("format") > 0;
-        strict += rewards[s].component("accuracy") >= 2.0;
-        (reasoning[s] ? racc : nacc) += acc[static_cast<Eigen::Index>(s)];
-        (reasoning[s] ? nr : nn) += 1;
-        trunc += comps[s].finish == FinishReason::length;
-        gen_tokens += static_cast<double>(comps[s].tokens.size());
-      }
-      const double n = static_cast<double>(samples.size());
-      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      m.update({{"reward", R.mean()},
-                {"accuracy", acc.mean()},
-                {"strict", strict / n},
-                {"format", fmt_ok / n},
-                {"accuracy_reasoning", nr ? racc / nr : 0.0},
-                {"accuracy_no_reasoning", nn ? nacc / nn : 0.0},
-                {"kl", kl},
-                {"clip_fraction", clip},
-                {"pg_loss", pg_loss},
-                {"bc_nll", nll},
-                {"keep_ratio", sel.keep_ratio()},
-                {"trained_samples", kept.size()},
-                {"dropped_groups", sel.groups_dropped},
-                {"truncated", trunc / n},
-                {"response_tokens", gen_tokens / n},
-                {"tokens_per_s", (gen_tokens + tokens) / secs},
-                {"seconds", secs}});
+      const nlohmann::json m = step_fn(ctx, step, total);
       append_metrics(m);
       hooks_.log(summary(m));
-      hooks_.progress("grpo", step + 1, total, secs);
+      hooks_.progress("grpo", step + 1, total, m["seconds"].get<double>());
       if ((step + 1) % cfg_.checkpoint.every == 0 && step + 1 < total) save_checkpoint("grpo", step + 1);
     }
     save_pretrained(policy_, (dir_ / "final").string());
@@ -505,8 +397,8 @@ private:
     detail::write_atomic(dir_ / ("responses_" + name + ".jsonl"), lines);
     detail::write_atomic(dir_ / ("eval_" + name + ".json"),
                          nlohmann::json{{"reasoning", r.to_json()}, {"no_reasoning", n.to_json()}}.dump(2));
-    hooks_.log(label + ": held-out prompt strict " + fmt(r.all.prompt_strict_acc()) + " (no reasoning " +
-               fmt(n.all.prompt_strict_acc()) + "), format " + fmt(r.all.format_rate()));
+    hooks_.log(fmt::format("{}: held-out prompt strict {:.3f} (no reasoning {:.3f}), format {:.3f}", label,
+                           r.all.prompt_strict_acc(), n.all.prompt_strict_acc(), r.all.format_rate()));
   }
 
   // ----- state, checkpoints, metrics ---------------------------------------------------------------
@@ -539,13 +431,13 @@ private:
     std::filesystem::remove_all(old);
     set_stage(phase, step);
   }
-  void load_checkpoint(double lr, double wd) {
+  void load_checkpoint(const auto& optimizer, double lr, double wd) {
     const auto cur = dir_ / "checkpoint";
     const auto st = detail::read_json_file(cur / "step.json");
     if (st["stage"] != state_["stage"] || st["step"] != state_["step"])
       throw error("raif: " + cur.string() + " does not match state.json (" + st.dump() + " vs " + state_.dump() + ")");
     policy_ = load_pretrained(cur.string(), device_);
-    make_optimizer(lr, wd);
+    make_optimizer(optimizer, lr, wd);
     torch::serialize::InputArchive a;
     a.load_from((cur / "optimizer.pt").string(), device_);
     opt_->load(a);
@@ -569,23 +461,13 @@ private:
     std::ofstream o(dir_ / "metrics.jsonl", std::ios::app);
     o << m.dump() << '\n';
   }
-  static double metric(const ObjectiveOutput& o, std::string_view name) {
-    for (const auto& [k, v] : o.metrics)
-      if (k == name) return v;
-    throw error("raif: objective reports no metric '" + std::string(name) + "'");
-  }
-  static std::string fmt(double x, int prec = 3) {
-    std::ostringstream o;
-    o.setf(std::ios::fixed);
-    o.precision(prec);
-    o << x;
-    return o.str();
-  }
   static std::string summary(const nlohmann::json& m) {
-    return "grpo " + std::to_string(m["step"].get<std::int64_t>()) + ": reward " + fmt(m["reward"]) + " acc " +
-           fmt(m["accuracy"]) + " strict " + fmt(m["strict"]) + " format " + fmt(m["format"]) + " kl " +
-           fmt(m["kl"], 4) + " clip " + fmt(m["clip_fraction"]) + " keep " + fmt(m["keep_ratio"], 2) + " dropped " +
-           std::to_string(m["dropped_groups"].get<int>()) + " tok/s " + fmt(m["tokens_per_s"], 0);
+    return fmt::format("grpo {}: reward {:.3f} acc {:.3f} strict {:.3f} format {:.3f} kl {:.4f} clip {:.3f} keep {:.2f} "
+                       "dropped {} tok/s {:.0f}",
+                       m["step"].get<std::int64_t>(), m["reward"].get<double>(), m["accuracy"].get<double>(),
+                       m["strict"].get<double>(), m["format"].get<double>(), m.value("kl", 0.0),
+                       m["clip_fraction"].get<double>(), m["keep_ratio"].get<double>(),
+                       m["dropped_groups"].get<int>(), m["tokens_per_s"].get<double>());
   }
 
   TrainConfig cfg_;
@@ -600,7 +482,10 @@ private:
   std::int64_t pad_ = 0;
   torch::Device device_ = torch::kCPU;
   Qwen2 policy_{nullptr}, ref_{nullptr};
-  std::unique_ptr<torch::optim::AdamW> opt_;
+  std::unique_ptr<torch::optim::Optimizer> opt_;
 };
+
+/// The reference trainer with the compiled-in stage lists.
+using Trainer = BasicTrainer<>;
 
 } // namespace raif

@@ -1,0 +1,351 @@
+#pragma once
+/// @file
+/// One GRPO step (method.md §3–4) as a composition of named, replaceable stages:
+///
+///   rollout    P prompts × G samples; with a contrast-using selection, the last
+///              round(G × no_think_fraction) of each group are forced to skip reasoning (§3)
+///   reward     RAIF's format + accuracy over the item's composition, plus your terms (§2)
+///   estimator  one advantage per sample from the group's rewards (§4)   advantage_estimator
+///   selection  which samples train; forced no-reasoning samples never do (§3)   sample_selection
+///   objective  clipped surrogate + KL to the reference [+ entropy] on the rollouts, plus
+///              behaviour cloning on expert traces (§4), per mini-batch   objective_term...
+///   optimizer  and schedule: the update and its learning rate   optimizer_factory, lr_schedule
+///
+///   raif::GrpoStep step{.reward = raif::GrpoReward<raif::RaifPiecewise>{},
+///                       .estimator = raif::GroupNorm{.scale_by_std = false},    // Dr.GRPO
+///                       .selection = raif::DynamicSampling{},
+///                       .objective = raif::objective(raif::ClippedSurrogate{.eps_high = 0.28},
+///                                                    raif::KLPenalty<raif::K3>{.coef = 1e-3},
+///                                                    raif::LossAggregation::token_mean)};
+///   trainer.run(step);   // the reference trainer's pipeline with your step (examples/custom_grpo.cpp)
+///
+/// Hyper-parameters are runtime fields; every stage is a template parameter, so a stage chosen by
+/// name in a config is a Chosen<...> (raif/named.hpp) and one of your own is a plain type.
+
+#include <raif/advantage/estimators.hpp>
+#include <raif/advantage/selection.hpp>
+#include <raif/compose/runtime.hpp>
+#include <raif/data/item.hpp>
+#include <raif/detail/parallel.hpp>
+#include <raif/named.hpp>
+#include <raif/objective/objective.hpp>
+#include <raif/reward/combinators.hpp>
+#include <raif/rollout/generate.hpp>
+#include <raif/rollout/logprobs.hpp>
+#include <raif/tokenizer/bpe.hpp>
+#include <raif/tokenizer/chat_template.hpp>
+#include <raif/trainer/optim.hpp>
+
+#include <nlohmann/json.hpp>
+#include <range/v3/range/conversion.hpp>
+#include <range/v3/view/chunk.hpp>
+#include <range/v3/view/enumerate.hpp>
+#include <range/v3/view/filter.hpp>
+#include <range/v3/view/iota.hpp>
+
+#include <Eigen/Core>
+
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <optional>
+#include <random>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace raif {
+
+/// What a step works on, owned by the trainer: the models, the optimiser, the tokenizer, the
+/// training items with their compiled specs, and the behaviour-cloning batches.
+struct GrpoContext {
+  Qwen2& policy;
+  Qwen2& reference;
+  torch::optim::Optimizer& optimizer;
+  const BpeTokenizer& tokenizer;
+  const std::vector<Item>& items;
+  const std::vector<AnyNode>& specs;
+  std::string system;
+  std::vector<std::int64_t> eos_ids;
+  std::int64_t pad_id = 0;
+  torch::Device device = torch::kCPU;
+  unsigned threads = 1;
+  /// The random stream of (phase, step): every draw is a function of the seed, so runs resume exactly.
+  std::function<std::uint64_t(std::string_view phase, std::int64_t step)> seed_of;
+  /// A behaviour-cloning batch (expert_logp, expert_mask) of `n` expert examples for draw `k`.
+  std::function<PolicyBatch(std::int64_t k, std::int64_t n)> expert_batch;
+};
+
+/// The reward stage of the reference trainer: RAIF's reward (paper Eq. 6) over the sample's item's
+/// composition, with answer policy `Policy`, plus reward terms of your own (each a reward_term:
+/// its value is added, its components join the sample's). Superior-CoT compares the accuracy
+/// component alone.
+template <class Policy = RaifPiecewise, class... Terms> struct GrpoReward {
+  Policy policy{};
+  std::tuple<Terms...> terms{};
+  RewardResult operator()(const AnyNode& spec, const Sample& s) const {
+    RewardResult out = RaifReward<AnyNode, Policy>{.spec = spec, .policy = policy, .detail = Detail::scores}(s);
+    std::apply(
+        [&](const auto&... t) {
+          auto add = [&](RewardResult r) {
+            out.value += r.value;
+            detail::merge_components(out, std::move(r));
+          };
+          (add(t(s)), ...);
+        },
+        terms);
+    return out;
+  }
+};
+
+template <class R>
+concept item_reward = requires(const R& r, const AnyNode& spec, const Sample& s) {
+  { r(spec, s) } -> std::same_as<RewardResult>;
+};
+
+/// The sampling side of the rollout stage (G, P, the forced no-reasoning share, the sampler).
+struct GrpoRollout {
+  std::int64_t prompts_per_step = 16, group_size = 8;
+  double no_think_fraction = 0.25;
+  SamplingParams sampling{};
+};
+
+/// How the rollouts train: mini-batches (optimiser steps) per rollout, rows per micro-batch,
+/// gradient clipping, and behaviour cloning's batch.
+struct GrpoUpdate {
+  std::int64_t updates_per_rollout = 2, micro_batch = 32, bc_batch = 8;
+  double grad_clip = 1.0;
+};
+
+/// One rollout: the samples of P prompts × G, in groups of G consecutive samples.
+struct RolloutBatch {
+  std::vector<std::size_t> items;               ///< per prompt: the training item
+  std::vector<std::vector<std::int64_t>> prompts; ///< per sample
+  std::vector<bool> reasoning;                  ///< per sample: false when forced to skip reasoning
+  std::vector<Completion> completions;          ///< per sample
+  std::vector<std::string> responses;           ///< per sample, with the pre-filled empty think
+  Groups groups;
+  std::size_t item_of(std::size_t sample) const { return items[sample / (prompts.size() / items.size())]; }
+};
+
+/// The rewards of a rollout.
+struct RolloutScores {
+  std::vector<RewardResult> results;
+  Eigen::ArrayXd reward, accuracy, tokens;
+};
+
+template <class Reward, class Estimator, class Selection, class Objective, class Optimizer = AdamW,
+          class Schedule = Cosine>
+struct GrpoStep {
+  static_assert(item_reward<Reward>, "raif: GrpoStep's reward is RewardResult r(const AnyNode& spec, const Sample&) "
+                                     "const; GrpoReward<Policy, YourTerms...> is one");
+  static_assert(advantage_estimator<Estimator>,
+                "raif: GrpoStep's estimator needs Eigen::ArrayXd operator()(const AdvantageInput&) const");
+  static_assert(sample_selection<Selection>,
+                "raif: GrpoStep's selection needs Selection operator()(const SelectionInput&) const");
+  static_assert(optimizer_factory<Optimizer>,
+                "raif: GrpoStep's optimizer needs std::unique_ptr<torch::optim::Optimizer> operator()(params, lr, "
+                "weight_decay) const");
+  static_assert(lr_schedule<Schedule>, "raif: GrpoStep's schedule needs double operator()(double progress) const");
+
+  GrpoRollout rollout{};
+  Reward reward{};
+  Estimator estimator{};
+  Selection selection{};
+  Objective objective{};
+  BehaviorCloning bc{};
+  GrpoUpdate update{};
+  Optimizer optimizer{};
+  Schedule schedule{};
+  double lr = 1e-3, weight_decay = 0.01;
+  std::int64_t warmup = 5;
+
+  /// Step `step` of `total`: returns its metrics (one metrics.jsonl line).
+  nlohmann::json operator()(GrpoContext& ctx, std::int64_t step, std::int64_t total) const {
+    const auto start = std::chrono::steady_clock::now();
+    const double rate = learning_rate(schedule, lr, warmup, step, total);
+    set_learning_rate(ctx.optimizer, rate);
+
+    const RolloutBatch batch = sample(ctx, step);                                    // §3
+    const RolloutScores scores = score(ctx, batch);                                  // §2
+    const Eigen::ArrayXd advantages = estimator(AdvantageInput{scores.reward, batch.groups, scores.tokens}); // §4
+    Selection_ kept = selection(SelectionInput{scores.reward, scores.accuracy, batch.reasoning, batch.groups}); // §3
+    for (std::size_t s = 0; s < kept.keep.size(); ++s) // the contrast never trains, whatever the selection
+      if (kept.keep[s] && !batch.reasoning[s]) kept.keep[s] = false, --kept.kept;
+    const auto losses = train(ctx, batch, advantages, kept, step); // §4
+
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    auto m = report(batch, scores, kept, losses, seconds);
+    m.update({{"phase", "grpo"}, {"step", step + 1}, {"lr", rate}});
+    return m;
+  }
+
+  /// Forced no-reasoning samples per group: only a selection that compares with them gets them.
+  std::int64_t no_think_per_group() const {
+    const bool contrast = visit_model(selection, []<class S>(const S&) { return uses_no_reasoning_contrast<S>(); });
+    return contrast ? static_cast<std::int64_t>(static_cast<double>(rollout.group_size) * rollout.no_think_fraction + 0.5)
+                    : 0;
+  }
+
+private:
+  using Selection_ = raif::Selection;
+
+  // §3: P prompts drawn with replacement, G samples each, the last ones of a group forced to skip reasoning.
+  RolloutBatch sample(GrpoContext& ctx, std::int64_t step) const {
+    const ChatML chat;
+    const std::int64_t G = rollout.group_size, no_think = no_think_per_group();
+    RolloutBatch b;
+    std::mt19937_64 rng(ctx.seed_of("grpo", step));
+    for (std::int64_t p = 0; p < rollout.prompts_per_step; ++p) b.items.push_back(rng() % ctx.items.size());
+    for (auto i : b.items)
+      for (std::int64_t k = 0; k < G; ++k) {
+        const bool forced = k >= G - no_think;
+        b.prompts.push_back(ctx.tokenizer.encode(chat.prompt(ctx.system, ctx.items[i].instruction, forced)));
+        b.reasoning.push_back(!forced);
+      }
+    ctx.policy->eval();
+    SamplingParams sp = rollout.sampling;
+    sp.eos_ids = ctx.eos_ids;
+    sp.seed = ctx.seed_of("sample", step);
+    b.completions = generate(ctx.policy, b.prompts, sp, &ctx.tokenizer, ctx.pad_id);
+    for (const auto& [s, c] : ranges::views::enumerate(b.completions))
+      b.responses.push_back((b.reasoning[s] ? "" : chat.no_think_prefill) + c.text);
+    b.groups = Groups::contiguous(b.prompts.size(), static_cast<std::size_t>(G));
+    return b;
+  }
+
+  // §2: each sample's reward against its item's composition, on the reward threads.
+  RolloutScores score(GrpoContext& ctx, const RolloutBatch& b) const {
+    const auto n = b.responses.size();
+    RolloutScores out{std::vector<RewardResult>(n), Eigen::ArrayXd(n), Eigen::ArrayXd(n), Eigen::ArrayXd(n)};
+    detail::parallel_for(n, ctx.threads, [&](std::size_t s) {
+      const auto& item = ctx.items[b.item_of(s)];
+      out.results[s] = reward(ctx.specs[b.item_of(s)],
+                              Sample{.prompt = item.instruction, .response = b.responses[s], .context = &item.context});
+    });
+    for (std::size_t s = 0; s < n; ++s) {
+      const auto i = static_cast<Eigen::Index>(s);
+      out.reward[i] = out.results[s].value;
+      out.accuracy[i] = out.results[s].component("accuracy");
+      out.tokens[i] = static_cast<double>(b.completions[s].tokens.size());
+    }
+    return out;
+  }
+
+  struct Losses {
+    double pg_loss = 0, kl = 0, clip = 0, entropy = 0, nll = 0, tokens = 0;
+    bool has_kl = false, has_entropy = false;
+  };
+
+  // §4: the kept samples in `updates_per_rollout` mini-batches (sample k in mini-batch k mod n),
+  // each an optimiser step over micro-batches of the rollout objective plus one BC term.
+  Losses train(GrpoContext& ctx, const RolloutBatch& b, const Eigen::ArrayXd& advantages, const Selection_& sel,
+               std::int64_t step) const {
+    std::vector<std::size_t> kept;
+    for (auto s : ranges::views::iota(std::size_t{0}, sel.keep.size()) |
+                      ranges::views::filter([&](std::size_t s) { return sel.keep[s]; }))
+      kept.push_back(s);
+    std::vector<std::vector<std::size_t>> minibatches(static_cast<std::size_t>(update.updates_per_rollout));
+    for (const auto& [k, s] : ranges::views::enumerate(kept)) minibatches[k % minibatches.size()].push_back(s);
+
+    const auto bc_objective = raif::objective(bc, objective.aggregation);
+    const double n_minibatches = static_cast<double>(minibatches.size());
+    Losses l;
+    ctx.policy->train();
+    for (const auto& [u, mb] : ranges::views::enumerate(minibatches)) {
+      ctx.optimizer.zero_grad();
+      double window_tokens = 0; // token_mean normalises by the whole mini-batch's tokens
+      for (auto s : mb) window_tokens += static_cast<double>(b.completions[s].tokens.size());
+      for (const auto& micro : mb | ranges::views::chunk(update.micro_batch)) {
+        const auto rows = micro | ranges::to<std::vector<std::size_t>>();
+        auto pb = policy_batch(ctx, b, advantages, rows);
+        pb.aggregation.num_sequences = static_cast<double>(mb.size());
+        pb.aggregation.num_tokens = window_tokens;
+        const auto out = objective(pb);
+        out.loss.backward();
+        l.tokens += pb.mask.sum().template item<double>();
+        const double w = static_cast<double>(rows.size()) / static_cast<double>(kept.size());
+        for (const auto& [name, v] : out.metrics) {
+          if (name == "pg/loss") l.pg_loss += v / n_minibatches; // a share of its mini-batch's mean
+          if (name == "kl/kl") l.kl += v * w, l.has_kl = true;
+          if (name == "pg/clip_fraction") l.clip += v * w;
+          if (name == "entropy/entropy") l.entropy += v * w, l.has_entropy = true;
+        }
+      }
+      if (bc.coef > 0) {
+        const auto out = bc_objective(ctx.expert_batch(step * 1000 + static_cast<std::int64_t>(u), update.bc_batch));
+        out.loss.backward();
+        l.nll += out.metric("bc/nll") / n_minibatches;
+      }
+      torch::nn::utils::clip_grad_norm_(ctx.policy->parameters(), update.grad_clip);
+      ctx.optimizer.step();
+    }
+    return l;
+  }
+
+  // The objective's batch for rows of the rollout, in the frame of rollout/logprobs.hpp.
+  PolicyBatch policy_batch(GrpoContext& ctx, const RolloutBatch& b, const Eigen::ArrayXd& advantages,
+                           const std::vector<std::size_t>& rows) const {
+    const double temperature = rollout.sampling.temperature;
+    std::vector<std::vector<std::int64_t>> prompts, completions;
+    std::vector<double> adv;
+    for (auto s : rows) {
+      prompts.push_back(b.prompts[s]);
+      completions.push_back(b.completions[s].tokens);
+      adv.push_back(advantages[static_cast<Eigen::Index>(s)]);
+    }
+    const auto t = make_token_batch(prompts, completions, ctx.device, ctx.pad_id);
+    PolicyBatch pb;
+    pb.mask = t.loss_mask;
+    if (objective.needs_logits()) {
+      pb.logits = ctx.policy->forward(t.ids, t.mask);
+      if (temperature != 1.0) pb.logits = pb.logits / temperature;
+      pb.logp = torch::log_softmax(pb.logits.to(torch::kFloat32), -1).gather(-1, t.targets.unsqueeze(-1)).squeeze(-1);
+    } else {
+      pb.logp = ctx.policy->token_logprobs(t.ids, t.mask, t.targets, temperature);
+    }
+    pb.ref_logp = batch_logprobs(ctx.reference, t, update.micro_batch, temperature);
+    pb.old_logp = torch::zeros_like(pb.logp);
+    for (const auto& [r, s] : ranges::views::enumerate(rows)) // the sampling log-probs in the batch frame
+      pb.old_logp[static_cast<std::int64_t>(r)]
+          .narrow(0, static_cast<std::int64_t>(b.prompts[s].size()) - 1,
+                  static_cast<std::int64_t>(b.completions[s].logprobs.size()))
+          .copy_(torch::tensor(b.completions[s].logprobs).to(ctx.device));
+    pb.advantages = torch::tensor(adv, torch::kFloat32).to(ctx.device).view({-1, 1}).expand_as(pb.logp);
+    return pb;
+  }
+
+  static nlohmann::json report(const RolloutBatch& b, const RolloutScores& sc, const Selection_& sel, const Losses& l,
+                               double seconds) {
+    double well_formed = 0, strict = 0, acc_r = 0, acc_n = 0, n_r = 0, n_n = 0, truncated = 0;
+    for (std::size_t s = 0; s < b.responses.size(); ++s) {
+      well_formed += sc.results[s].component("format") > 0;
+      strict += sc.accuracy[static_cast<Eigen::Index>(s)] >= 2.0;
+      (b.reasoning[s] ? acc_r : acc_n) += sc.accuracy[static_cast<Eigen::Index>(s)];
+      (b.reasoning[s] ? n_r : n_n) += 1;
+      truncated += b.completions[s].finish == FinishReason::length;
+    }
+    const double n = static_cast<double>(b.responses.size()), generated = sc.tokens.sum();
+    nlohmann::json m = {{"reward", sc.reward.mean()},
+                        {"accuracy", sc.accuracy.mean()},
+                        {"strict", strict / n},
+                        {"format", well_formed / n},
+                        {"accuracy_reasoning", n_r ? acc_r / n_r : 0.0},
+                        {"accuracy_no_reasoning", n_n ? acc_n / n_n : 0.0},
+                        {"clip_fraction", l.clip},
+                        {"pg_loss", l.pg_loss},
+                        {"bc_nll", l.nll},
+                        {"keep_ratio", sel.keep_ratio()},
+                        {"trained_samples", sel.kept},
+                        {"dropped_groups", sel.groups_dropped},
+                        {"truncated", truncated / n},
+                        {"response_tokens", generated / n},
+                        {"tokens_per_s", (generated + l.tokens) / seconds},
+                        {"seconds", seconds}};
+    if (l.has_kl) m["kl"] = l.kl;
+    if (l.has_entropy) m["entropy"] = l.entropy;
+    return m;
+  }
+};
+
+} // namespace raif
