@@ -77,7 +77,9 @@ nlohmann::json spec_json(const py::handle& o, const std::string& where) {
   if (py::isinstance<py::str>(o)) {
     try {
       return nlohmann::json::parse(o.cast<std::string>());
-    } catch (const nlohmann::json::parse_error& e) { throw raif::error("raif: " + where + ": invalid JSON: " + e.what()); }
+    } catch (const nlohmann::json::parse_error& e) {
+      throw raif::error("raif: " + where + ": invalid JSON: " + e.what());
+    }
   }
   return to_json(o, where);
 }
@@ -153,7 +155,8 @@ Batch read_batch(const std::vector<std::string>& prompts, const std::vector<std:
   Batch b;
   const auto n = responses.size();
   if (!prompts.empty() && prompts.size() != n)
-    throw raif::error("raif: got " + std::to_string(prompts.size()) + " prompts for " + std::to_string(n) + " responses");
+    throw raif::error("raif: got " + std::to_string(prompts.size()) + " prompts for " + std::to_string(n) +
+                      " responses");
   b.prompts = prompts;
   b.prompts.resize(n);
   b.responses = responses;
@@ -266,7 +269,8 @@ PYBIND11_MODULE(_raif, m) {
   });
 
   // IFEval --------------------------------------------------------------------------------------------
-  m.def("ifeval_ids", [] { return raif::Registry::ifeval().ids(); }, "The 25 IFEval instruction ids.");
+  m.def(
+      "ifeval_ids", [] { return raif::Registry::ifeval().ids(); }, "The 25 IFEval instruction ids.");
   m.def(
       "describe",
       [](const std::string& id, const py::object& kwargs) {
@@ -305,7 +309,8 @@ PYBIND11_MODULE(_raif, m) {
   py::class_<Composition>(m, "Composition", "A composition compiled from its JSON spec (docs/compositions.md).")
       .def(py::init([](const py::object& spec) { return Composition{compile_any(spec_json(spec, "spec"))}; }),
            py::arg("spec"))
-      .def("spec", [](const Composition& c) { return from_json(c.node.spec()); }, "The spec, normalised.")
+      .def(
+          "spec", [](const Composition& c) { return from_json(c.node.spec()); }, "The spec, normalised.")
       .def(
           "evaluate",
           [](const Composition& c, const std::string& answer, const std::string& prompt, const py::object& context,
@@ -376,7 +381,8 @@ PYBIND11_MODULE(_raif, m) {
   m.def(
       "format_reward",
       [](const std::string& tmpl, bool require_nonempty_think, double ok, double bad) {
-        const raif::FormatReward f{.chat = chat_template(tmpl), .ok = ok, .bad = bad, .require_nonempty_think = require_nonempty_think};
+        const raif::FormatReward f{
+            .chat = chat_template(tmpl), .ok = ok, .bad = bad, .require_nonempty_think = require_nonempty_think};
         return Reward{[f](const raif::Sample& s, const raif::AnyNode*, raif::Detail) { return f(s); },
                       "FormatReward(template='" + tmpl + "')"};
       },
@@ -443,13 +449,14 @@ PYBIND11_MODULE(_raif, m) {
       "gate_on",
       [](Reward gate, Reward term, double threshold, double otherwise) {
         const std::string repr = "GateOn(" + gate.repr + ", " + term.repr + ")";
-        return Reward{[gate, term, threshold, otherwise](const raif::Sample& s, const raif::AnyNode* spec, raif::Detail d) {
-                        return raif::GateOn<Bound, Bound>{.gate = {&gate, spec, d},
-                                                          .term = {&term, spec, d},
-                                                          .threshold = threshold,
-                                                          .otherwise = otherwise}(s);
-                      },
-                      repr};
+        return Reward{
+            [gate, term, threshold, otherwise](const raif::Sample& s, const raif::AnyNode* spec, raif::Detail d) {
+              return raif::GateOn<Bound, Bound>{.gate = {&gate, spec, d},
+                                                .term = {&term, spec, d},
+                                                .threshold = threshold,
+                                                .otherwise = otherwise}(s);
+            },
+            repr};
       },
       py::arg("gate"), py::arg("term"), py::arg("threshold") = 1.0, py::arg("otherwise") = 0.0);
   m.def(
