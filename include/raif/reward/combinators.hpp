@@ -13,6 +13,21 @@
 
 namespace raif {
 
+namespace detail {
+// Adds each term's value to `out` and appends its components, in order.
+template <class... R> void add_terms(RewardResult& out, const std::tuple<R...>& terms, const Sample& s) {
+  std::apply(
+      [&](const auto&... t) {
+        auto add = [&](RewardResult r) {
+          out.value += r.value;
+          merge_components(out, std::move(r));
+        };
+        (add(t(s)), ...);
+      },
+      terms);
+}
+} // namespace detail
+
 template <class... R> struct Sum {
   static_assert((reward_term<R> && ...),
                 "raif: Sum<R...> takes reward terms: RewardResult operator()(const raif::Sample&) const");
@@ -21,15 +36,7 @@ template <class... R> struct Sum {
   explicit Sum(R... r) : terms(std::move(r)...) {}
   RewardResult operator()(const Sample& s) const {
     RewardResult out;
-    std::apply(
-        [&](const auto&... t) {
-          auto add = [&](RewardResult r) {
-            out.value += r.value;
-            detail::merge_components(out, std::move(r));
-          };
-          (add(t(s)), ...);
-        },
-        terms);
+    detail::add_terms(out, terms, s);
     return out;
   }
 };

@@ -85,15 +85,7 @@ template <class Policy = RaifPiecewise, class... Terms> struct GrpoReward {
   std::tuple<Terms...> terms{};
   RewardResult operator()(const AnyNode& spec, const Sample& s) const {
     RewardResult out = RaifReward<AnyNode, Policy>{.spec = spec, .policy = policy, .detail = Detail::scores}(s);
-    std::apply(
-        [&](const auto&... t) {
-          auto add = [&](RewardResult r) {
-            out.value += r.value;
-            detail::merge_components(out, std::move(r));
-          };
-          (add(t(s)), ...);
-        },
-        terms);
+    detail::add_terms(out, terms, s);
     return out;
   }
 };
@@ -234,7 +226,7 @@ private:
 
   struct Losses {
     double pg_loss = 0, kl = 0, clip = 0, entropy = 0, nll = 0, tokens = 0;
-    bool has_kl = false, has_entropy = false;
+    bool has_entropy = false;
   };
 
   // §4: the kept samples in `updates_per_rollout` mini-batches (sample k in mini-batch k mod n),
@@ -267,7 +259,7 @@ private:
         const double w = static_cast<double>(rows.size()) / static_cast<double>(kept.size());
         for (const auto& [name, v] : out.metrics) {
           if (name == "pg/loss") l.pg_loss += v / n_minibatches; // a share of its mini-batch's mean
-          if (name == "kl/kl") l.kl += v * w, l.has_kl = true;
+          if (name == "kl/kl") l.kl += v * w;
           if (name == "pg/clip_fraction") l.clip += v * w;
           if (name == "entropy/entropy") l.entropy += v * w, l.has_entropy = true;
         }
@@ -342,7 +334,7 @@ private:
                         {"response_tokens", generated / n},
                         {"tokens_per_s", (generated + l.tokens) / seconds},
                         {"seconds", seconds}};
-    if (l.has_kl) m["kl"] = l.kl;
+    m["kl"] = l.kl; // 0 when no sample trained this step (or the objective has no KL term)
     if (l.has_entropy) m["entropy"] = l.entropy;
     return m;
   }

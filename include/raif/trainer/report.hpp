@@ -102,7 +102,7 @@ inline std::string write_report(const std::filesystem::path& dir) {
     d << "# step reward accuracy_reasoning accuracy_no_reasoning strict format kl keep_ratio\n";
     for (const auto& m : grpo)
       d << m["step"] << ' ' << m["reward"] << ' ' << m["accuracy_reasoning"] << ' ' << m["accuracy_no_reasoning"] << ' '
-        << m["strict"] << ' ' << m["format"] << ' ' << m["kl"] << ' ' << m["keep_ratio"] << '\n';
+        << m["strict"] << ' ' << m["format"] << ' ' << m.value("kl", 0.0) << ' ' << m["keep_ratio"] << '\n';
     std::ofstream w(dir / "warmstart.dat");
     for (const auto& m : warmstart) w << m["step"] << ' ' << m["nll"] << '\n';
   }

@@ -465,7 +465,7 @@ private:
     return fmt::format("grpo {}: reward {:.3f} acc {:.3f} strict {:.3f} format {:.3f} kl {:.4f} clip {:.3f} keep {:.2f} "
                        "dropped {} tok/s {:.0f}",
                        m["step"].get<std::int64_t>(), m["reward"].get<double>(), m["accuracy"].get<double>(),
-                       m["strict"].get<double>(), m["format"].get<double>(), m.value("kl", 0.0),
+                       m["strict"].get<double>(), m["format"].get<double>(), m["kl"].get<double>(),
                        m["clip_fraction"].get<double>(), m["keep_ratio"].get<double>(),
                        m["dropped_groups"].get<int>(), m["tokens_per_s"].get<double>());
   }
