@@ -23,11 +23,11 @@ int main(int argc, char** argv) try {
   raif::Trainer trainer(cfg, false);
   const auto base = trainer.make_step(); // the config's sampling, update sizes and schedule
 
-  const auto loss = raif::objective(raif::ClippedSurrogate{.eps_low = 0.2, .eps_high = 0.28}, // clip-higher
-                                    raif::KLPenalty<raif::K3>{.coef = cfg.grpo.kl_coef},
-                                    raif::LossAggregation::token_mean);
-  using Step = raif::GrpoStep<raif::GrpoReward<raif::RaifPiecewise, Brevity>, raif::GroupNorm,
-                              raif::DynamicSampling, decltype(loss)>;
+  const auto loss =
+      raif::objective(raif::ClippedSurrogate{.eps_low = 0.2, .eps_high = 0.28}, // clip-higher
+                      raif::KLPenalty<raif::K3>{.coef = cfg.grpo.kl_coef}, raif::LossAggregation::token_mean);
+  using Step = raif::GrpoStep<raif::GrpoReward<raif::RaifPiecewise, Brevity>, raif::GroupNorm, raif::DynamicSampling,
+                              decltype(loss)>;
   const Step step{.rollout = base.rollout,
                   .estimator = raif::GroupNorm{.scale_by_std = false}, // Dr.GRPO: r - group mean
                   .objective = loss,

@@ -22,9 +22,9 @@
 #include <boost/hana/tuple.hpp>
 
 #include <optional>
-#include <type_traits>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -40,9 +40,7 @@ template <class T> struct Named {
 
 namespace detail {
 template <class List> struct any_of;
-template <class... N> struct any_of<boost::hana::tuple<N...>> {
-  using type = std::variant<typename N::type...>;
-};
+template <class... N> struct any_of<boost::hana::tuple<N...>> { using type = std::variant<typename N::type...>; };
 } // namespace detail
 
 /// The variant of the types of `List` (a hana::tuple of Named<T>).
@@ -89,10 +87,11 @@ template <class List> Chosen<AnyOf<List>> choose(const List& list, std::string_v
           ? void(out.emplace(std::in_place_index<I>, boost::hana::at_c<I>(list).value))
           : void()),
      ...);
-  }(std::make_index_sequence<size>{});
+  }
+  (std::make_index_sequence<size>{});
   if (!out)
-    throw error("raif: config: " + std::string(key) + " = \"" + std::string(name) + "\" is not a model of this stage (" +
-                names(list) + ")");
+    throw error("raif: config: " + std::string(key) + " = \"" + std::string(name) +
+                "\" is not a model of this stage (" + names(list) + ")");
   return Chosen<AnyOf<List>>(std::move(*out));
 }
 

@@ -10,9 +10,7 @@
 using namespace raif;
 
 namespace {
-torch::Tensor t(std::vector<double> v, std::int64_t rows) {
-  return torch::tensor(v, torch::kFloat64).view({rows, -1});
-}
+torch::Tensor t(std::vector<double> v, std::int64_t rows) { return torch::tensor(v, torch::kFloat64).view({rows, -1}); }
 PolicyBatch batch(torch::Tensor logp, torch::Tensor old, torch::Tensor adv, torch::Tensor loss_mask) {
   PolicyBatch b;
   b.logp = logp;

@@ -141,7 +141,8 @@ TEST_CASE("bad configurations fail before any work, naming the key", "[trainer]"
                                                       Catch::Contains("expected an integer"));
   write("[model]\nheads = 3\n");
   auto c = TrainConfig::from_file(path);
-  CHECK_THROWS_WITH(c.validate(), Catch::Contains("model.heads") && Catch::Contains("must be a divisor of model.hidden_size"));
+  CHECK_THROWS_WITH(c.validate(),
+                    Catch::Contains("model.heads") && Catch::Contains("must be a divisor of model.hidden_size"));
   write("[grpo\n");
   CHECK_THROWS_WITH(TrainConfig::from_file(path), Catch::Contains("bad.toml:1"));
   write("lr = 3\n");
@@ -178,8 +179,8 @@ TEST_CASE("the settings are declared once: defaults, TOML, validation and the do
   const TrainConfig c;
   CHECK(c.grpo.kl_coef == 1e-3);
   CHECK(c.to_toml().find("kl_coef = 0.001  # KL loss coefficient (paper: 1e-3)\n") != std::string::npos);
-  CHECK(TrainConfig::reference_table().find("| `grpo.top_p` | float | `1.0` | in (0, 1] | nucleus sampling (paper: 1) |") !=
-        std::string::npos);
+  CHECK(TrainConfig::reference_table().find(
+            "| `grpo.top_p` | float | `1.0` | in (0, 1] | nucleus sampling (paper: 1) |") != std::string::npos);
   TrainConfig d;
   d.apply_override("grpo.top_p=1.5");
   CHECK_THROWS_WITH(d.validate(), Catch::Contains("'grpo.top_p' = 1.5: must be in (0, 1]"));
@@ -229,7 +230,8 @@ TEST_CASE("configs/default.toml is the embedded default", "[trainer]") {
     c.validate();
     return c;
   };
-  const auto no_sc = load("ablation-no-superior-cot"), no_bc = load("ablation-no-bc"), neither = load("ablation-neither");
+  const auto no_sc = load("ablation-no-superior-cot"), no_bc = load("ablation-no-bc"),
+             neither = load("ablation-neither");
   CHECK((no_sc.grpo.selection == "none" && no_sc.grpo.bc_coef == embedded.grpo.bc_coef));
   CHECK((no_bc.grpo.selection == "superior_cot" && no_bc.grpo.bc_coef == 0.0));
   CHECK((neither.grpo.selection == "none" && neither.grpo.bc_coef == 0.0));

@@ -12,11 +12,11 @@
 /// Concept `objective_term`: `ObjectiveOutput t.compute(const PolicyBatch&, LossAggregation) const`
 /// and a `static constexpr std::string_view name`. Write your own and pass it in.
 
+#include <raif/named.hpp>
 #include <raif/objective/behavior_cloning.hpp>
 #include <raif/objective/clipped_surrogate.hpp>
 #include <raif/objective/entropy.hpp>
 #include <raif/objective/kl_penalty.hpp>
-#include <raif/named.hpp>
 
 #include <optional>
 #include <tuple>
@@ -80,7 +80,9 @@ template <class V> ObjectiveOutput compute(const Chosen<V>& t, const PolicyBatch
 }
 /// A term that may be off (an entropy bonus with coefficient 0 needs no logits): when off it
 /// returns no loss (an undefined tensor) and no metrics, and the objective leaves it out.
-template <class T> struct term_name<std::optional<T>> { static constexpr std::string_view value = term_name<T>::value; };
+template <class T> struct term_name<std::optional<T>> {
+  static constexpr std::string_view value = term_name<T>::value;
+};
 template <class T> ObjectiveOutput compute(const std::optional<T>& t, const PolicyBatch& b, LossAggregation mode) {
   if (t) return compute(*t, b, mode);
   return {};

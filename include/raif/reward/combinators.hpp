@@ -120,7 +120,8 @@ template <class Spec, class Policy = RaifPiecewise> struct RaifReward {
     const FormatReward f{.chat = chat, .require_nonempty_think = require_nonempty_think};
     const Extraction e = extract_answer(s.response, chat);
     RewardResult out = f.score(e);
-    RewardResult a = AnswerReward<Spec, Policy>{.spec = spec, .policy = policy, .format = f, .detail = detail}.score(e, s);
+    RewardResult a =
+        AnswerReward<Spec, Policy>{.spec = spec, .policy = policy, .format = f, .detail = detail}.score(e, s);
     out.value += a.value;
     detail::merge_components(out, std::move(a));
     return out;

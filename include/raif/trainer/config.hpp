@@ -193,7 +193,8 @@ struct TrainConfig {
         auto it = f.find(name);
         if (it == f.end()) throw error("raif: " + where + ": unknown key '" + name + "'" + suggest(name));
         const auto line = value.source().begin.line;
-        it->second(value, line ? fmt::format("{}:{}: key '{}'", where, line, name) : fmt::format("{}: key '{}'", where, name));
+        it->second(value,
+                   line ? fmt::format("{}:{}: key '{}'", where, line, name) : fmt::format("{}: key '{}'", where, name));
       }
     }
   }

@@ -111,11 +111,11 @@ struct GrpoUpdate {
 
 /// One rollout: the samples of P prompts × G, in groups of G consecutive samples.
 struct RolloutBatch {
-  std::vector<std::size_t> items;               ///< per prompt: the training item
+  std::vector<std::size_t> items;                 ///< per prompt: the training item
   std::vector<std::vector<std::int64_t>> prompts; ///< per sample
-  std::vector<bool> reasoning;                  ///< per sample: false when forced to skip reasoning
-  std::vector<Completion> completions;          ///< per sample
-  std::vector<std::string> responses;           ///< per sample, with the pre-filled empty think
+  std::vector<bool> reasoning;                    ///< per sample: false when forced to skip reasoning
+  std::vector<Completion> completions;            ///< per sample
+  std::vector<std::string> responses;             ///< per sample, with the pre-filled empty think
   Groups groups;
   std::size_t item_of(std::size_t sample) const { return items[sample / (prompts.size() / items.size())]; }
 };
@@ -126,14 +126,14 @@ struct RolloutScores {
   Eigen::ArrayXd reward, accuracy, tokens;
 };
 
-template <class Reward, class Estimator, class Selection, class Objective, class Optimizer = AdamW,
+template <class Reward, class Estimator, class Selector, class Objective, class Optimizer = AdamW,
           class Schedule = Cosine>
 struct GrpoStep {
   static_assert(item_reward<Reward>, "raif: GrpoStep's reward is RewardResult r(const AnyNode& spec, const Sample&) "
                                      "const; GrpoReward<Policy, YourTerms...> is one");
   static_assert(advantage_estimator<Estimator>,
                 "raif: GrpoStep's estimator needs Eigen::ArrayXd operator()(const AdvantageInput&) const");
-  static_assert(sample_selection<Selection>,
+  static_assert(sample_selection<Selector>,
                 "raif: GrpoStep's selection needs Selection operator()(const SelectionInput&) const");
   static_assert(optimizer_factory<Optimizer>,
                 "raif: GrpoStep's optimizer needs std::unique_ptr<torch::optim::Optimizer> operator()(params, lr, "
@@ -143,7 +143,7 @@ struct GrpoStep {
   GrpoRollout rollout{};
   Reward reward{};
   Estimator estimator{};
-  Selection selection{};
+  Selector selection{};
   Objective objective{};
   BehaviorCloning bc{};
   GrpoUpdate update{};
@@ -158,10 +158,10 @@ struct GrpoStep {
     const double rate = learning_rate(schedule, lr, warmup, step, total);
     set_learning_rate(ctx.optimizer, rate);
 
-    const RolloutBatch batch = sample(ctx, step);                                    // §3
-    const RolloutScores scores = score(ctx, batch);                                  // §2
-    const Eigen::ArrayXd advantages = estimator(AdvantageInput{scores.reward, batch.groups, scores.tokens}); // §4
-    Selection_ kept = selection(SelectionInput{scores.reward, scores.accuracy, batch.reasoning, batch.groups}); // §3
+    const RolloutBatch batch = sample(ctx, step);                                                              // §3
+    const RolloutScores scores = score(ctx, batch);                                                            // §2
+    const Eigen::ArrayXd advantages = estimator(AdvantageInput{scores.reward, batch.groups, scores.tokens});   // §4
+    Selection kept = selection(SelectionInput{scores.reward, scores.accuracy, batch.reasoning, batch.groups}); // §3
     for (std::size_t s = 0; s < kept.keep.size(); ++s) // the contrast never trains, whatever the selection
       if (kept.keep[s] && !batch.reasoning[s]) kept.keep[s] = false, --kept.kept;
     const auto losses = train(ctx, batch, advantages, kept, step); // §4
@@ -175,13 +175,12 @@ struct GrpoStep {
   /// Forced no-reasoning samples per group: only a selection that compares with them gets them.
   std::int64_t no_think_per_group() const {
     const bool contrast = visit_model(selection, []<class S>(const S&) { return uses_no_reasoning_contrast<S>(); });
-    return contrast ? static_cast<std::int64_t>(static_cast<double>(rollout.group_size) * rollout.no_think_fraction + 0.5)
-                    : 0;
+    return contrast
+               ? static_cast<std::int64_t>(static_cast<double>(rollout.group_size) * rollout.no_think_fraction + 0.5)
+               : 0;
   }
 
 private:
-  using Selection_ = raif::Selection;
-
   // §3: P prompts drawn with replacement, G samples each, the last ones of a group forced to skip reasoning.
   RolloutBatch sample(GrpoContext& ctx, std::int64_t step) const {
     const ChatML chat;
@@ -231,7 +230,7 @@ private:
 
   // §4: the kept samples in `updates_per_rollout` mini-batches (sample k in mini-batch k mod n),
   // each an optimiser step over micro-batches of the rollout objective plus one BC term.
-  Losses train(GrpoContext& ctx, const RolloutBatch& b, const Eigen::ArrayXd& advantages, const Selection_& sel,
+  Losses train(GrpoContext& ctx, const RolloutBatch& b, const Eigen::ArrayXd& advantages, const Selection& sel,
                std::int64_t step) const {
     std::vector<std::size_t> kept;
     for (auto s : ranges::views::iota(std::size_t{0}, sel.keep.size()) |
@@ -307,7 +306,7 @@ private:
     return pb;
   }
 
-  static nlohmann::json report(const RolloutBatch& b, const RolloutScores& sc, const Selection_& sel, const Losses& l,
+  static nlohmann::json report(const RolloutBatch& b, const RolloutScores& sc, const Selection& sel, const Losses& l,
                                double seconds) {
     double well_formed = 0, strict = 0, acc_r = 0, acc_n = 0, n_r = 0, n_n = 0, truncated = 0;
     for (std::size_t s = 0; s < b.responses.size(); ++s) {

@@ -14,9 +14,9 @@
 #include <raif/advantage/estimators.hpp>
 #include <raif/advantage/selection.hpp>
 #include <raif/compose/policy.hpp>
+#include <raif/named.hpp>
 #include <raif/objective/aggregation.hpp>
 #include <raif/objective/kl_penalty.hpp>
-#include <raif/named.hpp>
 #include <raif/trainer/optim.hpp>
 
 #include <boost/hana/append.hpp> // for users' one-line additions
@@ -31,8 +31,8 @@ struct Stages {
         Named<GroupNorm>{"grpo", {}, "GRPO: (r - group mean) / (group std + 1e-6)"},
         Named<GroupNorm>{"dr_grpo", {.scale_by_std = false}, "Dr.GRPO: r - group mean"},
         Named<RLOO>{"rloo", {}, "RLOO: r - mean of the group's other samples"},
-        Named<ReinforcePlusPlusBaseline>{"reinforce_pp_baseline", {},
-                                         "REINFORCE++-baseline: r - group mean, whitened over the batch"},
+        Named<ReinforcePlusPlusBaseline>{
+            "reinforce_pp_baseline", {}, "REINFORCE++-baseline: r - group mean, whitened over the batch"},
         Named<GroupMeanBaseline>{"group_mean", {}, "REINFORCE with the group mean as baseline"});
   }
   /// Sample selections before the policy loss (method.md §3).

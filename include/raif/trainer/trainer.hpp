@@ -82,41 +82,40 @@ public:
     std::visit([&](auto& k) { k.coef = g.kl_coef; }, kl.variant());
     auto selection = choose(StageLists::selections(), g.selection, "grpo.selection");
     if (auto* s = std::get_if<SuperiorCoT>(&selection.variant())) s->all_equal_clause = g.all_equal_clause;
-    const auto aggregation = std::visit([](auto a) { return LossAggregation(a); },
-                                        choose(StageLists::aggregations(), g.loss_aggregation, "grpo.loss_aggregation")
-                                            .variant());
+    const auto aggregation =
+        std::visit([](auto a) { return LossAggregation(a); },
+                   choose(StageLists::aggregations(), g.loss_aggregation, "grpo.loss_aggregation").variant());
     std::optional<Entropy> entropy;
     if (g.entropy_coef > 0) entropy = Entropy{.coef = g.entropy_coef};
     auto policy = choose(StageLists::policies(), g.policy, "grpo.policy");
-    GrpoReward<decltype(policy), detail::trainer::ExtraReward> reward{policy, {detail::trainer::ExtraReward{extra_reward}}};
+    GrpoReward<decltype(policy), detail::trainer::ExtraReward> reward{policy,
+                                                                      {detail::trainer::ExtraReward{extra_reward}}};
     auto estimator = choose(StageLists::estimators(), g.estimator, "grpo.estimator");
-    auto rl = objective(ClippedSurrogate{.eps_low = g.clip_eps, .eps_high = g.clip_eps_high}, kl, entropy,
-                              aggregation);
+    auto rl = objective(ClippedSurrogate{.eps_low = g.clip_eps, .eps_high = g.clip_eps_high}, kl, entropy, aggregation);
     auto optimizer = choose(StageLists::optimizers(), g.optimizer, "grpo.optimizer");
     auto schedule = choose(StageLists::schedules(), g.schedule, "grpo.schedule");
     return GrpoStep<decltype(reward), decltype(estimator), decltype(selection), decltype(rl), decltype(optimizer),
-                    decltype(schedule)>{
-        .rollout = {.prompts_per_step = g.prompts_per_step,
-                    .group_size = g.group_size,
-                    .no_think_fraction = g.no_think_fraction,
-                    .sampling = {.temperature = g.temperature,
-                                 .top_p = g.top_p,
-                                 .top_k = g.top_k,
-                                 .max_new_tokens = g.max_new_tokens}},
-        .reward = reward,
-        .estimator = estimator,
-        .selection = selection,
-        .objective = rl,
-        .bc = {.coef = g.bc_coef},
-        .update = {.updates_per_rollout = g.updates_per_rollout,
-                   .micro_batch = g.micro_batch,
-                   .bc_batch = g.bc_batch,
-                   .grad_clip = g.grad_clip},
-        .optimizer = optimizer,
-        .schedule = schedule,
-        .lr = g.lr,
-        .weight_decay = g.weight_decay,
-        .warmup = g.warmup};
+                    decltype(schedule)>{.rollout = {.prompts_per_step = g.prompts_per_step,
+                                                    .group_size = g.group_size,
+                                                    .no_think_fraction = g.no_think_fraction,
+                                                    .sampling = {.temperature = g.temperature,
+                                                                 .top_p = g.top_p,
+                                                                 .top_k = g.top_k,
+                                                                 .max_new_tokens = g.max_new_tokens}},
+                                        .reward = reward,
+                                        .estimator = estimator,
+                                        .selection = selection,
+                                        .objective = rl,
+                                        .bc = {.coef = g.bc_coef},
+                                        .update = {.updates_per_rollout = g.updates_per_rollout,
+                                                   .micro_batch = g.micro_batch,
+                                                   .bc_batch = g.bc_batch,
+                                                   .grad_clip = g.grad_clip},
+                                        .optimizer = optimizer,
+                                        .schedule = schedule,
+                                        .lr = g.lr,
+                                        .weight_decay = g.weight_decay,
+                                        .warmup = g.warmup};
   }
 
   /// Runs (or finishes) every stage with the config's GRPO step. Returns false when it stopped
@@ -348,20 +347,20 @@ private:
     } else {
       load_checkpoint(step_fn.optimizer, step_fn.lr, step_fn.weight_decay);
     }
-    GrpoContext ctx{.policy = policy_,
-                    .reference = ref_,
-                    .optimizer = *opt_,
-                    .tokenizer = tok_,
-                    .items = train_,
-                    .specs = train_nodes_,
-                    .system = cfg_.data.system,
-                    .eos_ids = eos_,
-                    .pad_id = pad_,
-                    .device = device_,
-                    .threads = static_cast<unsigned>(cfg_.run.threads),
-                    .seed_of = [this](std::string_view phase,
-                                      std::int64_t k) { return detail::trainer::mix(seed(), phase, k); },
-                    .expert_batch = [this](std::int64_t k, std::int64_t n) { return expert_batch("bc", k, n); }};
+    GrpoContext ctx{
+        .policy = policy_,
+        .reference = ref_,
+        .optimizer = *opt_,
+        .tokenizer = tok_,
+        .items = train_,
+        .specs = train_nodes_,
+        .system = cfg_.data.system,
+        .eos_ids = eos_,
+        .pad_id = pad_,
+        .device = device_,
+        .threads = static_cast<unsigned>(cfg_.run.threads),
+        .seed_of = [this](std::string_view phase, std::int64_t k) { return detail::trainer::mix(seed(), phase, k); },
+        .expert_batch = [this](std::int64_t k, std::int64_t n) { return expert_batch("bc", k, n); }};
     for (; step < total; ++step) {
       if (stopping() || (cfg_.run.stop_after > 0 && step >= cfg_.run.stop_after)) return interrupt("grpo", step);
       const nlohmann::json m = step_fn(ctx, step, total);
@@ -462,12 +461,12 @@ private:
     o << m.dump() << '\n';
   }
   static std::string summary(const nlohmann::json& m) {
-    return fmt::format("grpo {}: reward {:.3f} acc {:.3f} strict {:.3f} format {:.3f} kl {:.4f} clip {:.3f} keep {:.2f} "
-                       "dropped {} tok/s {:.0f}",
-                       m["step"].get<std::int64_t>(), m["reward"].get<double>(), m["accuracy"].get<double>(),
-                       m["strict"].get<double>(), m["format"].get<double>(), m["kl"].get<double>(),
-                       m["clip_fraction"].get<double>(), m["keep_ratio"].get<double>(),
-                       m["dropped_groups"].get<int>(), m["tokens_per_s"].get<double>());
+    return fmt::format(
+        "grpo {}: reward {:.3f} acc {:.3f} strict {:.3f} format {:.3f} kl {:.4f} clip {:.3f} keep {:.2f} "
+        "dropped {} tok/s {:.0f}",
+        m["step"].get<std::int64_t>(), m["reward"].get<double>(), m["accuracy"].get<double>(),
+        m["strict"].get<double>(), m["format"].get<double>(), m["kl"].get<double>(), m["clip_fraction"].get<double>(),
+        m["keep_ratio"].get<double>(), m["dropped_groups"].get<int>(), m["tokens_per_s"].get<double>());
   }
 
   TrainConfig cfg_;
