@@ -172,10 +172,13 @@ struct GrpoStep {
     return m;
   }
 
+  /// Whether the selection compares reasoning with forced no-reasoning samples (superior-CoT).
+  bool uses_contrast() const {
+    return visit_model(selection, []<class S>(const S&) { return uses_no_reasoning_contrast<S>(); });
+  }
   /// Forced no-reasoning samples per group: only a selection that compares with them gets them.
   std::int64_t no_think_per_group() const {
-    const bool contrast = visit_model(selection, []<class S>(const S&) { return uses_no_reasoning_contrast<S>(); });
-    return contrast
+    return uses_contrast()
                ? static_cast<std::int64_t>(static_cast<double>(rollout.group_size) * rollout.no_think_fraction + 0.5)
                : 0;
   }

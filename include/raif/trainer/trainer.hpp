@@ -288,8 +288,7 @@ private:
 
   // A step's stages are checked before any work.
   template <class Step> void check(const Step& step) const {
-    if (step.rollout.no_think_fraction > 0 && step.no_think_per_group() == 0 &&
-        visit_model(step.selection, []<class S>(const S&) { return uses_no_reasoning_contrast<S>(); }))
+    if (step.rollout.no_think_fraction > 0 && step.uses_contrast() && step.no_think_per_group() == 0)
       throw error(fmt::format("raif: config: grpo.group_size {} × no_think_fraction {} leaves no forced "
                               "no-reasoning sample for the selection to compare with",
                               step.rollout.group_size, step.rollout.no_think_fraction));
