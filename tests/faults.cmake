@@ -1,0 +1,1 @@
+# faults tests (issue 14); filled in by their commits.

@@ -1,0 +1,1 @@
+# fuzz tests (issue 14); filled in by their commits.

@@ -1,0 +1,1 @@
+# load tests (issue 14); filled in by their commits.
