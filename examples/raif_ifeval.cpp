@@ -1,86 +1,166 @@
 // raif-ifeval: a drop-in replacement for IFEval's evaluation_main.py.
 //
-//   raif-ifeval --input_data=input_data.jsonl --input_response_data=responses.jsonl --output_dir=out [--threads=N]
+//   raif-ifeval --input_data=input_data.jsonl --input_response_data=responses.jsonl --output_dir=out
+//               [--threads=N] [--on-error=stop|skip] [--errors=out/errors.jsonl] [--chunk=LINES]
 //
 // Writes out/eval_results_strict.jsonl and out/eval_results_loose.jsonl (byte-identical to the
-// official ones) and prints the official report. Exits 2 on bad input (naming file, line and
-// field) or when prompts have no response (listing their keys); nothing is written then, and
-// results appear atomically (temporary files, then rename).
+// official ones) and prints the official report. Results appear atomically (temporary files,
+// then rename).
+//
+// Streaming: the response file is indexed first (per distinct prompt, the offset of the line that
+// wins: a repeated prompt's later line, as in IFEval; the texts are not kept), then input_data is
+// read in chunks of --chunk lines, each evaluated on all threads and appended to the outputs in
+// input order. Memory: one chunk, the longest line, and 32 bytes per response line.
+//
+// Errors (exit codes):
+//   --on-error=stop (default): bad input (malformed JSON, invalid UTF-8, a bad field, an unknown
+//     instruction id, a bad kwarg), named by file, line and field, or prompts without a response
+//     (all their keys listed) exit 2 and write nothing.
+//   --on-error=skip: each bad row is reported on stderr and in the errors JSONL (--errors, default
+//     <output_dir>/errors.jsonl) as {"file", "line", "reason"}; a prompt whose input row is bad is
+//     left out of the outputs and the report; a prompt whose response row is bad (or absent) is
+//     reported as missing on its input line and left out too. All other prompts are evaluated and
+//     written, the report ends with "skipped rows: N", and the exit code is 3 if any row was
+//     skipped (0 otherwise). The errors file is always written with skip (empty when all is well).
+//   Exit 2 always means: nothing was written (unreadable files, no prompts at all, write errors).
 
 #include <raif/detail/parallel.hpp>
 #include <raif/eval/ifeval_io.hpp>
 
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-
-#include <unistd.h>
+#include <thread>
 
 namespace fs = std::filesystem;
 
+namespace {
+struct Slot { // one input row, evaluated
+  std::optional<raif::RowError> error;
+  bool missing = false;
+  std::size_t bad_response_line = 0;
+  std::int64_t key = 0;
+  std::vector<std::string> ids;
+  std::vector<bool> strict, loose;
+  std::string strict_record, loose_record;
+};
+} // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"raif-ifeval: IFEval's evaluation_main, in C++"};
-  std::string input_data, response_data, output_dir;
+  std::string input_data, response_data, output_dir, on_error = "stop", errors_path;
   unsigned threads = 0;
+  std::size_t chunk = 0;
   app.add_option("--input_data", input_data, "prompts with instruction ids and kwargs (JSONL)")->required();
   app.add_option("--input_response_data", response_data, "responses: {prompt, response} per line (JSONL)")->required();
   app.add_option("--output_dir", output_dir, "where eval_results_{strict,loose}.jsonl go (created if missing)")
       ->required();
   app.add_option("--threads", threads, "worker threads (0: all cores); results do not depend on it");
+  app.add_option("--on-error", on_error,
+                 "stop: a bad row or a missing response exits 2 and writes nothing; skip: report bad rows "
+                 "(stderr and --errors), evaluate the others, write the outputs, exit 3")
+      ->check(CLI::IsMember({"stop", "skip"}));
+  app.add_option("--errors", errors_path,
+                 "with --on-error=skip: the bad rows as JSONL {file, line, reason} "
+                 "(default <output_dir>/errors.jsonl)");
+  app.add_option("--chunk", chunk, "lines read and evaluated at a time (0: 1024 per thread); memory scales with it");
   CLI11_PARSE(app, argc, argv);
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  if (chunk == 0) chunk = 1024 * std::size_t(threads);
+  const raif::OnError mode = on_error == "skip" ? raif::OnError::skip : raif::OnError::stop;
+  if (errors_path.empty()) errors_path = (fs::path(output_dir) / "errors.jsonl").string();
 
+  bool created_dir = false;
   try {
-    const auto items = raif::read_ifeval_input(input_data);
-    if (items.empty()) throw raif::error(input_data + ": no prompts");
-    const auto responses = raif::read_ifeval_responses(response_data);
-    std::vector<std::int64_t> missing;
-    for (const auto& it : items)
-      if (!responses.count(it.prompt)) missing.push_back(it.key);
+    created_dir = fs::create_directories(output_dir);
+    raif::RowErrorLog log(mode, "raif-ifeval", errors_path);
+    const raif::ResponseIndex responses(response_data, threads, chunk, log);
+
+    const fs::path strict_path = fs::path(output_dir) / "eval_results_strict.jsonl";
+    const fs::path loose_path = fs::path(output_dir) / "eval_results_loose.jsonl";
+    raif::AtomicOutput strict_out(strict_path), loose_out(loose_path);
+    raif::IfevalSummary strict_summary, loose_summary;
+    std::vector<std::int64_t> missing;   // with stop: keys without a response (then nothing is written)
+    std::atomic<bool> only_check{false}; // with stop, once a response is missing: check rows, skip evaluation
+    std::size_t rows = 0;
+    raif::LanguageDetector::instance(); // load profiles once, before the workers race for them
+    raif::stream_jsonl<Slot>(
+        input_data, threads, chunk,
+        [&](const raif::JsonlLine& l, Slot& s) {
+          s.error.reset();
+          s.missing = false;
+          s.bad_response_line = 0;
+          try {
+            raif::IfevalItem it =
+                raif::parse_ifeval_input_row(raif::parse_jsonl_object(l.text, input_data, l.line), input_data, l.line);
+            const auto constraints = it.constraints();
+            s.key = it.key;
+            auto found = responses.find(it.prompt);
+            if (!found.found) {
+              s.missing = true;
+              s.bad_response_line = found.bad_line;
+              return;
+            }
+            if (only_check) return;
+            const auto v = raif::evaluate_ifeval(constraints, found.response);
+            s.strict_record = raif::format_ifeval_record(it, found.response, v.strict);
+            s.loose_record = raif::format_ifeval_record(it, found.response, v.loose);
+            s.strict = v.strict;
+            s.loose = v.loose;
+            s.ids = std::move(it.instruction_id_list);
+          } catch (const std::exception& e) { s.error = raif::RowError::from(input_data, l.line, e); }
+        },
+        [&](const raif::JsonlLine& l, Slot& s) {
+          ++rows;
+          if (s.error) return log.report(*s.error);
+          if (s.missing) {
+            if (mode == raif::OnError::stop) {
+              missing.push_back(s.key);
+              only_check = true;
+              return;
+            }
+            std::string why = "prompt key " + std::to_string(s.key) + " has no response in " + response_data;
+            if (s.bad_response_line)
+              why += " (its response row, line " + std::to_string(s.bad_response_line) + ", is bad)";
+            return log.report({input_data, l.line, why});
+          }
+          if (!missing.empty()) return; // stop: the run fails; keep reading only to list every missing key
+          strict_out.write(s.strict_record);
+          loose_out.write(s.loose_record);
+          strict_summary.add(s.ids, s.strict);
+          loose_summary.add(s.ids, s.loose);
+        });
     if (!missing.empty()) {
       std::cerr << "raif-ifeval: " << missing.size() << " prompt(s) of " << input_data << " have no response in "
                 << response_data << "; keys:";
       for (auto k : missing) std::cerr << ' ' << k;
       std::cerr << "\n";
-      return 2;
+      throw raif::error(""); // nothing written (the temporary files go with the outputs' destructors)
     }
-    std::vector<std::vector<raif::AnyConstraint>> constraints;
-    for (const auto& it : items) constraints.push_back(it.constraints()); // all config errors before any work
+    if (rows == 0) throw raif::error(input_data + ": no prompts");
 
-    std::vector<raif::IfevalVerdict> verdicts(items.size());
-    raif::LanguageDetector::instance(); // load profiles once, before the workers race for them
-    raif::detail::parallel_for(items.size(), threads, [&](std::size_t p) {
-      verdicts[p] = raif::evaluate_ifeval(constraints[p], responses.at(items[p].prompt));
-    });
-
-    fs::create_directories(output_dir);
-    std::string report;
-    std::vector<std::pair<fs::path, fs::path>> renames;
-    for (const bool strict : {true, false}) {
-      const fs::path out = fs::path(output_dir) / (strict ? "eval_results_strict.jsonl" : "eval_results_loose.jsonl");
-      const fs::path tmp = fs::path(out).concat(".tmp" + std::to_string(::getpid()));
-      std::vector<std::vector<bool>> follow;
-      {
-        std::ofstream f(tmp, std::ios::binary);
-        for (std::size_t p = 0; p < items.size(); ++p) {
-          follow.push_back(strict ? verdicts[p].strict : verdicts[p].loose);
-          f << raif::format_ifeval_record(items[p], responses.at(items[p].prompt), follow.back());
-        }
-        if (!f.flush()) {
-          fs::remove(tmp);
-          for (auto& r : renames) fs::remove(r.first);
-          throw raif::error(tmp.string() + ": write failed");
-        }
-      }
-      renames.emplace_back(tmp, out);
-      report += raif::format_ifeval_report(out.string(), raif::summarize_ifeval(items, follow));
-    }
-    for (auto& [tmp, out] : renames) fs::rename(tmp, out);
+    strict_out.close();
+    loose_out.close();
+    if (auto* e = log.output()) e->close();
+    strict_out.rename();
+    loose_out.rename();
+    if (auto* e = log.output()) e->rename();
+    std::string report = raif::format_ifeval_report(strict_path.string(), strict_summary) +
+                         raif::format_ifeval_report(loose_path.string(), loose_summary);
+    if (log.count()) report += "skipped rows: " + std::to_string(log.count()) + " (listed in " + errors_path + ")\n";
     std::cout << report << std::flush;
-    return 0;
+    if (log.count()) {
+      std::cerr << "raif-ifeval: " << log.count() << " row(s) skipped, listed in " << errors_path << "; "
+                << strict_summary.prompt.total << " prompt(s) evaluated\n";
+      return raif::exit_skipped_rows;
+    }
+    return raif::exit_ok;
   } catch (const std::exception& e) {
-    std::cerr << "raif-ifeval: " << e.what() << "\n";
-    return 2;
+    if (*e.what()) std::cerr << "raif-ifeval: " << e.what() << "\n";
+    std::error_code ec;
+    if (created_dir) fs::remove(output_dir, ec); // only if empty: ours, and nothing was written
+    return raif::exit_fatal;
   }
 }

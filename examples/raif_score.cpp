@@ -1,42 +1,49 @@
 // raif-score: RAIF rewards for other RL stacks (a Python trainer can call it).
 //
-//   raif-score --input items.jsonl --output scored.jsonl [--policy raif] [--template think_answer] [--threads N]
+//   raif-score --input items.jsonl --output scored.jsonl [--policy raif] [--template think_answer]
+//              [--threads N] [--on-error stop|skip] [--errors scored.jsonl.errors.jsonl] [--chunk LINES]
 //
 // Each input line: {"prompt": str, "response": str, "spec": <composition JSON or
 // {"instruction_id_list": [...], "kwargs": [...]}>, "context": {...}} (IFEval's instruction_id_list
-// and kwargs may also sit at the top level). Each output line, in input order:
-// {"reward": R, "components": {"format": f, "accuracy": a, "leaf_pass_rate": p}, "verdict": {...}}.
-// Bad input names the file, line and JSON path and exits 2 without writing anything.
+// and kwargs may also sit at the top level; include/raif/reward/score_io.hpp reads it). Each output
+// line, in input order: {"reward": R, "components": {"format": f, "accuracy": a,
+// "leaf_pass_rate": p}, "verdict": {...}}.
+//
+// Streaming: the input is read in chunks of --chunk lines, each scored on all threads and appended
+// to a temporary output in input order, renamed to --output at the end. Memory: one chunk and the
+// longest line, whatever the file's size.
+//
+// Errors (exit codes):
+//   --on-error=stop (default): a bad row (malformed JSON, a bad field, a bad spec: named by file,
+//     line and JSON path) exits 2 and writes nothing.
+//   --on-error=skip: each bad row is reported on stderr and in the errors JSONL (--errors, default
+//     <output>.errors.jsonl) as {"file", "line", "reason"} and has no output line (so output lines
+//     no longer match input lines one to one: the errors file says which are missing); the other
+//     rows are scored and written, and the exit code is 3 if any row was skipped (0 otherwise).
+//     The errors file is always written with skip (empty when all is well).
+//   Exit 2 always means: nothing was written.
 
-#include <raif/compose/compose.hpp>
-#include <raif/detail/parallel.hpp>
-#include <raif/eval/ifeval_io.hpp>
-#include <raif/reward/reward.hpp>
+#include <raif/reward/score_io.hpp>
 
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-
-#include <unistd.h>
+#include <optional>
+#include <thread>
 
 namespace {
-struct Item {
-  std::string prompt, response;
-  nlohmann::json context;
-  raif::AnyNode spec;
-};
-struct PolicyFn {
-  raif::AnyPolicy p;
-  double operator()(const raif::Verdict& v) const { return raif::aggregate(p, v); }
+struct Slot { // one input row, scored
+  std::optional<raif::RowError> error;
+  std::string output;
 };
 } // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"raif-score: RAIF rewards (format + accuracy over a composition) for JSONL items"};
-  std::string input, output, policy_name = "raif", template_name = "think_answer";
+  std::string input, output, policy_name = "raif", template_name = "think_answer", on_error = "stop", errors_path;
   unsigned threads = 0;
+  std::size_t chunk = 0;
   bool nonempty_think = false;
   app.add_option("--input", input, "items: {prompt, response, spec, context} per line (JSONL)")->required();
   app.add_option("--output", output, "scored items (JSONL), written atomically")->required();
@@ -46,82 +53,58 @@ int main(int argc, char** argv) {
                  "answer extraction: think_answer, think_only, or none (no format reward)");
   app.add_option("--threads", threads, "worker threads (0: all cores); results do not depend on it");
   app.add_flag("--require-nonempty-think", nonempty_think, "the released RAIF code's extra format rule");
+  app.add_option("--on-error", on_error,
+                 "stop: a bad row exits 2 and writes nothing; skip: report bad rows (stderr and --errors), "
+                 "score the others, write the output, exit 3")
+      ->check(CLI::IsMember({"stop", "skip"}));
+  app.add_option("--errors", errors_path,
+                 "with --on-error=skip: the bad rows as JSONL {file, line, reason} (default <output>.errors.jsonl)");
+  app.add_option("--chunk", chunk, "lines read and scored at a time (0: 1024 per thread); memory scales with it");
   CLI11_PARSE(app, argc, argv);
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  if (chunk == 0) chunk = 1024 * std::size_t(threads);
+  const raif::OnError mode = on_error == "skip" ? raif::OnError::skip : raif::OnError::stop;
+  if (errors_path.empty()) errors_path = output + ".errors.jsonl";
 
   try {
-    const raif::AnyPolicy policy = raif::policy_from_name(policy_name);
-    raif::ChatTemplate chat;
+    raif::ScoreOptions opt{.policy = raif::policy_from_name(policy_name), .require_nonempty_think = nonempty_think};
     if (template_name == "think_only")
-      chat.think_only = true;
+      opt.chat.think_only = true;
     else if (template_name == "none")
-      chat.plain = true;
+      opt.chat.plain = true;
     else if (template_name != "think_answer")
       throw raif::error("unknown --template '" + template_name + "' (expected think_answer, think_only or none)");
 
-    std::vector<Item> items;
-    raif::read_jsonl(input, [&](const nlohmann::json& j, std::size_t no) {
-      const std::string where = input + ":" + std::to_string(no);
-      Item it;
-      for (const char* f : {"prompt", "response"}) {
-        if (!j.contains(f) || !j[f].is_string()) throw raif::error(where + ": field '" + f + "' must be a string");
-      }
-      it.prompt = j["prompt"].get<std::string>();
-      it.response = j["response"].get<std::string>();
-      if (j.contains("context") && !j["context"].is_null()) {
-        if (!j["context"].is_object()) throw raif::error(where + ": field 'context' must be an object");
-        it.context = j["context"];
-      }
-      try {
-        if (j.contains("spec")) {
-          const auto& s = j["spec"];
-          it.spec = s.is_object() && s.contains("instruction_id_list") ? raif::compile_ifeval(s) : raif::compile(s);
-        } else if (j.contains("instruction_id_list")) {
-          it.spec = raif::compile_ifeval(j);
-        } else {
-          throw raif::error("missing field 'spec' (a composition, or IFEval's instruction_id_list and kwargs)");
-        }
-      } catch (const raif::error& e) { throw raif::error(where + ": " + e.what()); }
-      items.push_back(std::move(it));
-    });
-
-    std::vector<std::string> lines(items.size());
+    raif::RowErrorLog log(mode, "raif-score", errors_path);
+    raif::AtomicOutput out(output);
+    std::size_t scored = 0;
     raif::LanguageDetector::instance(); // load profiles once, before the workers race for them
-    raif::detail::parallel_for(items.size(), threads, [&](std::size_t i) {
-      try {
-        const auto& it = items[i];
-        const raif::Sample s{
-            .prompt = it.prompt, .response = it.response, .context = it.context.is_null() ? nullptr : &it.context};
-        const raif::FormatReward f{.chat = chat, .require_nonempty_think = nonempty_think};
-        const raif::AnswerReward<raif::AnyNode, PolicyFn> acc{
-            .spec = it.spec,
-            .policy = {policy},
-            .format = f,
-            .format_fail = std::holds_alternative<raif::RaifPiecewise>(policy) ? -2.0 : 0.0};
-        const raif::RewardResult r = chat.plain ? acc(s) : raif::Sum<raif::FormatReward, decltype(acc)>(f, acc)(s);
-        nlohmann::json comp = nlohmann::json::object();
-        for (const auto& [k, v] : r.components) comp[k] = v;
-        nlohmann::json out{{"reward", r.value},
-                           {"components", comp},
-                           {"verdict", r.verdict ? raif::to_json(*r.verdict) : nlohmann::json(nullptr)}};
-        lines[i] = out.dump() + "\n";
-      } catch (const std::exception& e) { throw raif::error(input + ":" + std::to_string(i + 1) + ": " + e.what()); }
-    });
-
-    const std::filesystem::path out(output);
-    const std::filesystem::path tmp = std::filesystem::path(out).concat(".tmp" + std::to_string(::getpid()));
-    {
-      std::ofstream f(tmp, std::ios::binary);
-      for (const auto& l : lines) f << l;
-      if (!f.flush()) {
-        std::filesystem::remove(tmp);
-        throw raif::error(output + ": write failed");
-      }
+    raif::stream_jsonl<Slot>(
+        input, threads, chunk,
+        [&](const raif::JsonlLine& l, Slot& s) {
+          s.error.reset();
+          try {
+            s.output = raif::score_item(raif::parse_score_line(l.text, input, l.line), opt).dump() + "\n";
+          } catch (const std::exception& e) { s.error = raif::RowError::from(input, l.line, e); }
+        },
+        [&](const raif::JsonlLine&, Slot& s) {
+          if (s.error) return log.report(*s.error);
+          out.write(s.output);
+          ++scored;
+        });
+    out.close();
+    if (auto* e = log.output()) e->close();
+    out.rename();
+    if (auto* e = log.output()) e->rename();
+    std::cerr << "raif-score: " << scored << " item(s) scored";
+    if (log.count()) {
+      std::cerr << ", " << log.count() << " row(s) skipped (listed in " << errors_path << ")\n";
+      return raif::exit_skipped_rows;
     }
-    std::filesystem::rename(tmp, out);
-    std::cerr << "raif-score: " << items.size() << " item(s) scored\n";
-    return 0;
+    std::cerr << "\n";
+    return raif::exit_ok;
   } catch (const std::exception& e) {
     std::cerr << "raif-score: " << e.what() << "\n";
-    return 2;
+    return raif::exit_fatal;
   }
 }

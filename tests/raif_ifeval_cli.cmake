@@ -47,6 +47,124 @@ if(at EQUAL -1)
   message(FATAL_ERROR "unexpected report:\n${out}")
 endif()
 
+# --on-error (issue 12). A response file and an input file with bad rows of every kind; under skip
+# the good rows must give exactly what they give alone, and errors.jsonl must list exactly the bad
+# rows (file, line). A repeated prompt's later response wins. Lines (input): 1 good; 2 invalid JSON;
+# 3 'key' a string; 4 an unknown instruction id; 5 a bad kwarg; 6 good (fails no_comma); 7 its
+# response row is bad; 8 no response at all; 9 blank; 10 good (its prompt answered twice).
+set(nc "\"instruction_id_list\": [\"punctuation:no_comma\"], \"kwargs\": [{}]")
+file(WRITE ${WORK}/mixed_in.jsonl
+  "{\"key\": 1, \"prompt\": \"p1\", ${nc}}\n"
+  "{\"key\": 2, \"prompt\": \n"
+  "{\"key\": \"3\", \"prompt\": \"p3\", ${nc}}\n"
+  "{\"key\": 4, \"prompt\": \"p1\", \"instruction_id_list\": [\"x:y\"], \"kwargs\": [{}]}\n"
+  "{\"key\": 5, \"prompt\": \"p1\", \"instruction_id_list\": [\"length_constraints:number_words\"], \"kwargs\": [{\"num_words\": 3, \"relation\": \"about\"}]}\n"
+  "{\"key\": 6, \"prompt\": \"p6\", ${nc}}\n"
+  "{\"key\": 7, \"prompt\": \"p7\", ${nc}}\n"
+  "{\"key\": 8, \"prompt\": \"p8\", ${nc}}\n"
+  "  \n"
+  "{\"key\": 9, \"prompt\": \"p9\", \"instruction_id_list\": [\"punctuation:no_comma\", \"change_case:english_lowercase\"], \"kwargs\": [{}, {}]}\n")
+# Responses: 1 p1; 2 p6; 3 p7 with a number for a response; 4 invalid JSON; 5 and 6 p9 (the later wins).
+file(WRITE ${WORK}/mixed_resp.jsonl
+  "{\"prompt\": \"p1\", \"response\": \"a b\"}\n"
+  "{\"prompt\": \"p6\", \"response\": \"a, b\"}\n"
+  "{\"prompt\": \"p7\", \"response\": 5}\n"
+  "{\"prompt\": \"p1\"\n"
+  "{\"prompt\": \"p9\", \"response\": \"x, Y\"}\n"
+  "{\"prompt\": \"p9\", \"response\": \"x y\"}\n")
+# The good rows alone, with the responses that win.
+file(WRITE ${WORK}/alone_in.jsonl
+  "{\"key\": 1, \"prompt\": \"p1\", ${nc}}\n"
+  "{\"key\": 6, \"prompt\": \"p6\", ${nc}}\n"
+  "{\"key\": 9, \"prompt\": \"p9\", \"instruction_id_list\": [\"punctuation:no_comma\", \"change_case:english_lowercase\"], \"kwargs\": [{}, {}]}\n")
+file(WRITE ${WORK}/alone_resp.jsonl
+  "{\"prompt\": \"p1\", \"response\": \"a b\"}\n{\"prompt\": \"p6\", \"response\": \"a, b\"}\n{\"prompt\": \"p9\", \"response\": \"x y\"}\n")
+execute_process(COMMAND ${PROGRAM} --input_data=${WORK}/alone_in.jsonl --input_response_data=${WORK}/alone_resp.jsonl
+                        --output_dir=${WORK}/alone OUTPUT_VARIABLE alone_report RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "the good rows alone: exit ${rc}")
+endif()
+foreach(chunk 1 3 0) # a chunk of one line, chunks that cut the bad rows apart, the default
+  execute_process(COMMAND ${PROGRAM} --input_data=${WORK}/mixed_in.jsonl --input_response_data=${WORK}/mixed_resp.jsonl
+                          --output_dir=${WORK}/skip${chunk} --on-error=skip --threads=2 --chunk=${chunk}
+                  OUTPUT_VARIABLE report ERROR_VARIABLE err RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 3)
+    message(FATAL_ERROR "skip (chunk ${chunk}): exit ${rc}, expected 3 (done with skipped rows):\n${err}")
+  endif()
+  foreach(f eval_results_strict.jsonl eval_results_loose.jsonl)
+    file(READ ${WORK}/alone/${f} want)
+    file(READ ${WORK}/skip${chunk}/${f} got)
+    if(NOT got STREQUAL want)
+      message(FATAL_ERROR "skip (chunk ${chunk}): ${f} differs from the good rows' alone:\n${got}\nexpected:\n${want}")
+    endif()
+  endforeach()
+  string(REPLACE "${WORK}/alone/" "${WORK}/skip${chunk}/" want "${alone_report}skipped rows: 8 (listed in ${WORK}/skip${chunk}/errors.jsonl)\n")
+  if(NOT report STREQUAL want)
+    message(FATAL_ERROR "skip (chunk ${chunk}): report\n${report}\nexpected\n${want}")
+  endif()
+  # Exactly the bad rows, responses first (they are indexed before the prompts are read).
+  file(READ ${WORK}/skip${chunk}/errors.jsonl rows)
+  string(REPLACE ";" "<semicolon>" rows "${rows}") # reasons quote JSON errors: ';' and lone '['
+  string(REPLACE "[" "<open>" rows "${rows}") # brackets would break CMake's list splitting
+  string(REPLACE "]" "<close>" rows "${rows}")
+  string(REGEX REPLACE "\n$" "" rows "${rows}")
+  string(REPLACE "\n" ";" rows "${rows}")
+  set(got_rows)
+  foreach(row IN LISTS rows)
+    string(REPLACE "<semicolon>" ";" row "${row}")
+    string(REPLACE "<open>" "[" row "${row}")
+    string(REPLACE "<close>" "]" row "${row}")
+    string(JSON f GET "${row}" file)
+    string(JSON l GET "${row}" line)
+    string(JSON why GET "${row}" reason)
+    get_filename_component(f "${f}" NAME)
+    list(APPEND got_rows "${f}:${l}")
+    string(FIND "${err}" "skipped ${WORK}/${f}:${l}: ${why}" at)
+    if(at EQUAL -1)
+      message(FATAL_ERROR "skip (chunk ${chunk}): stderr lacks the row ${f}:${l} (${why}):\n${err}")
+    endif()
+  endforeach()
+  set(want_rows mixed_resp.jsonl:3 mixed_resp.jsonl:4 mixed_in.jsonl:2 mixed_in.jsonl:3 mixed_in.jsonl:4
+                mixed_in.jsonl:5 mixed_in.jsonl:7 mixed_in.jsonl:8)
+  if(NOT got_rows STREQUAL want_rows)
+    message(FATAL_ERROR "skip (chunk ${chunk}): errors.jsonl lists ${got_rows}, expected ${want_rows}")
+  endif()
+  list(GET rows 6 row7)
+  string(JSON why GET "${row7}" reason)
+  if(NOT why MATCHES "prompt key 7 has no response .*line 3, is bad")
+    message(FATAL_ERROR "skip: row 7's reason: ${why}")
+  endif()
+  list(GET rows 3 row3)
+  string(JSON why GET "${row3}" reason)
+  if(NOT why STREQUAL "field 'key' must be an integer, got \"3\"")
+    message(FATAL_ERROR "skip: row 3's reason: ${why}")
+  endif()
+endforeach()
+# --errors elsewhere; stop (the default) on the same files: exit 2, nothing written, not even errors.
+execute_process(COMMAND ${PROGRAM} --input_data=${WORK}/mixed_in.jsonl --input_response_data=${WORK}/mixed_resp.jsonl
+                        --output_dir=${WORK}/skip_e --on-error=skip --errors=${WORK}/elsewhere.jsonl RESULT_VARIABLE rc)
+if(NOT rc EQUAL 3 OR NOT EXISTS ${WORK}/elsewhere.jsonl OR EXISTS ${WORK}/skip_e/errors.jsonl)
+  message(FATAL_ERROR "--errors: exit ${rc}, or the errors file is not where asked")
+endif()
+expect_fail("stop on bad rows" "mixed_resp.jsonl:3: field 'response' must be a string"
+            --input_data=${WORK}/mixed_in.jsonl --input_response_data=${WORK}/mixed_resp.jsonl --output_dir=${WORK}/stop)
+if(EXISTS ${WORK}/stop)
+  message(FATAL_ERROR "stop: ${WORK}/stop was created or written despite the error")
+endif()
+execute_process(COMMAND ${PROGRAM} --input_data=${WORK}/mixed_in.jsonl --input_response_data=${WORK}/alone_resp.jsonl
+                        --output_dir=${WORK}/stop2 --on-error=stop ERROR_VARIABLE err RESULT_VARIABLE rc)
+if(NOT rc EQUAL 2 OR EXISTS ${WORK}/stop2)
+  message(FATAL_ERROR "stop on a bad input row: exit ${rc} (expected 2), or output written")
+endif()
+# Skip with nothing bad: exit 0, the errors file empty, the report without a skipped line.
+execute_process(COMMAND ${PROGRAM} --input_data=${WORK}/alone_in.jsonl --input_response_data=${WORK}/alone_resp.jsonl
+                        --output_dir=${WORK}/alone_skip --on-error=skip OUTPUT_VARIABLE report RESULT_VARIABLE rc)
+file(READ ${WORK}/alone_skip/errors.jsonl none)
+string(REPLACE "${WORK}/alone/" "${WORK}/alone_skip/" want "${alone_report}")
+if(NOT rc EQUAL 0 OR NOT none STREQUAL "" OR NOT report STREQUAL want)
+  message(FATAL_ERROR "skip without bad rows: exit ${rc}, errors '${none}', report\n${report}")
+endif()
+
 # The official fixture: the per-prompt verdicts must equal the official ones outside flagged rows
 # (checked in detail by the core tests); here the whole program runs on it.
 if(NOT EXISTS ${IFEVAL_DIR}/input_data.jsonl)
@@ -101,3 +219,24 @@ endforeach()
 if(NOT differing EQUAL 4)
   message(FATAL_ERROR "expected exactly the 4 random-letter lines to differ, got ${differing}")
 endif()
+
+# Streaming does not change the bytes: the fixture in chunks of 7 lines on 2 threads gives the
+# same files as one chunk on one thread (--chunk 1000 > 541 lines).
+foreach(run "7;2" "1000;1")
+  list(GET run 0 c)
+  list(GET run 1 t)
+  execute_process(COMMAND ${PROGRAM} --input_data=${IFEVAL_DIR}/input_data.jsonl
+                          --input_response_data=${IFEVAL_DIR}/input_response_data_gpt4_20231107_145030.jsonl
+                          --output_dir=${WORK}/chunk${c} --chunk=${c} --threads=${t} OUTPUT_QUIET RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "fixture run with --chunk=${c}: exit ${rc}")
+  endif()
+endforeach()
+foreach(f eval_results_strict.jsonl eval_results_loose.jsonl)
+  file(SHA256 ${WORK}/chunk7/${f} a)
+  file(SHA256 ${WORK}/chunk1000/${f} b)
+  file(SHA256 ${WORK}/gpt4/${f} c)
+  if(NOT a STREQUAL b OR NOT a STREQUAL c)
+    message(FATAL_ERROR "${f} depends on the chunk size or thread count")
+  endif()
+endforeach()

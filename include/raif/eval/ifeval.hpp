@@ -127,26 +127,30 @@ struct Accuracy {
 struct IfevalSummary {
   Accuracy prompt, instruction;
   std::map<std::string, Accuracy> by_category, by_id; // std::map: code-point (byte) order, as Python sorts
+
+  /// Counts one prompt (its instruction ids and whether each was followed); a streaming
+  /// evaluator adds prompts one by one and gets the same summary as summarize_ifeval.
+  void add(const std::vector<std::string>& instruction_id_list, const std::vector<bool>& follow) {
+    bool all = true;
+    for (std::size_t i = 0; i < follow.size(); ++i) {
+      const bool f = follow[i];
+      all = all && f;
+      const std::string& id = instruction_id_list[i];
+      for (Accuracy* a : {&instruction, &by_category[id.substr(0, id.find(':'))], &by_id[id]}) {
+        a->followed += f;
+        ++a->total;
+      }
+    }
+    prompt.followed += all;
+    ++prompt.total;
+  }
 };
 
 /// Aggregates one pass (SPEC §1.7).
 inline IfevalSummary summarize_ifeval(const std::vector<IfevalItem>& items,
                                       const std::vector<std::vector<bool>>& follow) {
   IfevalSummary s;
-  for (std::size_t p = 0; p < items.size(); ++p) {
-    bool all = true;
-    for (std::size_t i = 0; i < follow[p].size(); ++i) {
-      const bool f = follow[p][i];
-      all = all && f;
-      const std::string& id = items[p].instruction_id_list[i];
-      for (Accuracy* a : {&s.instruction, &s.by_category[id.substr(0, id.find(':'))], &s.by_id[id]}) {
-        a->followed += f;
-        ++a->total;
-      }
-    }
-    s.prompt.followed += all;
-    ++s.prompt.total;
-  }
+  for (std::size_t p = 0; p < items.size(); ++p) s.add(items[p].instruction_id_list, follow[p]);
   return s;
 }
 
