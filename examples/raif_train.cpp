@@ -4,6 +4,12 @@
 //
 //   raif-train [--config configs/x.toml] [--set section.key=value ...] [--out DIR] [--resume DIR]
 //              [--print-config] [--print-reference]
+//
+// Exit codes: 0 done (or stopped by run.stop_after), 130 stopped by Ctrl-C (resumable), 2 an error
+// (bad config, a corrupted run file, a failed write, too many non-finite updates), its message on
+// stderr. A testing hook: RAIF_FAULT=<point>@<phase>:<step> (a point of raif::trainer_fault_points,
+// e.g. checkpoint.after_rename_old@grpo:2) kills the process with SIGKILL there, to prove that a run
+// killed at that moment resumes exactly (tests/faults.cmake).
 #include <raif/trainer/report.hpp>
 #include <raif/trainer/trainer.hpp>
 
@@ -11,14 +17,43 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
+#include <string_view>
 
 namespace {
 std::atomic<bool> g_stop{false};
 extern "C" void on_sigint(int) {
   if (g_stop.exchange(true)) std::_Exit(130); // a second Ctrl-C: leave at once
+}
+
+// RAIF_FAULT=<point>@<phase>:<step>: SIGKILL at that fault point (a testing hook; unset: none).
+std::function<void(std::string_view, std::string_view, std::int64_t)> fault_hook() {
+  const char* env = std::getenv("RAIF_FAULT");
+  if (!env || !*env) return [](std::string_view, std::string_view, std::int64_t) {};
+  const std::string spec = env;
+  const auto at = spec.find('@'), colon = spec.rfind(':');
+  const std::string point = spec.substr(0, at);
+  bool known = false;
+  for (auto p : raif::trainer_fault_points) known = known || p == point;
+  std::int64_t step = -1;
+  if (colon != std::string::npos) {
+    const auto [end, ec] = std::from_chars(spec.data() + colon + 1, spec.data() + spec.size(), step);
+    if (ec != std::errc{} || end != spec.data() + spec.size()) step = -1;
+  }
+  if (at == std::string::npos || colon == std::string::npos || colon < at || !known || step < 0)
+    throw raif::error("raif: RAIF_FAULT='" + spec + "': expected <point>@<phase>:<step> with a point of "
+                      "raif::trainer_fault_points (e.g. checkpoint.after_model@grpo:2)");
+  const std::string phase = spec.substr(at + 1, colon - at - 1);
+  return [point, phase, step](std::string_view p, std::string_view ph, std::int64_t s) {
+    if (p == point && ph == phase && s == step) {
+      std::cout << std::flush;
+      std::raise(SIGKILL);
+    }
+  };
 }
 
 std::string clock_str(double s) {
@@ -52,9 +87,11 @@ int main(int argc, char** argv) {
       for (const auto& s : sets) cfg.apply_override(s);
       // only these may change on resume; anything else would make the resumed run another run
       raif::TrainConfig a = cfg, b = raif::TrainConfig::from_file(resume_dir + "/config.toml");
-      for (auto* c : {&a, &b}) c->run.stop_after = 0, c->run.threads = 0, c->eval.batch_size = 1;
+      for (auto* c : {&a, &b})
+        c->run.stop_after = 0, c->run.threads = 0, c->run.max_nonfinite_in_a_row = 0, c->eval.batch_size = 1;
       if (a.to_toml() != b.to_toml())
-        throw raif::error("raif: on --resume only run.stop_after, run.threads and eval.batch_size may be --set");
+        throw raif::error("raif: on --resume only run.stop_after, run.threads, run.max_nonfinite_in_a_row and "
+                          "eval.batch_size may be --set");
       cfg.run.out_dir = resume_dir;
     } else {
       if (!config_path.empty()) cfg = raif::TrainConfig::from_file(config_path);
@@ -68,6 +105,7 @@ int main(int argc, char** argv) {
     }
 
     raif::TrainerHooks hooks;
+    hooks.fault = fault_hook();
     const bool bar = !quiet && isatty(fileno(stderr));
     hooks.log = [bar](const std::string& line) {
       if (bar) std::cerr << "\r\033[K";
@@ -89,6 +127,9 @@ int main(int argc, char** argv) {
     raif::Trainer trainer(cfg, !resume_dir.empty(), hooks);
     trainer.stop_flag = &g_stop;
     std::signal(SIGINT, on_sigint);
+    // A file-size limit (ulimit -f) then fails the write with EFBIG, reported with the file, instead
+    // of killing the process mid-checkpoint.
+    std::signal(SIGXFSZ, SIG_IGN);
     const bool finished = trainer.run();
     if (bar) std::cerr << "\r\033[K";
     if (!finished) return g_stop ? 130 : 0;

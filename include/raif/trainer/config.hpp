@@ -32,7 +32,7 @@ namespace raif {
 
 struct TrainConfig {
   struct Run {
-    std::int64_t seed, threads, stop_after;
+    std::int64_t seed, threads, stop_after, max_nonfinite_in_a_row;
     std::string out_dir, device;
   } run;
   struct Data {
@@ -85,6 +85,9 @@ struct TrainConfig {
     key("run", "threads", r.threads, 0, at_least(r.threads, 0), "LibTorch and reward threads; 0: all cores");
     key("run", "stop_after", r.stop_after, 0, at_least(r.stop_after, 0),
         "stop (checkpointed, resumable) after this many GRPO steps; 0: never");
+    key("run", "max_nonfinite_in_a_row", r.max_nonfinite_in_a_row, 10, at_least(r.max_nonfinite_in_a_row, 0),
+        "an update with a non-finite loss or gradient norm is skipped (logged, counted as skipped_nonfinite); "
+        "this many in a row stop the run, naming the step and mini-batch; 0: never stop");
 
     auto& d = c.data;
     key("data", "items", d.items, 2400, above(d.items, 0),
@@ -210,7 +213,11 @@ struct TrainConfig {
     try {
       doc = toml::parse("v = " + value);
     } catch (const toml::parse_error&) {
-      doc = toml::parse("v = " + show(value)); // a bare word: a string
+      try {
+        doc = toml::parse("v = " + show(value)); // a bare word: a string
+      } catch (const toml::parse_error& e) { // not even as a string (invalid UTF-8)
+        throw error("raif: --set " + name + ": " + std::string(e.description()));
+      }
     }
     it->second(*doc.get("v"), "--set " + name);
   }

@@ -36,6 +36,7 @@
 #include <raif/tokenizer/chat_template.hpp>
 #include <raif/trainer/optim.hpp>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <range/v3/range/conversion.hpp>
 #include <range/v3/view/chunk.hpp>
@@ -74,7 +75,30 @@ struct GrpoContext {
   std::function<std::uint64_t(std::string_view phase, std::int64_t step)> seed_of;
   /// A behaviour-cloning batch (expert_logp, expert_mask) of `n` expert examples for draw `k`.
   std::function<PolicyBatch(std::int64_t k, std::int64_t n)> expert_batch;
+  /// Where a skipped update is reported (the trainer's log).
+  std::function<void(const std::string&)> log = [](const std::string&) {};
+  /// Updates skipped in a row for a non-finite loss or gradient norm, across steps; the step
+  /// throws when it reaches `max_nonfinite_in_a_row` (0: never).
+  std::int64_t nonfinite_in_a_row = 0, max_nonfinite_in_a_row = 0;
 };
+
+namespace detail::trainer {
+/// The log line of an update skipped for a non-finite loss or gradient norm.
+inline std::string nonfinite_line(const std::string& phase, std::int64_t step, std::int64_t batch, double loss,
+                                  double norm, std::int64_t in_a_row) {
+  return fmt::format("{} step {}, mini-batch {}: non-finite loss {} or gradient norm {}; update skipped ({} in a row)",
+                     phase, step + 1, batch, loss, norm, in_a_row);
+}
+/// Throws when `in_a_row` skipped updates reach `limit` (0: never), naming the step and the batch.
+inline void stop_if_nonfinite(const std::string& phase, std::int64_t step, std::int64_t batch, std::int64_t in_a_row,
+                              std::int64_t limit) {
+  if (limit > 0 && in_a_row >= limit)
+    throw error(fmt::format("raif: {} step {}, mini-batch {}: {} updates in a row had a non-finite loss or gradient "
+                            "(run.max_nonfinite_in_a_row = {}); stopped. The last checkpoint and state.json are "
+                            "those before; see the log for each skipped update",
+                            phase, step + 1, batch, in_a_row, limit));
+}
+} // namespace detail::trainer
 
 /// The reward stage of the reference trainer: RAIF's reward (paper Eq. 6) over the sample's item's
 /// composition, with answer policy `Policy`, plus reward terms of your own (each a reward_term:
@@ -229,6 +253,7 @@ private:
   struct Losses {
     double pg_loss = 0, kl = 0, clip = 0, entropy = 0, nll = 0, tokens = 0;
     bool has_entropy = false;
+    std::int64_t skipped_nonfinite = 0; ///< mini-batches whose update was skipped
   };
 
   // §4: the kept samples in `updates_per_rollout` mini-batches (sample k in mini-batch k mod n),
@@ -248,6 +273,8 @@ private:
     ctx.policy->train();
     for (const auto& [u, mb] : ranges::views::enumerate(minibatches)) {
       ctx.optimizer.zero_grad();
+      const Losses before = l; // a skipped update's losses are not reported
+      torch::Tensor loss_sum = torch::zeros({}, torch::kFloat64);
       double window_tokens = 0; // token_mean normalises by the whole mini-batch's tokens
       for (auto s : mb) window_tokens += static_cast<double>(b.completions[s].tokens.size());
       for (const auto& micro : mb | ranges::views::chunk(update.micro_batch)) {
@@ -257,6 +284,7 @@ private:
         pb.aggregation.num_tokens = window_tokens;
         const auto out = objective(pb);
         out.loss.backward();
+        loss_sum += out.loss.detach().to(torch::kCPU, torch::kFloat64);
         l.tokens += pb.mask.sum().template item<double>();
         const double w = static_cast<double>(rows.size()) / static_cast<double>(kept.size());
         for (const auto& [name, v] : out.metrics) {
@@ -269,10 +297,26 @@ private:
       if (bc.coef > 0) {
         const auto out = bc_objective(ctx.expert_batch(step * 1000 + static_cast<std::int64_t>(u), update.bc_batch));
         out.loss.backward();
+        loss_sum += out.loss.detach().to(torch::kCPU, torch::kFloat64);
         l.nll += out.metric("bc/nll") / n_minibatches;
       }
-      torch::nn::utils::clip_grad_norm_(ctx.policy->parameters(), update.grad_clip);
-      ctx.optimizer.step();
+      // A non-finite loss or gradient (a NaN reward, an overflow) must not reach the weights: the
+      // update is skipped, counted and logged; too many in a row stop the run.
+      const double norm = torch::nn::utils::clip_grad_norm_(ctx.policy->parameters(), update.grad_clip);
+      const double loss = loss_sum.template item<double>();
+      if (std::isfinite(loss) && std::isfinite(norm)) {
+        ctx.optimizer.step();
+        ctx.nonfinite_in_a_row = 0;
+      } else {
+        ctx.optimizer.zero_grad();
+        const auto skipped = l.skipped_nonfinite + 1;
+        l = before;
+        l.skipped_nonfinite = skipped;
+        ++ctx.nonfinite_in_a_row;
+        const auto batch = static_cast<std::int64_t>(u);
+        ctx.log(detail::trainer::nonfinite_line("grpo", step, batch, loss, norm, ctx.nonfinite_in_a_row));
+        detail::trainer::stop_if_nonfinite("grpo", step, batch, ctx.nonfinite_in_a_row, ctx.max_nonfinite_in_a_row);
+      }
     }
     return l;
   }
@@ -338,6 +382,7 @@ private:
                         {"seconds", seconds}};
     m["kl"] = l.kl; // 0 when no sample trained this step (or the objective has no KL term)
     if (l.has_entropy) m["entropy"] = l.entropy;
+    if (l.skipped_nonfinite > 0) m["skipped_nonfinite"] = l.skipped_nonfinite; // absent when 0, as before
     return m;
   }
 };

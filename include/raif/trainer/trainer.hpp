@@ -11,6 +11,15 @@
 /// Everything random is derived from (seed, phase, step), so a run resumed from a checkpoint
 /// produces the same metrics as one that never stopped. The run directory holds the config, data,
 /// tokenizer, warm-start model, checkpoint, metrics.jsonl, evaluations and the report.
+///
+/// Faults (docs/tutorial-trainer.md, "What survives what"): state.json is the commit point. A
+/// checkpoint is written whole into checkpoint.tmp, swapped in (the previous one kept as
+/// checkpoint.old until state.json names the new one), so a process killed anywhere resumes from
+/// the checkpoint state.json names, in checkpoint/ or checkpoint.old/, and metrics.jsonl is cut back
+/// to it. A failed write (full disk, file-size limit) is a raif::error naming the file and the OS's
+/// reason and leaves the last checkpoint and state.json as they were. A non-finite loss or gradient
+/// norm skips the update (counted in the step's `skipped_nonfinite`, logged); run.max_nonfinite_in_a_row
+/// skipped in a row stop the run, naming the step and the mini-batch.
 
 #include <raif/data/composer.hpp>
 #include <raif/detail/json_file.hpp>
@@ -18,14 +27,20 @@
 #include <raif/trainer/config.hpp>
 #include <raif/trainer/evaluation.hpp>
 #include <raif/trainer/grpo_step.hpp>
+#include <raif/trainer/run_state.hpp>
 #include <raif/trainer/stages.hpp>
 
 #include <fmt/format.h>
 
+#include <array>
 #include <atomic>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <random>
 #include <string>
 #include <thread>
@@ -38,11 +53,40 @@ struct TrainerHooks {
   std::function<void(const std::string&)> log = [](const std::string&) {};
   std::function<void(const std::string& phase, std::int64_t step, std::int64_t total, double seconds)> progress =
       [](const std::string&, std::int64_t, std::int64_t, double) {};
+  /// A testing hook: called at each named point of the run's file sequence (`trainer_fault_points`)
+  /// with the phase and step it belongs to. raif-train's RAIF_FAULT=<point>@<phase>:<step> kills the
+  /// process there (SIGKILL), so tests can prove that every such moment resumes exactly.
+  std::function<void(std::string_view point, std::string_view phase, std::int64_t step)> fault =
+      [](std::string_view, std::string_view, std::int64_t) {};
 };
+
+/// The trainer's fault points, in the order a run meets them (phase:step each is called with):
+///   data.after_train              data:0            train.jsonl written; heldout.jsonl, data.json not yet
+///   metrics.mid_line              <phase>:<step>    half of the step's metrics line written
+///   metrics.after_line            <phase>:<step>    the step's line written, its checkpoint (if any) not
+///   checkpoint.after_model        <phase>:<step>    checkpoint.tmp holds model.safetensors + config.json
+///   checkpoint.after_optimizer    <phase>:<step>    ... and optimizer.pt
+///   checkpoint.after_step         <phase>:<step>    ... and step.json: complete
+///   checkpoint.after_rename_old   <phase>:<step>    checkpoint moved to checkpoint.old; none named checkpoint
+///   checkpoint.after_rename_new   <phase>:<step>    checkpoint.tmp renamed to checkpoint; state.json names the old
+///   checkpoint.after_state        <phase>:<step>    state.json names the new one; checkpoint.old not yet removed
+///   stage.after_model             warmstart:<steps> or grpo:<steps>   warmstart/ or final/ written, not evaluated
+///   stage.after_eval              warmstart:<steps> or grpo:<steps>   evaluated, state.json not yet advanced
+inline constexpr std::array<std::string_view, 11> trainer_fault_points = {
+    "data.after_train",          "metrics.mid_line",          "metrics.after_line",
+    "checkpoint.after_model",    "checkpoint.after_optimizer", "checkpoint.after_step",
+    "checkpoint.after_rename_old", "checkpoint.after_rename_new", "checkpoint.after_state",
+    "stage.after_model",         "stage.after_eval"};
 
 namespace detail::trainer {
 inline std::uint64_t mix(std::uint64_t seed, std::string_view phase, std::int64_t step) {
   return detail::composer::stable_hash(std::string(phase) + ":" + std::to_string(step), seed);
+}
+/// A LibTorch error as one line: its message without the C++ backtrace LibTorch appends.
+inline std::string torch_reason(const std::exception& e) {
+  if (const auto* c = dynamic_cast<const c10::Error*>(&e)) return c->what_without_backtrace();
+  std::string s = e.what();
+  return s.substr(0, s.find('\n'));
 }
 /// The trainer's hook for a reward term of the user's own (empty: adds nothing).
 struct ExtraReward {
@@ -139,12 +183,13 @@ public:
                std::to_string(threads) + " threads, run directory " + dir_.string());
     if (!resume_) {
       detail::write_atomic(dir_ / "config.toml", cfg_.to_toml());
-      state_ = {{"stage", "data"}, {"step", 0}};
+      state_ = {};
       save_state();
     } else {
-      state_ = detail::read_json_file(dir_ / "state.json");
-      hooks_.log("raif-train: resuming at stage " + state_["stage"].get<std::string>() + ", step " +
-                 std::to_string(state_["step"].get<std::int64_t>()));
+      state_ = read_run_position(dir_ / "state.json");
+      hooks_.log("raif-train: resuming at stage " + state_.stage + ", step " + std::to_string(state_.step));
+      // Lines written after the position state.json names go: the resumed run writes them again.
+      truncate_metrics_file();
     }
     prepare_data();
     prepare_tokenizer();
@@ -163,7 +208,7 @@ public:
 private:
   // ----- stages -----------------------------------------------------------------------------------
   void prepare_data() {
-    if (std::filesystem::exists(dir_ / "train.jsonl")) {
+    if (std::filesystem::exists(dir_ / "data.json")) { // written last: the data files are complete
       train_ = read_jsonl((dir_ / "train.jsonl").string());
       heldout_ = read_jsonl((dir_ / "heldout.jsonl").string());
       data_stats_ = detail::read_json_file(dir_ / "data.json");
@@ -195,6 +240,7 @@ private:
                      {"dropped", dropped},
                      {"dropped_by_composition", by_comp}};
       write_jsonl((dir_ / "train.jsonl").string(), train_);
+      hooks_.fault("data.after_train", "data", 0);
       write_jsonl((dir_ / "heldout.jsonl").string(), heldout_);
       detail::write_atomic(dir_ / "data.json", data_stats_.dump(2));
       hooks_.log("data: " + std::to_string(train_.size()) + " train, " + std::to_string(heldout_.size()) +
@@ -208,7 +254,7 @@ private:
   void prepare_tokenizer() {
     const auto path = dir_ / "tokenizer.json";
     if (std::filesystem::exists(path)) {
-      tok_ = BpeTokenizer::load(path.string());
+      tok_ = load_checked(path.string(), [&] { return BpeTokenizer::load(path.string()); });
     } else {
       std::vector<std::string> corpus = {cfg_.data.system};
       for (const auto& it : train_) {
@@ -296,7 +342,7 @@ private:
 
   bool warm_start() {
     const auto total = cfg_.warmstart.steps;
-    std::int64_t step = state_["step"];
+    std::int64_t step = state_.step;
     if (step == 0) {
       torch::manual_seed(seed());
       policy_ = Qwen2(model_config());
@@ -317,18 +363,29 @@ private:
       const auto tokens = pb.expert_mask.sum().item<double>();
       ObjectiveOutput out = bc(pb);
       out.loss.backward();
-      torch::nn::utils::clip_grad_norm_(policy_->parameters(), 1.0);
-      opt_->step();
+      const double nll = out.loss.item<double>();
+      const double norm = torch::nn::utils::clip_grad_norm_(policy_->parameters(), 1.0);
+      const bool finite = std::isfinite(nll) && std::isfinite(norm);
+      if (finite) {
+        opt_->step();
+        nonfinite_in_a_row_ = 0;
+      } else { // the update is skipped: the weights and the optimiser's state stay as they were
+        opt_->zero_grad();
+        skipped_nonfinite("warmstart", step, 0, nll, norm);
+      }
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      nlohmann::json m = {{"phase", "warmstart"},           {"step", step + 1},
-                          {"nll", out.loss.item<double>()}, {"lr", lr},
-                          {"tokens_per_s", tokens / secs},  {"seconds", secs}};
+      nlohmann::json m = {{"phase", "warmstart"},          {"step", step + 1}, {"nll", nll}, {"lr", lr},
+                          {"tokens_per_s", tokens / secs}, {"seconds", secs}};
+      if (!finite) m["skipped_nonfinite"] = 1; // only when non-zero: the pinned metrics stay as they were
       append_metrics(m);
       hooks_.progress("warmstart", step + 1, total, secs);
       if ((step + 1) % cfg_.checkpoint.every == 0 && step + 1 < total) save_checkpoint("warmstart", step + 1);
     }
     save_pretrained(policy_, (dir_ / "warmstart").string());
+    hooks_.fault("stage.after_model", "warmstart", total);
     evaluate(policy_, "warmstart", "warm start");
+    hooks_.fault("stage.after_eval", "warmstart", total);
+    nonfinite_in_a_row_ = 0;
     set_stage("grpo", 0);
     opt_.reset();
     return true;
@@ -336,7 +393,7 @@ private:
 
   template <class Step> bool grpo(const Step& step_fn) {
     const auto total = cfg_.grpo.steps;
-    std::int64_t step = state_["step"];
+    std::int64_t step = state_.step;
     ref_ = load_pretrained((dir_ / "warmstart").string(), device_);
     ref_->eval();
     for (auto& p : ref_->parameters()) p.set_requires_grad(false);
@@ -359,23 +416,32 @@ private:
         .device = device_,
         .threads = static_cast<unsigned>(cfg_.run.threads),
         .seed_of = [this](std::string_view phase, std::int64_t k) { return detail::trainer::mix(seed(), phase, k); },
-        .expert_batch = [this](std::int64_t k, std::int64_t n) { return expert_batch("bc", k, n); }};
+        .expert_batch = [this](std::int64_t k, std::int64_t n) { return expert_batch("bc", k, n); },
+        .log = hooks_.log,
+        .nonfinite_in_a_row = nonfinite_in_a_row_,
+        .max_nonfinite_in_a_row = cfg_.run.max_nonfinite_in_a_row};
     for (; step < total; ++step) {
       if (stopping() || (cfg_.run.stop_after > 0 && step >= cfg_.run.stop_after)) return interrupt("grpo", step);
       const nlohmann::json m = step_fn(ctx, step, total);
+      nonfinite_in_a_row_ = ctx.nonfinite_in_a_row;
       append_metrics(m);
       hooks_.log(summary(m));
       hooks_.progress("grpo", step + 1, total, m["seconds"].get<double>());
       if ((step + 1) % cfg_.checkpoint.every == 0 && step + 1 < total) save_checkpoint("grpo", step + 1);
     }
     save_pretrained(policy_, (dir_ / "final").string());
+    hooks_.fault("stage.after_model", "grpo", total);
     set_stage("eval", 0);
     return true;
   }
 
   void final_eval() {
-    if (!policy_) policy_ = load_pretrained((dir_ / "final").string(), device_);
+    if (!policy_) {
+      const auto final_dir = (dir_ / "final").string();
+      policy_ = load_checked(final_dir, [&] { return load_pretrained(final_dir, device_); });
+    }
     evaluate(policy_, "final", "final");
+    hooks_.fault("stage.after_eval", "grpo", cfg_.grpo.steps);
     set_stage("done", 0);
   }
 
@@ -400,79 +466,164 @@ private:
   }
 
   // ----- state, checkpoints, metrics ---------------------------------------------------------------
-  std::string stage() const { return state_["stage"]; }
+  std::string stage() const { return state_.stage; }
   std::uint64_t seed() const { return static_cast<std::uint64_t>(cfg_.run.seed); }
   bool stopping() const { return stop_flag && stop_flag->load(); }
   void set_stage(const std::string& s, std::int64_t step) {
-    state_ = {{"stage", s}, {"step", step}};
+    state_ = {.stage = s, .step = step};
     save_state();
   }
-  void save_state() { detail::write_atomic(dir_ / "state.json", state_.dump()); }
+  void save_state() { detail::write_atomic(dir_ / "state.json", state_.to_json().dump()); }
   bool interrupt(const std::string& phase, std::int64_t step) {
     save_checkpoint(phase, step);
     hooks_.log("raif-train: stopped at " + phase + " step " + std::to_string(step) + "; resume with --resume " +
                dir_.string());
     return false;
   }
-  // Atomic: the checkpoint is written beside the old one and swapped in, then state.json points at it.
+  // A skipped update: counted, logged, and the run stopped after run.max_nonfinite_in_a_row in a row
+  // (the last checkpoint and state.json stay as they were).
+  void skipped_nonfinite(const std::string& phase, std::int64_t step, std::int64_t batch, double loss, double norm) {
+    ++nonfinite_in_a_row_;
+    hooks_.log(detail::trainer::nonfinite_line(phase, step, batch, loss, norm, nonfinite_in_a_row_));
+    detail::trainer::stop_if_nonfinite(phase, step, batch, nonfinite_in_a_row_, cfg_.run.max_nonfinite_in_a_row);
+  }
+  // A torch error from a load (a corrupted file) as a raif::error naming it; raif::errors pass as they are.
+  template <class F> static auto load_checked(const std::string& what, F&& load) {
+    try {
+      return load();
+    } catch (const error&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw error("raif: " + what + ": cannot be loaded: " + detail::trainer::torch_reason(e));
+    }
+  }
+  // The sequence, each step a fault point: a kill anywhere leaves state.json naming a complete
+  // checkpoint, in checkpoint/ or (between the two renames and until state.json moves on)
+  // checkpoint.old/. state.json is written last: it is the commit.
   void save_checkpoint(const std::string& phase, std::int64_t step) {
     const auto tmp = dir_ / "checkpoint.tmp", cur = dir_ / "checkpoint", old = dir_ / "checkpoint.old";
+    const RunPosition at{.stage = phase, .step = step, .nonfinite_in_a_row = nonfinite_in_a_row_};
     std::filesystem::remove_all(tmp);
     save_pretrained(policy_, tmp.string());
-    torch::serialize::OutputArchive a;
-    opt_->save(a);
-    a.save_to((tmp / "optimizer.pt").string());
-    detail::write_atomic(tmp / "step.json", nlohmann::json{{"stage", phase}, {"step", step}}.dump());
-    std::filesystem::remove_all(old);
-    if (std::filesystem::exists(cur)) std::filesystem::rename(cur, old);
+    hooks_.fault("checkpoint.after_model", phase, step);
+    const auto opt_path = (tmp / "optimizer.pt").string();
+    detail::write_atomic(
+        opt_path,
+        [&](std::ostream& out) {
+          torch::serialize::OutputArchive a;
+          opt_->save(a);
+          // LibTorch's zip writer must never see a short write: it would throw again from its
+          // destructor (std::terminate). The first failure is remembered, with errno, and reported.
+          int failed = 0;
+          a.save_to(std::function<std::size_t(const void*, std::size_t)>([&](const void* p, std::size_t n) {
+            if (!failed && !out.write(static_cast<const char*>(p), static_cast<std::streamsize>(n)))
+              failed = errno ? errno : EIO;
+            return n;
+          }));
+          if (failed) throw error("raif: cannot write " + opt_path + ": " + std::strerror(failed));
+        },
+        /*binary=*/true);
+    hooks_.fault("checkpoint.after_optimizer", phase, step);
+    detail::write_atomic(tmp / "step.json", at.to_json(true).dump()); // last: the checkpoint is complete
+    hooks_.fault("checkpoint.after_step", phase, step);
+    // checkpoint.old may hold what state.json names only while checkpoint/ does not: it is then the
+    // only copy, so it is never removed before checkpoint/ is complete again.
+    if (std::filesystem::exists(cur)) {
+      std::filesystem::remove_all(old);
+      std::filesystem::rename(cur, old);
+    }
+    hooks_.fault("checkpoint.after_rename_old", phase, step);
     std::filesystem::rename(tmp, cur);
-    std::filesystem::remove_all(old);
+    hooks_.fault("checkpoint.after_rename_new", phase, step);
     set_stage(phase, step);
+    hooks_.fault("checkpoint.after_state", phase, step);
+    std::filesystem::remove_all(old);
+  }
+  // The checkpoint state.json names: checkpoint/, or checkpoint.old/ when a kill came between the
+  // renames or before state.json moved on.
+  std::filesystem::path find_checkpoint() const {
+    std::string seen;
+    for (const auto* name : {"checkpoint", "checkpoint.old"}) {
+      const auto d = dir_ / name;
+      if (!std::filesystem::exists(d / "step.json")) continue;
+      const auto at = read_run_position(d / "step.json", /*checkpoint=*/true);
+      if (at.same_place(state_)) return d;
+      seen += std::string(seen.empty() ? "" : ", ") + name + " holds " + at.describe();
+    }
+    throw error("raif: " + (dir_ / "state.json").string() + " names " + state_.describe() +
+                ", but no checkpoint holds it (" + (seen.empty() ? std::string("none found") : seen) + ")");
   }
   void load_checkpoint(const auto& optimizer, double lr, double wd) {
-    const auto cur = dir_ / "checkpoint";
-    const auto st = detail::read_json_file(cur / "step.json");
-    if (st["stage"] != state_["stage"] || st["step"] != state_["step"])
-      throw error("raif: " + cur.string() + " does not match state.json (" + st.dump() + " vs " + state_.dump() + ")");
-    policy_ = load_pretrained(cur.string(), device_);
+    auto dir = find_checkpoint();
+    const auto cur = dir_ / "checkpoint", old = dir_ / "checkpoint.old";
+    if (dir == old) { // killed while swapping: checkpoint/, if any, is uncommitted; put the named one back
+      hooks_.log("raif-train: resuming from " + old.string() + " (the run stopped while swapping checkpoints)");
+      std::filesystem::remove_all(cur); // a kill here leaves checkpoint.old, still named by state.json
+      std::filesystem::rename(old, cur);
+      dir = cur;
+    }
+    std::filesystem::remove_all(old); // stale once checkpoint/ is the named one; the next swap needs the name
+    nonfinite_in_a_row_ = read_run_position(dir / "step.json", true).nonfinite_in_a_row;
+    policy_ = load_checked(dir.string(), [&] { return load_pretrained(dir.string(), device_); });
     make_optimizer(optimizer, lr, wd);
-    torch::serialize::InputArchive a;
-    a.load_from((cur / "optimizer.pt").string(), device_);
-    opt_->load(a);
-    truncate_metrics(stage(), state_["step"]);
+    const auto opt_path = (dir / "optimizer.pt").string();
+    try {
+      torch::serialize::InputArchive a;
+      a.load_from(opt_path, device_);
+      opt_->load(a);
+    } catch (const std::exception& e) {
+      throw error("raif: " + opt_path + ": not a readable optimizer state of this model: " +
+                  detail::trainer::torch_reason(e));
+    }
   }
-  // Drops metric lines written after the checkpoint (a resumed run writes them again, identically).
-  void truncate_metrics(const std::string& phase, std::int64_t step) {
+  // Cuts metrics.jsonl back to the position state.json names (a torn last line included).
+  void truncate_metrics_file() {
     const auto p = dir_ / "metrics.jsonl";
     if (!std::filesystem::exists(p)) return;
-    std::ifstream in(p);
-    std::string kept, line;
-    bool past = false;
-    while (std::getline(in, line)) {
-      const auto j = nlohmann::json::parse(line);
-      if (j["phase"] == phase && j["step"].get<std::int64_t>() > step) past = true;
-      if (!past) kept += line + "\n";
-    }
-    detail::write_atomic(p, kept);
+    std::ifstream in(p, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) throw error("raif: cannot read " + p.string() + ": " + detail::os_reason());
+    const auto cut = truncate_metrics(text, p.string(), state_);
+    if (cut.torn) hooks_.log("raif-train: " + p.string() + " ended in a half-written line (dropped)");
+    if (cut.dropped_lines > 0) detail::write_atomic(p, cut.kept);
   }
+  // One line per step; a failed write stops the run with the file and the OS's reason (a torn line
+  // left behind is dropped on resume).
   void append_metrics(const nlohmann::json& m) {
-    std::ofstream o(dir_ / "metrics.jsonl", std::ios::app);
-    o << m.dump() << '\n';
+    const auto p = dir_ / "metrics.jsonl";
+    const auto line = m.dump() + '\n';
+    const auto phase = m["phase"].get<std::string>();
+    const auto step = m["step"].get<std::int64_t>();
+    errno = 0;
+    std::ofstream o(p, std::ios::app | std::ios::binary);
+    if (!o) throw error("raif: cannot open " + p.string() + " for appending: " + detail::os_reason());
+    const auto half = static_cast<std::streamsize>(line.size() / 2);
+    o.write(line.data(), half).flush(); // a kill here leaves a torn line; the fault point proves it harmless
+    hooks_.fault("metrics.mid_line", phase, step);
+    o.write(line.data() + half, static_cast<std::streamsize>(line.size()) - half).flush();
+    if (!o) throw error("raif: cannot append to " + p.string() + ": " + detail::os_reason());
+    o.close();
+    if (!o) throw error("raif: cannot append to " + p.string() + ": " + detail::os_reason());
+    hooks_.fault("metrics.after_line", phase, step);
   }
   static std::string summary(const nlohmann::json& m) {
+    auto num = [&](const char* k) { // a non-finite value is written as null
+      return m[k].is_number() ? m[k].get<double>() : std::nan("");
+    };
     return fmt::format(
         "grpo {}: reward {:.3f} acc {:.3f} strict {:.3f} format {:.3f} kl {:.4f} clip {:.3f} keep {:.2f} "
         "dropped {} tok/s {:.0f}",
-        m["step"].get<std::int64_t>(), m["reward"].get<double>(), m["accuracy"].get<double>(),
-        m["strict"].get<double>(), m["format"].get<double>(), m["kl"].get<double>(), m["clip_fraction"].get<double>(),
-        m["keep_ratio"].get<double>(), m["dropped_groups"].get<int>(), m["tokens_per_s"].get<double>());
+        m["step"].get<std::int64_t>(), num("reward"), num("accuracy"), num("strict"), num("format"), num("kl"),
+        num("clip_fraction"), num("keep_ratio"), m["dropped_groups"].get<int>(), num("tokens_per_s"));
   }
 
   TrainConfig cfg_;
   std::filesystem::path dir_;
   bool resume_;
   TrainerHooks hooks_;
-  nlohmann::json state_, data_stats_;
+  RunPosition state_;
+  nlohmann::json data_stats_;
+  std::int64_t nonfinite_in_a_row_ = 0; // skipped updates in a row (saved with each checkpoint)
   std::vector<Item> train_, heldout_;
   std::vector<AnyNode> train_nodes_;
   BpeTokenizer tok_;
