@@ -1,23 +1,47 @@
 #pragma once
 /// @file
-/// Reading a whole JSON file, with errors that name it (a missing file and invalid JSON alike).
+/// Reading a whole JSON file, with errors that name it (a missing file and invalid JSON alike);
+/// invalid JSON is reported as file:line:column, so a truncated or corrupted file points at the
+/// place where it stops making sense.
 
 #include <raif/error.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cstddef>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <string_view>
 
 namespace raif::detail {
 
-inline nlohmann::json read_json_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  if (!in) throw error("raif: cannot open " + path.string());
+/// Parses `text` (the content of `where`); invalid JSON is an error "where:line:column: ...".
+inline nlohmann::json parse_json_text(std::string_view text, const std::string& where) {
   try {
-    return nlohmann::json::parse(in);
-  } catch (const std::exception& e) { throw error("raif: " + path.string() + " is not valid JSON: " + e.what()); }
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    // e.byte counts from 1 and points just past the offending byte.
+    const std::size_t at = e.byte == 0 ? 0 : std::min<std::size_t>(e.byte - 1, text.size());
+    std::size_t line = 1, column = 1;
+    for (std::size_t i = 0; i < at; ++i)
+      if (text[i] == '\n')
+        ++line, column = 1;
+      else
+        ++column;
+    throw error("raif: " + where + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                ": is not valid JSON: " + e.what());
+  } catch (const std::exception& e) { throw error("raif: " + where + " is not valid JSON: " + e.what()); }
+}
+
+inline nlohmann::json read_json_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw error("raif: cannot open " + path.string());
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad()) throw error("raif: cannot read " + path.string());
+  return parse_json_text(text, path.string());
 }
 
 } // namespace raif::detail
