@@ -54,6 +54,20 @@ template <class F> bool guard(F&& f) {
   }
 }
 
+/// Runs f, which must not throw at all (checking a response, for instance, has no bad input):
+/// any exception is a finding, printed, then abort().
+template <class F> void no_throw(F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "raif fuzz: an exception escaped where none may: %s: %s\n", typeid(e).name(), e.what());
+    std::abort();
+  } catch (...) {
+    std::fprintf(stderr, "raif fuzz: a non-std exception escaped where none may\n");
+    std::abort();
+  }
+}
+
 /// The input as a file, for APIs that take a path: an anonymous memory file (memfd), named
 /// /proc/self/fd/N; opening that path opens the file afresh at offset 0. Closed on destruction.
 class MemFile {

@@ -85,7 +85,7 @@ for n in "${names[@]}"; do
   result=ok
   if ((rc)); then
     failed=1
-    kind=$(grep -oE 'ERROR: (libFuzzer: [a-z-]+|[A-Za-z]+Sanitizer)|runtime error|raif fuzz: [a-z ]+' "$work/log" | head -1 || true)
+    kind=$(grep -oE 'ERROR: (libFuzzer: [a-z-]+|[A-Za-z]+Sanitizer)|runtime error|raif fuzz: [a-z :]+[a-z]' "$work/log" | head -1 || true)
     unit=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$work/log" | tail -1)
     result="FINDING (${kind:-exit $rc}) ${unit:-}"
     tail -40 "$work/log"
