@@ -51,6 +51,16 @@ TEST_CASE("Bad specs name the JSON path", "[compose][runtime]") {
   CHECK_THROWS_WITH(compile(deep, {.max_depth = 4}), Catch::Contains("deeper than the limit of 4"));
 }
 
+TEST_CASE("compile_ifeval rejects a value that is not IFEval's flat form with raif::error", "[compose][runtime]") {
+  // Found by fuzz/targets/composition.cpp (regression-compile-ifeval-array): json::at threw its own
+  // type_error for an array, out_of_range for an object without the field.
+  CHECK_THROWS_MATCHES(compile_ifeval(json::array({1, "and"})), raif::error,
+                       Catch::Message("raif: composition spec at $: expected an object with \"instruction_id_list\""));
+  CHECK_THROWS_AS(compile_ifeval(json{{"kwargs", json::array()}}), raif::error);
+  CHECK_THROWS_AS(compile_ifeval(json("punctuation:no_comma")), raif::error);
+  CHECK_NOTHROW(compile_ifeval(json{{"instruction_id_list", {"punctuation:no_comma"}}}));
+}
+
 TEST_CASE("Explicit dependencies gate transitively", "[compose][runtime]") {
   const auto spec = json{{"and",
                           {{{"constraint", "punctuation:no_comma"}, {"name", "nc"}},

@@ -430,7 +430,9 @@ inline AnyNode compile(const nlohmann::json& spec, const CompileOptions& o = {})
 
 /// Reads IFEval's flat form ({"instruction_id_list": [...], "kwargs": [...]}) as an And of leaves.
 inline AnyNode compile_ifeval(const nlohmann::json& item, const CompileOptions& o = {}) {
-  const auto& ids = item.at("instruction_id_list");
+  if (!item.is_object() || !item.contains("instruction_id_list")) // not json::at: its exception is not raif::error
+    detail::runtime::Compiler::fail("$", "expected an object with \"instruction_id_list\"");
+  const auto& ids = item["instruction_id_list"];
   const auto& kw = item.contains("kwargs") ? item["kwargs"] : nlohmann::json::array();
   if (!ids.is_array() || ids.empty())
     detail::runtime::Compiler::fail("$.instruction_id_list", "expected a non-empty list of ids");
