@@ -2,6 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdint>
+#include <limits>
+
 using namespace raif;
 using nlohmann::json;
 
@@ -187,6 +190,21 @@ TEST_CASE("kwargs: parsed from the declaration, errors name id, field and value"
   CHECK(reg.make("punctuation:no_comma", json{{"num_words", nullptr}, {"relation", nullptr}}).check(Text("x")));
   CHECK_THROWS_WITH(reg.make("length_constraints:number_words", json{{"num_words", nullptr}, {"relation", "at least"}}),
                     Catch::Contains("missing kwarg 'num_words'"));
+}
+
+TEST_CASE("kwargs: an integer written as a float converts only when exact and in range", "[constraint][registry]") {
+  // Found by fuzz/targets/text_checks.cpp (regression-kwarg-float-overflows-int64): 1e300 was cast
+  // to int64 before the check, which is undefined behaviour (UBSan: float-cast-overflow; on x86
+  // the old code happened to reject it too, so this case tells the difference only under UBSan).
+  const auto words = [](const json& n) {
+    return from_kwargs<NumberOfWords>(json{{"num_words", n}, {"relation", "at least"}}).num_words;
+  };
+  CHECK(words(3.0) == 3);
+  CHECK(words(-0x1p63) == INT64_MIN);
+  CHECK(words(0x1p62) == std::int64_t{1} << 62);
+  for (const double bad : {3.5, 1e300, -1e300, 0x1p63, std::numeric_limits<double>::infinity(),
+                           std::numeric_limits<double>::quiet_NaN()})
+    CHECK_THROWS_WITH(words(bad), Catch::Contains("'num_words'") && Catch::Contains("an integer"));
 }
 
 TEST_CASE("Runtime twin: same verdicts, kwargs round-trip", "[constraint][registry]") {

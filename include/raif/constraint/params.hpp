@@ -36,11 +36,16 @@ template <class T> struct is_optional<std::optional<T>> : std::true_type {};
               " is not " + std::string(want));
 }
 
+// A double that converts to int64 exactly (3.0, not 3.5, nan or 1e300: converting those is UB).
+inline bool whole_int64(double d) noexcept {
+  return d >= -0x1p63 && d < 0x1p63 && d == static_cast<double>(static_cast<std::int64_t>(d));
+}
+
 template <class T> void read_value(std::string_view id, std::string_view field, const nlohmann::json& v, T& out) {
   if constexpr (std::is_same_v<T, std::int64_t>) {
     if (v.is_number_integer())
       out = v.get<std::int64_t>();
-    else if (v.is_number_float() && v.get<double>() == static_cast<double>(static_cast<std::int64_t>(v.get<double>())))
+    else if (v.is_number_float() && whole_int64(v.get<double>()))
       out = static_cast<std::int64_t>(v.get<double>());
     else
       bad_kwarg(id, field, v, "an integer");
