@@ -7,8 +7,9 @@
 #   scripts/fuzz.sh                          # every target, 60 s each
 #   scripts/fuzz.sh --runs 1000000 composition text_checks
 #   scripts/fuzz.sh --time 20 --no-build ifeval_input
+#   scripts/fuzz.sh --runs 1000000 --time 900 toml_config   # whichever comes first
 #
-# Options: --runs N | --time SECONDS (default --time 60), --build-dir DIR (default build-fuzz),
+# Options: --runs N, --time SECONDS (default: --time 60), --build-dir DIR (default build-fuzz),
 # --no-build, --build-only, --list. Environment: RAIF_FUZZ_CXX (default clang++-14), RAIF_BUILD_LOCK
 # (a file: each configure/build step runs under `flock` on it), RAIF_FUZZ_JOBS (build jobs).
 # Findings: a crash, a sanitizer report (ASan, UBSan, LeakSanitizer), an exception other than
@@ -16,11 +17,11 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-runs="" seconds=60 build_dir="$root/build-fuzz" build=1 run=1 list=0 names=()
+runs="" seconds="" build_dir="$root/build-fuzz" build=1 run=1 list=0 names=()
 while (($#)); do
   case "$1" in
-  --runs) runs=$2 seconds="" && shift 2 ;;
-  --time) seconds=$2 runs="" && shift 2 ;;
+  --runs) runs=$2 && shift 2 ;;
+  --time) seconds=$2 && shift 2 ;;
   --build-dir) build_dir=$2 && shift 2 ;;
   --no-build) build=0 && shift ;;
   --build-only) run=0 && shift ;;
@@ -55,8 +56,10 @@ if ((build)); then
 fi
 ((run)) || exit 0
 
-budget=(-max_total_time="$seconds")
-[ -n "$runs" ] && budget=(-runs="$runs")
+[ -n "$runs$seconds" ] || seconds=60
+budget=()
+[ -n "$runs" ] && budget+=(-runs="$runs")
+[ -n "$seconds" ] && budget+=(-max_total_time="$seconds")
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 rows=() failed=0
