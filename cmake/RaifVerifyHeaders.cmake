@@ -4,6 +4,9 @@
 set(_torch_dirs objective model tokenizer rollout trainer)
 # advantage/ holds the CPU (Eigen) estimators now; its LibTorch headers will be listed here by name.
 set(_torch_headers raif/advantage/tensor.hpp raif/advantage/tokens.hpp)
+# Torch-free headers inside torch folders (parsers the fuzz targets reach without LibTorch): verified
+# as core headers, so one that starts to include LibTorch fails here, not only in the fuzz build.
+set(_core_headers_in_torch_dirs raif/model/safetensors_header.hpp raif/model/qwen2_config.hpp)
 file(GLOB_RECURSE _headers RELATIVE ${PROJECT_SOURCE_DIR}/include CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/include/raif/*.hpp)
 set(_core_srcs)
 set(_torch_srcs)
@@ -19,6 +22,9 @@ foreach(h IN LISTS _headers)
   endforeach()
   if(h IN_LIST _torch_headers)
     set(_is_torch ON)
+  endif()
+  if(h IN_LIST _core_headers_in_torch_dirs)
+    set(_is_torch OFF)
   endif()
   if(_is_torch)
     list(APPEND _torch_srcs ${_src})

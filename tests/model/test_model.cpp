@@ -4,6 +4,7 @@
 #include <raif/model/checkpoint.hpp>
 #include <raif/model/qwen2.hpp>
 #include <raif/model/safetensors.hpp>
+#include <raif/model/safetensors_header.hpp>
 #include <raif/rollout/generate.hpp>
 #include <raif/rollout/judge.hpp>
 #include <raif/rollout/logprobs.hpp>
@@ -16,6 +17,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <limits>
 
 using namespace raif;
 using nlohmann::json;
@@ -188,7 +191,139 @@ TEST_CASE("checkpoints round-trip; mismatches name the tensor", "[model]") {
   CHECK_THROWS_WITH(load_weights(r, tensors, "x"), Catch::Contains("'model.extra.weight'"));
   // truncated file
   std::filesystem::resize_file(dir + "/model.safetensors", 100);
-  CHECK_THROWS_AS(load_safetensors(dir + "/model.safetensors"), raif::error);
+  CHECK_THROWS_WITH(load_safetensors(dir + "/model.safetensors"),
+                    Catch::Contains(dir + "/model.safetensors: header length") && Catch::Contains("truncated?"));
+}
+
+namespace {
+// A safetensors file from its parts: the 8-byte little-endian length, the header, the data.
+std::string safetensors_bytes(const std::string& header, const std::string& data, std::uint64_t length = ~0ull) {
+  if (length == ~0ull) length = header.size();
+  std::string out;
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((length >> (8 * i)) & 0xff));
+  return out + header + data;
+}
+std::string write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+} // namespace
+
+TEST_CASE("malformed safetensors files are refused, naming the file and the tensor, before any allocation", "[model]") {
+  auto refused = [](const std::string& header, const std::string& data, const std::string& fragment,
+                    std::uint64_t length = ~0ull) {
+    const auto path = write_file("bad.safetensors", safetensors_bytes(header, data, length));
+    INFO(header.substr(0, 200));
+    CHECK_THROWS_WITH(load_safetensors(path), Catch::Contains("bad.safetensors: ") && Catch::Contains(fragment));
+  };
+  const std::string eight(8, '\0');
+  // A shape of 2^80 bytes: refused from the header alone (it used to reach torch::empty first).
+  refused(R"({"a":{"dtype":"F32","shape":[1099511627776,1099511627776],"data_offsets":[0,8]}})", eight,
+          "tensor 'a': field 'shape': its size overflows 64 bits");
+  refused(R"({"a":{"dtype":"F32","shape":[1000000000],"data_offsets":[0,4000000000]}})", eight,
+          "the tensors cover 4000000000 bytes of data, the file holds 8 (truncated?)");
+  refused(
+      R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+      eight, "tensor 'b': data_offsets [4, 8) overlap the previous tensor, which ends at 8");
+  refused(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", eight,
+          "tensor 'a': data_offsets [4, 8) leave a gap after the previous tensor, which ends at 0");
+  refused(R"({"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]}})", eight, "(trailing bytes)");
+  refused(R"({"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", eight,
+          "tensor 'a': field 'data_offsets': [0, 8) holds 8 bytes, its dtype F32 and shape need 12");
+  refused(R"({"a":{"dtype":"U8","shape":[-8],"data_offsets":[0,8]}})", eight, "field 'shape[0]': -8 is negative");
+  refused(R"({"a":{"dtype":"U8","shape":[8],"data_offsets":[8,0]}})", eight,
+          "field 'data_offsets': end 0 is before begin 8");
+  refused(R"({"a":{"dtype":"U8","shape":[8],"data_offsets":[0]}})", eight,
+          "field 'data_offsets': expected an array of two");
+  refused(R"({"a":{"dtype":"Q4","shape":[8],"data_offsets":[0,8]}})", eight, "unknown safetensors dtype 'Q4'");
+  refused(R"({"a":{"dtype":"U64","shape":[1],"data_offsets":[0,8]}})", eight,
+          "tensor 'a': safetensors dtype U64 is not supported by raif's loader");
+  CHECK(read_safetensors_header("bad.safetensors").tensors.at(0).dtype == "U64"); // a valid header all the same
+  refused(R"({"__metadata__":{"format":1}})", "", "field '__metadata__.format': expected a string");
+  refused(R"([1,2])", "", "the header is an array, not a JSON object");
+  refused(R"({"a":{"dtype":"U8",)", "", "the header is not valid JSON");
+  refused("{}", "", "header length 100000001 is above the limit of 100000000 bytes", 100000001);
+  refused("{}", "", "header length 1000 exceeds the file (10 bytes; truncated?)", 1000);
+  CHECK_THROWS_WITH(load_safetensors(write_file("bad.safetensors", "\x02")),
+                    Catch::Contains("bad.safetensors: not a safetensors file: 1 bytes"));
+  // Valid corner cases load: no tensor; an empty tensor beside a scalar.
+  CHECK(load_safetensors(write_file("empty.safetensors", safetensors_bytes("{}      ", ""))).empty());
+  const auto t = load_safetensors(write_file(
+      "corner.safetensors",
+      safetensors_bytes(
+          R"({"z":{"dtype":"BF16","shape":[0,3],"data_offsets":[0,0]},"s":{"dtype":"I32","shape":[],"data_offsets":[0,4]}})",
+          std::string("\x07\0\0\0", 4))));
+  REQUIRE(t.size() == 2);
+  CHECK(t[0].first == "z");
+  CHECK(t[0].second.sizes() == torch::IntArrayRef({0, 3}));
+  CHECK(t[1].first == "s");
+  CHECK(t[1].second.dim() == 0);
+  CHECK(t[1].second.item<std::int32_t>() == 7);
+}
+
+TEST_CASE("malformed config.json files are refused, naming the file and the field", "[model]") {
+  const json good = {{"model_type", "qwen2"},       {"vocab_size", 97},
+                     {"hidden_size", 32},           {"intermediate_size", 48},
+                     {"num_hidden_layers", 2},      {"num_attention_heads", 4},
+                     {"num_key_value_heads", 2},    {"max_position_embeddings", 128},
+                     {"rope_theta", 10000.0},       {"rms_norm_eps", 1e-6},
+                     {"tie_word_embeddings", true}, {"torch_dtype", "float32"}};
+  CHECK(Qwen2Config::from_json(good).to_json()["hidden_size"] == 32);
+  auto refused = [&](const std::function<void(json&)>& edit, const std::string& fragment) {
+    auto bad = good;
+    edit(bad);
+    INFO(fragment);
+    CHECK_THROWS_WITH(Qwen2Config::from_json(bad, "ckpt/config.json"),
+                      Catch::Contains("ckpt/config.json: ") && Catch::Contains(fragment));
+  };
+  refused([](json& c) { c["hidden_size"] = 32.0; }, "field 'hidden_size': expected an integer, got a number 32.0");
+  refused([](json& c) { c["vocab_size"] = -97; }, "field 'vocab_size': -97 is outside 1..2147483647");
+  refused([](json& c) { c["num_attention_heads"] = 0; }, "field 'num_attention_heads': 0 is outside");
+  refused([](json& c) { c["num_attention_heads"] = 5; }, "hidden_size 32 is not a multiple of 5 heads");
+  refused([](json& c) { c["num_key_value_heads"] = 3; }, "field 'num_key_value_heads': 4 attention heads");
+  refused([](json& c) { c["hidden_size"] = 36; }, "the head dimension 9");
+  // 100,000 layers of Qwen2.5-72B: 8.78e13 parameters (python3, the same sum), refused before any allocation
+  refused(
+      [](json& c) {
+        c.update({{"hidden_size", 8192},
+                  {"intermediate_size", 29568},
+                  {"num_attention_heads", 64},
+                  {"num_key_value_heads", 8},
+                  {"vocab_size", 152064},
+                  {"num_hidden_layers", 100000}});
+      },
+      "the config describes 8.78e+13 parameters, above raif's bound of 2e+11");
+  refused([](json& c) { c["rope_theta"] = std::numeric_limits<double>::infinity(); }, "field 'rope_theta'");
+  refused([](json& c) { c["rms_norm_eps"] = 0; }, "field 'rms_norm_eps': 0.000000 is not a finite positive number");
+  refused([](json& c) { c["torch_dtype"] = "float64"; }, "field 'torch_dtype': 'float64' is not float32");
+  refused([](json& c) { c["torch_dtype"] = 32; }, "field 'torch_dtype': expected a string");
+  refused([](json& c) { c["tie_word_embeddings"] = "true"; }, "field 'tie_word_embeddings': expected true or false");
+  refused([](json& c) { c["model_type"] = "llama"; }, "field 'model_type': 'llama' is not supported");
+  refused([](json& c) { c["use_sliding_window"] = true; }, "field 'use_sliding_window'");
+  refused(
+      [](json& c) {
+        c["rope_scaling"] = {{"type", "yarn"}, {"factor", 4.0}};
+      },
+      "field 'rope_scaling': only the default rotary embedding is supported, got 'yarn'");
+  refused([](json& c) { c["rope_parameters"] = "default"; }, "field 'rope_parameters': expected null or an object");
+  CHECK_THROWS_WITH(Qwen2Config::from_json(json::array(), "ckpt/config.json"),
+                    Catch::Contains("ckpt/config.json: expected a JSON object, got an array"));
+  // Qwen2.5-0.5B-Instruct's published config.json (transformers 4.x keys) loads.
+  const auto q = Qwen2Config::from_json(json::parse(R"({"architectures": ["Qwen2ForCausalLM"], "attention_dropout": 0.0,
+    "bos_token_id": 151643, "eos_token_id": 151645, "hidden_act": "silu", "hidden_size": 896, "initializer_range": 0.02,
+    "intermediate_size": 4864, "max_position_embeddings": 32768, "max_window_layers": 21, "model_type": "qwen2",
+    "num_attention_heads": 14, "num_hidden_layers": 24, "num_key_value_heads": 2, "rms_norm_eps": 1e-06,
+    "rope_theta": 1000000.0, "sliding_window": 32768, "tie_word_embeddings": true, "torch_dtype": "bfloat16",
+    "transformers_version": "4.43.1", "use_cache": true, "use_sliding_window": false, "vocab_size": 151936})"));
+  CHECK(q.head_dim() == 64);
+  CHECK(q.torch_dtype == "bfloat16");
+  // 494,032,768 parameters: Qwen2.5-0.5B's published count, from its state_dict sizes
+  CHECK(q.parameter_count() == 494032768.0);
+  // A truncated config.json in a checkpoint directory: the file, line and column.
+  std::filesystem::create_directories("truncated_ckpt");
+  write_file("truncated_ckpt/config.json", "{\n  \"vocab_size\": 97,\n  \"hidden_size\": 3");
+  CHECK_THROWS_WITH(load_pretrained("truncated_ckpt"),
+                    Catch::StartsWith("raif: truncated_ckpt/config.json:3:") && Catch::Contains("is not valid JSON"));
 }
 
 TEST_CASE("the dtype is a config choice: bf16 runs, tracks float32 and round-trips", "[model]") {
@@ -209,7 +344,7 @@ TEST_CASE("the dtype is a config choice: bf16 runs, tracks float32 and round-tri
   CHECK(r->config.torch_dtype == "bfloat16");
   CHECK(torch::equal(r->forward(ids, mask), b->forward(ids, mask)));
   cfg.torch_dtype = "float64";
-  CHECK_THROWS_WITH(Qwen2(cfg), Catch::Contains("torch_dtype 'float64'"));
+  CHECK_THROWS_WITH(Qwen2(cfg), Catch::Contains("field 'torch_dtype': 'float64' is not float32"));
 }
 
 TEST_CASE("safetensors written by Python read here", "[model]") {

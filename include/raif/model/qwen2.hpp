@@ -16,6 +16,7 @@
 /// LM head tied to the embedding or not. Padding: positions are counted over valid tokens only
 /// (cumsum of the mask), so left padding does not change a sequence's logits.
 
+#include <raif/model/qwen2_config.hpp>
 #include <raif/torch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -37,99 +38,14 @@
 
 namespace raif {
 
-struct Qwen2Config {
-  std::int64_t vocab_size = 1024;
-  std::int64_t hidden_size = 256;
-  std::int64_t intermediate_size = 704;
-  std::int64_t num_hidden_layers = 4;
-  std::int64_t num_attention_heads = 8;
-  std::int64_t num_key_value_heads = 2;
-  std::int64_t max_position_embeddings = 2048;
-  double rope_theta = 1e6;
-  double rms_norm_eps = 1e-6;
-  bool tie_word_embeddings = true;
-  std::string torch_dtype = "float32"; ///< float32 | bfloat16 | float16
-
-  std::int64_t head_dim() const { return hidden_size / num_attention_heads; }
-  torch::ScalarType dtype() const {
-    if (torch_dtype == "float32") return torch::kFloat32;
-    if (torch_dtype == "bfloat16") return torch::kBFloat16;
-    if (torch_dtype == "float16") return torch::kFloat16;
-    throw error("raif: Qwen2Config.torch_dtype '" + torch_dtype + "' is not float32, bfloat16 or float16");
-  }
-  void validate() const {
-    auto need = [](bool ok, const std::string& what) {
-      if (!ok) throw error("raif: Qwen2Config: " + what);
-    };
-    need(vocab_size > 0 && hidden_size > 0 && intermediate_size > 0 && num_hidden_layers > 0, "sizes must be positive");
-    need(num_attention_heads > 0 && hidden_size % num_attention_heads == 0,
-         "hidden_size " + std::to_string(hidden_size) + " is not a multiple of num_attention_heads " +
-             std::to_string(num_attention_heads));
-    need(head_dim() % 2 == 0, "the head dimension must be even (rotary embedding)");
-    need(num_key_value_heads > 0 && num_attention_heads % num_key_value_heads == 0,
-         "num_attention_heads must be a multiple of num_key_value_heads");
-    need(rope_theta > 0 && rms_norm_eps > 0 && max_position_embeddings > 0,
-         "rope_theta, rms_norm_eps, max_position_embeddings must be positive");
-    (void)dtype();
-  }
-  /// Hugging Face config.json keys (model_type qwen2).
-  nlohmann::json to_json() const {
-    return {{"architectures", {"Qwen2ForCausalLM"}},
-            {"model_type", "qwen2"},
-            {"vocab_size", vocab_size},
-            {"hidden_size", hidden_size},
-            {"intermediate_size", intermediate_size},
-            {"num_hidden_layers", num_hidden_layers},
-            {"num_attention_heads", num_attention_heads},
-            {"num_key_value_heads", num_key_value_heads},
-            {"max_position_embeddings", max_position_embeddings},
-            {"rope_theta", rope_theta},
-            {"rms_norm_eps", rms_norm_eps},
-            {"tie_word_embeddings", tie_word_embeddings},
-            {"hidden_act", "silu"},
-            {"torch_dtype", torch_dtype}};
-  }
-  static Qwen2Config from_json(const nlohmann::json& j, const std::string& where = "config.json") {
-    Qwen2Config c;
-    auto get = [&](const char* key, auto& field) {
-      if (!j.contains(key)) return;
-      try {
-        j.at(key).get_to(field);
-      } catch (const std::exception&) {
-        throw error("raif: " + where + ": field '" + key + "' has the wrong type: " + j.at(key).dump());
-      }
-    };
-    if (j.value("model_type", "qwen2") != "qwen2") throw error("raif: " + where + ": model_type is not qwen2");
-    if (j.value("hidden_act", "silu") != "silu") throw error("raif: " + where + ": hidden_act must be silu");
-    get("vocab_size", c.vocab_size);
-    get("hidden_size", c.hidden_size);
-    get("intermediate_size", c.intermediate_size);
-    get("num_hidden_layers", c.num_hidden_layers);
-    get("num_attention_heads", c.num_attention_heads);
-    c.num_key_value_heads = c.num_attention_heads;
-    get("num_key_value_heads", c.num_key_value_heads);
-    get("max_position_embeddings", c.max_position_embeddings);
-    get("rope_theta", c.rope_theta);
-    if (j.contains("rope_parameters") || j.contains("rope_scaling")) { // transformers >= 5 / scaled RoPE
-      const auto& r = j.contains("rope_parameters") ? j["rope_parameters"] : j["rope_scaling"];
-      if (r.is_object()) {
-        if (r.value("rope_type", r.value("type", std::string("default"))) != "default")
-          throw error("raif: " + where + ": only the default rotary embedding is supported, got " + r.dump());
-        if (r.contains("rope_theta")) c.rope_theta = r["rope_theta"].get<double>();
-      }
-    }
-    if (j.value("use_sliding_window", false))
-      throw error("raif: " + where + ": sliding-window attention is not supported");
-    get("rms_norm_eps", c.rms_norm_eps);
-    get("tie_word_embeddings", c.tie_word_embeddings);
-    get("dtype", c.torch_dtype); // transformers >= 5
-    get("torch_dtype", c.torch_dtype);
-    try {
-      c.validate();
-    } catch (const error& e) { throw error(where + ": " + e.what()); }
-    return c;
-  }
-};
+/// The LibTorch dtype of `c.torch_dtype` (validated: float32, bfloat16 or float16).
+inline torch::ScalarType qwen2_dtype(const Qwen2Config& c) {
+  if (c.torch_dtype == "bfloat16") return torch::kBFloat16;
+  if (c.torch_dtype == "float16") return torch::kFloat16;
+  if (c.torch_dtype == "float32") return torch::kFloat32;
+  throw error("raif: Qwen2Config: field 'torch_dtype': " + detail::quote(c.torch_dtype) +
+              " is not float32, bfloat16 or float16");
+}
 
 /// Per-layer keys and values of the tokens seen so far, preallocated to `capacity` positions.
 struct KVCache {
@@ -312,7 +228,7 @@ public:
       else
         p.value().normal_(0.0, 0.02);
     }
-    to(config.dtype());
+    to(qwen2_dtype(config));
   }
 
   /// The LM head's weight [V, H] (the embedding when tied).

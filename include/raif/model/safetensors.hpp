@@ -2,20 +2,20 @@
 /// @file
 /// The safetensors format (Hugging Face's weight files): an 8-byte little-endian header length, a
 /// JSON header {name: {dtype, shape, data_offsets}}, then the raw tensor bytes. Self-describing,
-/// and what Qwen2.5 checkpoints ship as, so raif reads those and Python reads raif's.
+/// and what Qwen2.5 checkpoints ship as, so raif reads those and Python reads raif's. What a valid
+/// header is: safetensors_header.hpp (torch-free).
 
 #include <raif/detail/atomic_file.hpp>
+#include <raif/detail/json_field.hpp>
+#include <raif/model/safetensors_header.hpp>
 #include <raif/torch.hpp>
 
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
 #include <cstdint>
-#include <cstdio>
 #include <fstream>
 #include <map>
 #include <string>
-#include <tuple>
 #include <vector>
 
 namespace raif {
@@ -42,7 +42,7 @@ inline torch::ScalarType safetensors_scalar(const std::string& s, const std::str
       {"I64", torch::kInt64},   {"I32", torch::kInt32},   {"I16", torch::kInt16},     {"I8", torch::kInt8},
       {"U8", torch::kUInt8},    {"BOOL", torch::kBool}};
   auto it = m.find(s);
-  if (it == m.end()) throw error("raif: " + where + ": unsupported safetensors dtype '" + s + "'");
+  if (it == m.end()) throw error("raif: " + where + ": safetensors dtype " + s + " is not supported by raif's loader");
   return it->second;
 }
 } // namespace detail
@@ -79,47 +79,24 @@ inline void save_safetensors(const std::string& path, const std::vector<std::pai
       /*binary=*/true);
 }
 
-/// Reads every tensor of a safetensors file (on the CPU, in file order). Malformed files give an
-/// error naming the file and the tensor.
+/// Reads every tensor of a safetensors file (on the CPU, in file order). The header is validated
+/// first (safetensors_header.hpp: offsets, sizes, coverage of the file), so a malformed or
+/// truncated file is an error naming the file and the tensor before anything is allocated, and no
+/// header can make this allocate more than the file holds.
 inline std::vector<std::pair<std::string, torch::Tensor>> load_safetensors(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  const auto header = read_safetensors_header(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw error("raif: cannot open " + path);
-  const auto size = static_cast<std::uint64_t>(in.tellg());
-  in.seekg(0);
-  unsigned char len[8];
-  if (size < 8 || !in.read(reinterpret_cast<char*>(len), 8))
-    throw error("raif: " + path + " is not a safetensors file (too short)");
-  std::uint64_t n = 0;
-  for (int i = 0; i < 8; ++i) n |= static_cast<std::uint64_t>(len[i]) << (8 * i);
-  if (n > size - 8) throw error("raif: " + path + ": header length " + std::to_string(n) + " exceeds the file");
-  std::string h(n, '\0');
-  in.read(h.data(), static_cast<std::streamsize>(n));
-  nlohmann::json header;
-  try {
-    header = nlohmann::json::parse(h);
-  } catch (const std::exception& e) { throw error("raif: " + path + ": header is not JSON: " + e.what()); }
-  const std::uint64_t data = 8 + n;
-  std::vector<std::tuple<std::uint64_t, std::string, torch::Tensor>> out;
-  for (auto it = header.begin(); it != header.end(); ++it) {
-    if (it.key() == "__metadata__") continue;
-    const std::string where = path + ": tensor '" + it.key() + "'";
-    const auto& d = it.value();
-    const auto type = detail::safetensors_scalar(d.at("dtype").get<std::string>(), where);
-    const auto shape = d.at("shape").get<std::vector<std::int64_t>>();
-    const auto off = d.at("data_offsets").get<std::vector<std::uint64_t>>();
-    auto t = torch::empty(shape, torch::TensorOptions().dtype(type));
-    const auto bytes = static_cast<std::uint64_t>(t.numel() * t.element_size());
-    if (off.size() != 2 || off[1] < off[0] || off[1] - off[0] != bytes || data + off[1] > size)
-      throw error("raif: " + where + ": data_offsets do not match its dtype and shape or exceed the file");
-    in.seekg(static_cast<std::streamoff>(data + off[0]));
-    in.read(static_cast<char*>(t.data_ptr()), static_cast<std::streamsize>(bytes));
-    if (!in) throw error("raif: " + where + ": cannot read its data");
-    out.emplace_back(off[0], it.key(), std::move(t));
+  in.seekg(static_cast<std::streamoff>(header.data_begin()));
+  std::vector<std::pair<std::string, torch::Tensor>> out;
+  for (const auto& t : header.tensors) { // contiguous, in file order
+    const std::string where = path + ": tensor " + detail::quote(t.name);
+    auto tensor = torch::empty(t.shape, torch::TensorOptions().dtype(detail::safetensors_scalar(t.dtype, where)));
+    if (!in.read(static_cast<char*>(tensor.data_ptr()), static_cast<std::streamsize>(t.bytes())))
+      throw error("raif: " + where + ": cannot read its data (the file changed while it was read?)");
+    out.emplace_back(t.name, std::move(tensor));
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return std::get<0>(a) < std::get<0>(b); });
-  std::vector<std::pair<std::string, torch::Tensor>> r;
-  for (auto& [o, name, t] : out) r.emplace_back(std::move(name), std::move(t));
-  return r;
+  return out;
 }
 
 } // namespace raif
