@@ -9,7 +9,8 @@
 #
 # Options: --lines "N ..." (default "100000 1000000"), --threads "T ..." (default "1 2"), --dir DIR
 # (generated data and outputs, default /tmp/raif-load; never inside the repository), --bin DIR
-# (default build/examples), --tools "raif-ifeval raif-score", --keep (keep the generated files).
+# (default build/examples), --tools "raif-ifeval raif-score", --keep (keep the generated files;
+# a later run reuses them).
 # Needs: python3, /usr/bin/time, the fixture (RAIF_IFEVAL_DIR, default ../shared/ifeval), and
 # about 10 GB free in --dir per million lines (inputs ~3.6 GB, raif-ifeval's two outputs ~6.5 GB).
 # Disk usage is checked before generating. docs/performance.md records a run.
@@ -96,8 +97,8 @@ for n in $lines; do
   need=$((n / 100)) # MB: ~10 KB per line all told
   avail=$(df -Pm "$dir" | awk 'NR == 2 { print $4 }')
   ((avail > need + 2048)) || { echo "load.sh: $dir has $avail MB free, $n lines need about $need MB" >&2 && exit 2; }
-  generate "$n"
   in_if="$dir/ifeval_in_$n.jsonl" resp_if="$dir/ifeval_resp_$n.jsonl" in_sc="$dir/score_$n.jsonl"
+  [ -f "$in_if" ] && [ -f "$resp_if" ] && [ -f "$in_sc" ] || generate "$n" # --keep leaves them for the next run
   for t in $threads; do
     if [[ " $tools " == *" raif-ifeval "* ]]; then
       bytes=$(($(stat -c %s "$in_if") + $(stat -c %s "$resp_if")))

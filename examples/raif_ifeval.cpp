@@ -10,7 +10,8 @@
 // Streaming: the response file is indexed first (per distinct prompt, the offset of the line that
 // wins: a repeated prompt's later line, as in IFEval; the texts are not kept), then input_data is
 // read in chunks of --chunk lines, each evaluated on all threads and appended to the outputs in
-// input order. Memory: one chunk, the longest line, and 32 bytes per response line.
+// input order. Memory: one chunk, the longest line, and 32 bytes per response line (64 at most
+// while the index grows).
 //
 // Errors (exit codes):
 //   --on-error=stop (default): bad input (malformed JSON, invalid UTF-8, a bad field, an unknown

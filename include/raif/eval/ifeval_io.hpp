@@ -3,7 +3,7 @@
 /// Reading IFEval's JSONL files. Every error names the file, the line and the field. The
 /// whole-file readers (read_ifeval_input, read_ifeval_responses) suit small files; raif-ifeval
 /// streams instead: rows parsed one by one (parse_ifeval_input_row) and responses looked up in a
-/// ResponseIndex, which keeps 32 bytes per response line, never the texts.
+/// ResponseIndex, which keeps 32 bytes per response line (64 at most while it grows), never the texts.
 
 #include <raif/error.hpp>
 #include <raif/eval/ifeval.hpp>
@@ -204,7 +204,7 @@ inline std::unordered_map<std::string, std::string> read_ifeval_responses(const 
 /// found by the prompt's hash and verified against the prompt when the line is read back. Lines
 /// are re-read with pread, so lookups may run on many threads at once.
 ///
-/// Memory: 32 bytes per response line while building, per distinct prompt after.
+/// Memory: 32 bytes per response line (up to 64 while the vector grows), never the texts.
 class ResponseIndex {
 public:
   /// Indexes `path`, parsing its lines in parallel (`threads`, 0: all cores). A bad row goes to
@@ -233,14 +233,18 @@ public:
     if (fd_ < 0) throw error(path_ + ": cannot open file");
     // Within a hash, lines in file order; then the later line of each distinct prompt wins. Equal
     // hashes of different prompts (rare) are told apart by reading their prompts back.
-    std::stable_sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) { return a.hash < b.hash; });
-    std::vector<Entry> kept;
-    kept.reserve(entries_.size());
+    // (std::sort by hash then offset: in place, where std::stable_sort would allocate a buffer as
+    // large as the index.)
+    std::sort(entries_.begin(), entries_.end(),
+              [](const Entry& a, const Entry& b) { return a.hash != b.hash ? a.hash < b.hash : a.offset < b.offset; });
+    // Compacted in place (a run never keeps more entries than it has): the peak is the vector's
+    // capacity, at most 64 bytes per response line.
+    std::size_t kept = 0;
     for (std::size_t i = 0; i < entries_.size();) {
       std::size_t j = i + 1;
       while (j < entries_.size() && entries_[j].hash == entries_[i].hash) ++j;
       if (j == i + 1) {
-        kept.push_back(entries_[i]);
+        entries_[kept++] = entries_[i];
       } else {
         std::vector<std::pair<std::string, Entry>> distinct; // prompt -> its latest line
         for (std::size_t k = i; k < j; ++k) {
@@ -251,12 +255,11 @@ public:
           else
             d->second = entries_[k];
         }
-        for (auto& d : distinct) kept.push_back(d.second);
+        for (auto& d : distinct) entries_[kept++] = d.second;
       }
       i = j;
     }
-    entries_ = std::move(kept);
-    entries_.shrink_to_fit();
+    entries_.resize(kept);
   }
   ResponseIndex(const ResponseIndex&) = delete;
   ResponseIndex& operator=(const ResponseIndex&) = delete;
