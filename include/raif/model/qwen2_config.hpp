@@ -8,7 +8,7 @@
 ///
 /// What `from_json` accepts (everything else is a raif::error naming the file and the field):
 /// - `model_type` "qwen2" and `hidden_act` "silu" (strings, either may be absent);
-/// - sizes as JSON integers (3.0 is refused, as Hugging Face's readers do): `vocab_size`,
+/// - sizes as JSON integers (3.0 is refused): `vocab_size`,
 ///   `hidden_size`, `intermediate_size`, `num_hidden_layers`, `num_attention_heads`,
 ///   `num_key_value_heads` (default: `num_attention_heads`), `max_position_embeddings`, each in
 ///   1..2^31-1; `hidden_size` a multiple of `num_attention_heads` with an even head dimension
