@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "worker threads (0: all cores); results do not depend on it");
   app.add_option("--on-error", on_error,
                  "stop: a bad row or a missing response exits 2 and writes nothing; skip: report bad rows "
-                 "(stderr and --errors), evaluate the others, write the outputs, exit 3")
+                 "(stderr and --errors), evaluate the others, write the outputs, exit 3 if any row was skipped")
       ->check(CLI::IsMember({"stop", "skip"}));
   app.add_option("--errors", errors_path,
                  "with --on-error=skip: the bad rows as JSONL {file, line, reason} "

@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
   app.add_flag("--require-nonempty-think", nonempty_think, "the released RAIF code's extra format rule");
   app.add_option("--on-error", on_error,
                  "stop: a bad row exits 2 and writes nothing; skip: report bad rows (stderr and --errors), "
-                 "score the others, write the output, exit 3")
+                 "score the others, write the output, exit 3 if any row was skipped")
       ->check(CLI::IsMember({"stop", "skip"}));
   app.add_option("--errors", errors_path,
                  "with --on-error=skip: the bad rows as JSONL {file, line, reason} (default <output>.errors.jsonl)");
