@@ -67,8 +67,8 @@ for n in "${names[@]}"; do
   exe="$build_dir/raif_fuzz_$n"
   [ -x "$exe" ] || { echo "fuzz.sh: $exe is not built (drop --no-build)" >&2 && exit 2; }
   # libFuzzer adds new inputs to its first corpus directory: it gets a scratch copy, never the
-  # committed seeds.
-  work="$build_dir/work/$n" findings="$build_dir/findings/$n"
+  # committed seeds; one per invocation ($$), so concurrent runs of a target do not share it.
+  work="$build_dir/work/$n.$$" findings="$build_dir/findings/$n"
   rm -rf "$work" && mkdir -p "$work/corpus" "$findings"
   if [ -d "$root/fuzz/corpus/$n" ]; then cp -R "$root/fuzz/corpus/$n/." "$work/corpus/"; fi
   dict=()
@@ -86,6 +86,7 @@ for n in "${names[@]}"; do
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
   corp=$(find "$work/corpus" -type f | wc -l)
   result=ok
+  ((rc)) || rm -rf "$work/corpus" # the log stays
   if ((rc)); then
     failed=1
     kind=$(grep -oE 'ERROR: (libFuzzer: [a-z-]+|[A-Za-z]+Sanitizer)|runtime error|raif fuzz: [a-z :]+[a-z]' "$work/log" | head -1 || true)
