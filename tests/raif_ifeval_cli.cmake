@@ -1,5 +1,6 @@
 # raif-ifeval end to end: on the official fixture its report must equal the official checker's
 # numbers (same fixture flags as tests/eval), and bad input must fail cleanly without output.
+include(${CMAKE_CURRENT_LIST_DIR}/error_rows.cmake)
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 function(expect_fail what substring)
@@ -103,20 +104,10 @@ foreach(chunk 1 3 0) # a chunk of one line, chunks that cut the bad rows apart, 
     message(FATAL_ERROR "skip (chunk ${chunk}): report\n${report}\nexpected\n${want}")
   endif()
   # Exactly the bad rows, responses first (they are indexed before the prompts are read).
-  file(READ ${WORK}/skip${chunk}/errors.jsonl rows)
-  string(REPLACE ";" "<semicolon>" rows "${rows}") # reasons quote JSON errors: ';' and lone '['
-  string(REPLACE "[" "<open>" rows "${rows}") # brackets would break CMake's list splitting
-  string(REPLACE "]" "<close>" rows "${rows}")
-  string(REGEX REPLACE "\n$" "" rows "${rows}")
-  string(REPLACE "\n" ";" rows "${rows}")
+  raif_read_error_rows(${WORK}/skip${chunk}/errors.jsonl rows)
   set(got_rows)
   foreach(row IN LISTS rows)
-    string(REPLACE "<semicolon>" ";" row "${row}")
-    string(REPLACE "<open>" "[" row "${row}")
-    string(REPLACE "<close>" "]" row "${row}")
-    string(JSON f GET "${row}" file)
-    string(JSON l GET "${row}" line)
-    string(JSON why GET "${row}" reason)
+    raif_error_row("${row}" f l why)
     get_filename_component(f "${f}" NAME)
     list(APPEND got_rows "${f}:${l}")
     string(FIND "${err}" "skipped ${WORK}/${f}:${l}: ${why}" at)

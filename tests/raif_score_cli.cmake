@@ -1,5 +1,6 @@
 # raif-score end to end: rewards on tests/data/score_items.jsonl (hand-computed: example A gives
 # 1 + 2/3; a passing IFEval item 1 + 2; a response without tags -1 - 2), and clean failures.
+include(${CMAKE_CURRENT_LIST_DIR}/error_rows.cmake)
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 execute_process(COMMAND ${PROGRAM} --input ${DATA}/score_items.jsonl --output ${WORK}/out.jsonl --threads 2
@@ -70,20 +71,10 @@ foreach(chunk 1 4 0)
   if(NOT got STREQUAL want)
     message(FATAL_ERROR "skip (chunk ${chunk}): output differs from the good items' alone:\n${got}\nexpected:\n${want}")
   endif()
-  file(READ ${WORK}/skip.jsonl.errors.jsonl rows)
-  string(REPLACE ";" "<semicolon>" rows "${rows}") # reasons quote JSON errors: ';' and lone '['
-  string(REPLACE "[" "<open>" rows "${rows}") # brackets would break CMake's list splitting
-  string(REPLACE "]" "<close>" rows "${rows}")
-  string(REGEX REPLACE "\n$" "" rows "${rows}")
-  string(REPLACE "\n" ";" rows "${rows}")
+  raif_read_error_rows(${WORK}/skip.jsonl.errors.jsonl rows)
   set(got_lines)
   foreach(row IN LISTS rows)
-    string(REPLACE "<semicolon>" ";" row "${row}")
-    string(REPLACE "<open>" "[" row "${row}")
-    string(REPLACE "<close>" "]" row "${row}")
-    string(JSON f GET "${row}" file)
-    string(JSON l GET "${row}" line)
-    string(JSON why GET "${row}" reason)
+    raif_error_row("${row}" f l why)
     if(NOT f STREQUAL "${WORK}/mixed.jsonl")
       message(FATAL_ERROR "skip: error row names file ${f}")
     endif()
