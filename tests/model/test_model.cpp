@@ -242,6 +242,8 @@ TEST_CASE("malformed safetensors files are refused, naming the file and the tens
   refused(R"({"__metadata__":{"format":1}})", "", "field '__metadata__.format': expected a string");
   refused(R"([1,2])", "", "the header is an array, not a JSON object");
   refused(R"({"a":{"dtype":"U8",)", "", "the header is not valid JSON");
+  refused(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1E400]}})", "", // beyond a double (fuzz finding)
+          "the header is not valid JSON (corrupted or truncated?): [json.exception.out_of_range.406] number overflow");
   refused("{}", "", "header length 100000001 is above the limit of 100000000 bytes", 100000001);
   refused("{}", "", "header length 1000 exceeds the file (10 bytes; truncated?)", 1000);
   CHECK_THROWS_WITH(load_safetensors(write_file("bad.safetensors", "\x02")),

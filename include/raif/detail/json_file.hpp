@@ -33,7 +33,7 @@ inline nlohmann::json parse_json_text(std::string_view text, const std::string& 
         ++column;
     throw error("raif: " + where + ":" + std::to_string(line) + ":" + std::to_string(column) +
                 ": is not valid JSON: " + e.what());
-  } catch (const std::exception& e) { throw error("raif: " + where + " is not valid JSON: " + e.what()); }
+  } catch (const std::exception& e) { throw error("raif: " + where + ": is not valid JSON: " + e.what()); }
 }
 
 inline nlohmann::json read_json_file(const std::filesystem::path& path) {

@@ -163,7 +163,7 @@ inline SafetensorsHeader parse_safetensors_header(std::string_view prefix, std::
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(prefix.substr(8, h.header_length));
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) { // parse_error, or out_of_range: a number beyond a double
     throw error("raif: " + path + ": the header is not valid JSON (corrupted or truncated?): " + e.what());
   }
   if (!j.is_object()) throw error("raif: " + path + ": the header is " + detail::json_kind(j) + ", not a JSON object");

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -32,9 +33,12 @@ inline std::string write_report(const std::filesystem::path& dir) {
   const auto data = detail::read_json_file(dir / "data.json");
   std::vector<nlohmann::json> grpo, warmstart;
   {
-    std::ifstream in(dir / "metrics.jsonl");
+    const auto path = (dir / "metrics.jsonl").string();
+    std::ifstream in(path);
+    std::size_t no = 0;
     for (std::string line; std::getline(in, line);) {
-      auto j = nlohmann::json::parse(line);
+      auto j = detail::parse_json_text(line, path + ":" + std::to_string(++no));
+      if (!j.is_object()) throw error("raif: " + path + ":" + std::to_string(no) + ": expected a JSON object");
       (j["phase"] == "grpo" ? grpo : warmstart).push_back(std::move(j));
     }
   }
