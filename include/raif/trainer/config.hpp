@@ -21,7 +21,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -187,28 +186,31 @@ struct TrainConfig {
 
   /// Applies a TOML document (`where` names it in errors): every key must be known and typed right.
   void apply_toml(const toml::table& t, const std::string& where) {
-    auto f = setters();
+    // Unknown keys first, in the document's order; then one walk over the declarations reads each
+    // key the document sets (a walk per key would cost keys x declarations).
     for (const auto& [section, node] : t) {
       const auto* tab = node.as_table();
       if (!tab) throw error("raif: " + where + ": '" + std::string(section.str()) + "' must be a [section]");
       for (const auto& [key, value] : *tab) {
         const std::string name = std::string(section.str()) + "." + std::string(key.str());
-        auto it = f.find(name);
-        if (it == f.end()) throw error("raif: " + where + ": unknown key '" + name + "'" + suggest(name));
-        const auto line = value.source().begin.line;
-        it->second(value,
-                   line ? fmt::format("{}:{}: key '{}'", where, line, name) : fmt::format("{}: key '{}'", where, name));
+        if (!has_key(name)) throw error("raif: " + where + ": unknown key '" + name + "'" + suggest(name));
       }
     }
+    declare(*this, [&](std::string_view section, std::string_view name, auto& field, auto, const Rule&, auto) {
+      const toml::node* value = t[section][name].node();
+      if (!value) return;
+      const auto line = value->source().begin.line;
+      read(field, *value,
+           line ? fmt::format("{}:{}: key '{}.{}'", where, line, section, name)
+                : fmt::format("{}: key '{}.{}'", where, section, name));
+    });
   }
   /// Applies one `section.key=value` override (value in TOML syntax; bare words are strings).
   void apply_override(const std::string& kv) {
     const auto eq = kv.find('=');
     if (eq == std::string::npos) throw error("raif: --set '" + kv + "': expected section.key=value");
     const std::string name = kv.substr(0, eq), value = kv.substr(eq + 1);
-    auto f = setters();
-    auto it = f.find(name);
-    if (it == f.end()) throw error("raif: --set: unknown key '" + name + "'" + suggest(name));
+    if (!has_key(name)) throw error("raif: --set: unknown key '" + name + "'" + suggest(name));
     toml::table doc;
     try {
       doc = toml::parse("v = " + value);
@@ -219,7 +221,7 @@ struct TrainConfig {
         throw error("raif: --set " + name + ": " + std::string(e.description()));
       }
     }
-    it->second(*doc.get("v"), "--set " + name);
+    set(name, *doc.get("v"), "--set " + name);
   }
   /// Throws on the first value outside its bounds.
   void validate() const {
@@ -359,25 +361,47 @@ private:
     return error("raif: " + at + ": expected " + want + ", got " + o.str());
   }
 
-  using Setter = std::function<void(const toml::node&, const std::string& at)>;
-  std::map<std::string, Setter> setters() {
-    std::map<std::string, Setter> out;
-    declare(*this, [&](std::string_view section, std::string_view name, auto& field, auto, const Rule&, auto) {
-      out[fmt::format("{}.{}", section, name)] = [&field](const toml::node& v, const std::string& at) {
-        read(field, v, at);
-      };
+  static bool names(std::string_view full, std::string_view section, std::string_view key) {
+    return full.size() == section.size() + 1 + key.size() && full.starts_with(section) &&
+           full[section.size()] == '.' && full.ends_with(key);
+  }
+  /// Every "section.key", in declaration order (collected once).
+  static const std::vector<std::string>& key_names() {
+    static const std::vector<std::string> names = [] {
+      std::vector<std::string> out;
+      const TrainConfig defaults;
+      declare(defaults, [&](auto section, auto key, const auto&, auto, const Rule&, auto) {
+        out.push_back(fmt::format("{}.{}", section, key));
+      });
+      return out;
+    }();
+    return names;
+  }
+  static bool has_key(std::string_view name) {
+    static const std::vector<std::string> sorted = [] {
+      auto out = key_names();
+      std::sort(out.begin(), out.end());
+      return out;
+    }();
+    return std::binary_search(sorted.begin(), sorted.end(), name, std::less<>{});
+  }
+  /// Reads `v` into the key `name` ("section.key"); false when there is no such key.
+  bool set(std::string_view name, const toml::node& v, const std::string& at) {
+    bool found = false;
+    declare(*this, [&](auto section, auto key, auto& field, auto, const Rule&, auto) {
+      if (found || !names(name, section, key)) return;
+      read(field, v, at);
+      found = true;
     });
-    return out;
+    return found;
   }
   static std::string suggest(const std::string& name) {
     const auto key = name.substr(name.find('.') + 1);
-    std::string hit;
-    const TrainConfig defaults;
-    declare(defaults, [&](std::string_view section, std::string_view n, auto&, auto, const Rule&, auto) {
-      if (hit.empty() && n == key) hit = fmt::format(" (did you mean '{}.{}'?)", section, n);
-    });
-    return hit;
+    for (const auto& known : key_names())
+      if (std::string_view(known).substr(known.find('.') + 1) == key) return " (did you mean '" + known + "'?)";
+    return "";
   }
+
 };
 
 } // namespace raif
