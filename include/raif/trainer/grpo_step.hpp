@@ -274,7 +274,8 @@ private:
     for (const auto& [u, mb] : ranges::views::enumerate(minibatches)) {
       ctx.optimizer.zero_grad();
       const Losses before = l; // a skipped update's losses are not reported
-      torch::Tensor loss_sum = torch::zeros({}, torch::kFloat64);
+      // Summed where the losses are (one copy to the host per mini-batch, for the finiteness check).
+      torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(ctx.device));
       double window_tokens = 0; // token_mean normalises by the whole mini-batch's tokens
       for (auto s : mb) window_tokens += static_cast<double>(b.completions[s].tokens.size());
       for (const auto& micro : mb | ranges::views::chunk(update.micro_batch)) {
@@ -284,7 +285,7 @@ private:
         pb.aggregation.num_tokens = window_tokens;
         const auto out = objective(pb);
         out.loss.backward();
-        loss_sum += out.loss.detach().to(torch::kCPU, torch::kFloat64);
+        loss_sum += out.loss.detach().to(torch::kFloat64);
         l.tokens += pb.mask.sum().template item<double>();
         const double w = static_cast<double>(rows.size()) / static_cast<double>(kept.size());
         for (const auto& [name, v] : out.metrics) {
@@ -297,7 +298,7 @@ private:
       if (bc.coef > 0) {
         const auto out = bc_objective(ctx.expert_batch(step * 1000 + static_cast<std::int64_t>(u), update.bc_batch));
         out.loss.backward();
-        loss_sum += out.loss.detach().to(torch::kCPU, torch::kFloat64);
+        loss_sum += out.loss.detach().to(torch::kFloat64);
         l.nll += out.metric("bc/nll") / n_minibatches;
       }
       // A non-finite loss or gradient (a NaN reward, an overflow) must not reach the weights: the
