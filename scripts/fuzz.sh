@@ -8,25 +8,27 @@
 #   scripts/fuzz.sh --runs 1000000 composition text_checks
 #   scripts/fuzz.sh --time 20 --no-build ifeval_input
 #   scripts/fuzz.sh --runs 1000000 --time 900 toml_config   # whichever comes first
+#   scripts/fuzz.sh --seed 1 --time 20 --no-build           # what CTest runs: the same inputs each time
 #
-# Options: --runs N, --time SECONDS (default: --time 60), --build-dir DIR (default build-fuzz),
-# --no-build, --build-only, --list. Environment: RAIF_FUZZ_CXX (default clang++-14), RAIF_BUILD_LOCK
+# Options: --runs N, --time SECONDS (default: --time 60), --seed N (libFuzzer's -seed; default: a
+# new one per run), --build-dir DIR (default build-fuzz), --no-build, --build-only, --list. Environment: RAIF_FUZZ_CXX (default clang++-14), RAIF_BUILD_LOCK
 # (a file: each configure/build step runs under `flock` on it), RAIF_FUZZ_JOBS (build jobs).
 # Findings: a crash, a sanitizer report (ASan, UBSan, LeakSanitizer), an exception other than
 # raif::error (fuzz/fuzz.hpp aborts on it), an input slower than 1 s, RSS over 2 GB.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-runs="" seconds="" build_dir="$root/build-fuzz" build=1 run=1 list=0 names=()
+runs="" seconds="" seed="" build_dir="$root/build-fuzz" build=1 run=1 list=0 names=()
 while (($#)); do
   case "$1" in
   --runs) runs=$2 && shift 2 ;;
   --time) seconds=$2 && shift 2 ;;
+  --seed) seed=$2 && shift 2 ;;
   --build-dir) build_dir=$2 && shift 2 ;;
   --no-build) build=0 && shift ;;
   --build-only) run=0 && shift ;;
   --list) list=1 && shift ;;
-  -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' && exit 0 ;;
+  -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' && exit 0 ;;
   -*) echo "fuzz.sh: unknown option $1 (see --help)" >&2 && exit 2 ;;
   *) names+=("$1") && shift ;;
   esac
@@ -60,6 +62,7 @@ fi
 budget=()
 [ -n "$runs" ] && budget+=(-runs="$runs")
 [ -n "$seconds" ] && budget+=(-max_total_time="$seconds")
+[ -n "$seed" ] && budget+=(-seed="$seed")
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 rows=() failed=0

@@ -2,10 +2,7 @@
 # the micro config killed (SIGKILL) at each fault point of raif::trainer_fault_points and at two
 # timers, and stopped by a file-size limit while writing a checkpoint or metrics.jsonl; every
 # resumed run must equal the uninterrupted one byte for byte (tests/faults_run.cmake). The in-process
-# cases (non-finite updates, corrupted files) are in trainer/test_faults.cpp.
-if(RAIF_HAVE_TORCH)
-  target_sources(raif_model_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/trainer/test_faults.cpp)
-endif()
+# cases (non-finite updates, corrupted files) are in trainer/test_faults.cpp (raif_model_tests).
 if(RAIF_HAVE_TORCH AND RAIF_BUILD_EXAMPLES)
   set(_faults_dir ${CMAKE_CURRENT_BINARY_DIR}/faults)
   set(_faults_args -DPROGRAM=$<TARGET_FILE:raif-train> -DCONFIG=${PROJECT_SOURCE_DIR}/configs/micro.toml
