@@ -5,8 +5,10 @@ file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 function(expect_fail what substring)
   execute_process(COMMAND ${PROGRAM} ${ARGN} OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
-  if(rc EQUAL 0)
-    message(FATAL_ERROR "${what}: expected a non-zero exit")
+  # Exactly exit_fatal (2): a sanitizer's report after the message exits 1 (ASan, UBSan) or 23
+  # (LeakSanitizer), and must not pass for the expected failure.
+  if(NOT rc EQUAL 2)
+    message(FATAL_ERROR "${what}: expected exit 2, got '${rc}':\n${err}")
   endif()
   string(FIND "${err}" "${substring}" at)
   if(at EQUAL -1)
