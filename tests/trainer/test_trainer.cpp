@@ -167,6 +167,20 @@ TEST_CASE("bad configurations fail before any work, naming the key", "[trainer]"
   CHECK_THROWS_WITH(Trainer(m, false).run(), Catch::Contains("model.max_len 64 is too short"));
 }
 
+TEST_CASE("strings with control characters survive config.toml, which a resume reads back", "[trainer]") {
+  // A multi-line system prompt used to be written with a raw newline, which TOML forbids in a basic
+  // string: the run's config.toml did not parse (toml_config fuzz finding).
+  std::ofstream("multiline.toml") << "[data]\nsystem = \"\"\"\nThink.\nThen\tanswer.\\u0001\\u007F\"\"\"\n";
+  const auto c = TrainConfig::from_file("multiline.toml");
+  CHECK(c.data.system == "Think.\nThen\tanswer.\x01\x7f");
+  const auto toml = c.to_toml();
+  CHECK_THAT(toml, Catch::Contains(R"(system = "Think.\nThen\tanswer.\u0001\u007F")"));
+  std::ofstream("multiline_back.toml") << toml;
+  const auto back = TrainConfig::from_file("multiline_back.toml");
+  CHECK(back.data.system == c.data.system);
+  CHECK(back.to_toml() == toml);
+}
+
 TEST_CASE("the settings are declared once: defaults, TOML, validation and the docs table agree", "[trainer]") {
   // The generated reference table is the one in docs/config.md.
   std::ifstream in(source + "/docs/config.md");

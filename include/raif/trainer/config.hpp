@@ -294,11 +294,18 @@ private:
   }
 
   // ----- values -----------------------------------------------------------------------------------
+  // A TOML basic string. Control characters must be escaped there (TOML 1.0), or config.toml, which
+  // a resume reads back, would not parse: a multi-line data.system did exactly that (fuzz finding).
   static std::string show(const std::string& s) {
     std::string o = "\"";
-    for (char ch : s) {
-      if (ch == '"' || ch == '\\') o += '\\';
-      o += ch;
+    for (const char ch : s) {
+      const auto u = static_cast<unsigned char>(ch);
+      if (ch == '"' || ch == '\\') o += {'\\', ch};
+      else if (ch == '\n') o += "\\n";
+      else if (ch == '\t') o += "\\t";
+      else if (ch == '\r') o += "\\r";
+      else if (u < 0x20 || u == 0x7f) o += fmt::format("\\u{:04X}", u);
+      else o += ch;
     }
     return o + "\"";
   }
