@@ -11,8 +11,9 @@
 #   scripts/fuzz.sh --seed 1 --time 20 --no-build           # what CTest runs: the same inputs each time
 #
 # Options: --runs N, --time SECONDS (default: --time 60), --seed N (libFuzzer's -seed; default: a
-# new one per run), --build-dir DIR (default build-fuzz), --no-build, --build-only, --list. Environment: RAIF_FUZZ_CXX (default clang++-14), RAIF_BUILD_LOCK
-# (a file: each configure/build step runs under `flock` on it), RAIF_FUZZ_JOBS (build jobs).
+# new one per run), --build-dir DIR (default build-fuzz), --no-build, --build-only, --list.
+# Environment: RAIF_FUZZ_CXX (default clang++-14), RAIF_BUILD_LOCK (a file: each configure/build
+# step runs under `flock` on it), RAIF_FUZZ_JOBS (build jobs).
 # Findings: a crash, a sanitizer report (ASan, UBSan, LeakSanitizer), an exception other than
 # raif::error (fuzz/fuzz.hpp aborts on it), an input slower than 1 s, RSS over 2 GB.
 set -euo pipefail

@@ -3,8 +3,9 @@
 # fuzz.<target> replays its committed seed corpus (every regression-* input among it) and fuzzes on
 # for RAIF_FUZZ_SECONDS with a fixed seed, failing on any finding. The fixed seed keeps the suite
 # deterministic up to machine speed: a new finding comes from a long campaign (scripts/fuzz.sh,
-# random seeds), gets fixed, and its input is committed, rather than failing CI at random. Without clang++-14 and its libFuzzer runtime (Debian: clang-14
-# libclang-rt-14-dev) every fuzz.* test reports Skipped with that reason.
+# random seeds), gets fixed, and its input is committed, rather than failing CI at random.
+# Without clang++-14 and its libFuzzer runtime (Debian: clang-14 libclang-rt-14-dev) every fuzz.*
+# test reports Skipped with that reason.
 find_program(RAIF_FUZZ_CXX NAMES clang++-14 DOC "Clang for the fuzz targets (fuzz/)")
 set(RAIF_FUZZ_SECONDS 20 CACHE STRING "Seconds each fuzz.<target> test fuzzes")
 

@@ -368,7 +368,7 @@ private:
     return error("raif: " + at + ": expected " + want + ", got " + o.str());
   }
 
-  static bool names(std::string_view full, std::string_view section, std::string_view key) {
+  static bool same_key(std::string_view full, std::string_view section, std::string_view key) {
     return full.size() == section.size() + 1 + key.size() && full.starts_with(section) &&
            full[section.size()] == '.' && full.ends_with(key);
   }
@@ -384,19 +384,12 @@ private:
     }();
     return names;
   }
-  static bool has_key(std::string_view name) {
-    static const std::vector<std::string> sorted = [] {
-      auto out = key_names();
-      std::sort(out.begin(), out.end());
-      return out;
-    }();
-    return std::binary_search(sorted.begin(), sorted.end(), name, std::less<>{});
-  }
+  static bool has_key(std::string_view name) { return std::ranges::find(key_names(), name) != key_names().end(); }
   /// Reads `v` into the key `name` ("section.key"); false when there is no such key.
   bool set(std::string_view name, const toml::node& v, const std::string& at) {
     bool found = false;
     declare(*this, [&](auto section, auto key, auto& field, auto, const Rule&, auto) {
-      if (found || !names(name, section, key)) return;
+      if (found || !same_key(name, section, key)) return;
       read(field, v, at);
       found = true;
     });
@@ -408,7 +401,6 @@ private:
       if (std::string_view(known).substr(known.find('.') + 1) == key) return " (did you mean '" + known + "'?)";
     return "";
   }
-
 };
 
 } // namespace raif

@@ -5,6 +5,7 @@
 /// training curves' summary), and curves.png drawn by gnuplot from metrics.jsonl.
 
 #include <raif/detail/json_file.hpp>
+#include <raif/eval/jsonl_io.hpp>
 #include <raif/error.hpp>
 
 #include <fmt/format.h>
@@ -37,8 +38,7 @@ inline std::string write_report(const std::filesystem::path& dir) {
     std::ifstream in(path);
     std::size_t no = 0;
     for (std::string line; std::getline(in, line);) {
-      auto j = detail::parse_json_text(line, path + ":" + std::to_string(++no));
-      if (!j.is_object()) throw error("raif: " + path + ":" + std::to_string(no) + ": expected a JSON object");
+      auto j = parse_jsonl_object(line, path, ++no);
       (j["phase"] == "grpo" ? grpo : warmstart).push_back(std::move(j));
     }
   }
