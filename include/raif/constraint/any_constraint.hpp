@@ -65,7 +65,8 @@ private:
   std::shared_ptr<const Concept> self_;
 };
 
-/// Maps constraint ids to factories from kwargs. Registry::ifeval() holds IFEval's 25; add your
+/// Maps constraint ids to factories from kwargs. Registry::ifeval() holds IFEval's 25,
+/// Registry::ifbench() IFBench's 58 and IFEval's 25; add your
 /// own types with add<C>().
 class Registry {
 public:
@@ -101,6 +102,8 @@ public:
 
   /// The 25 IFEval instruction ids (defined in constraint/ifeval.hpp).
   static const Registry& ifeval();
+  /// IFBench's registry: its 58 out-of-distribution ids and IFEval's 25 (constraint/ifbench.hpp).
+  static const Registry& ifbench();
 
 private:
   std::map<std::string, Factory, std::less<>> factories_;

@@ -49,6 +49,9 @@ template <class T> void read_value(std::string_view id, std::string_view field, 
       out = static_cast<std::int64_t>(v.get<double>());
     else
       bad_kwarg(id, field, v, "an integer");
+  } else if constexpr (std::is_same_v<T, double>) {
+    if (!v.is_number()) bad_kwarg(id, field, v, "a number");
+    out = v.get<double>();
   } else if constexpr (std::is_same_v<T, std::string>) {
     if (!v.is_string()) bad_kwarg(id, field, v, "a string");
     out = v.get<std::string>();
@@ -71,7 +74,7 @@ template <class T> void read_value(std::string_view id, std::string_view field, 
     read_value(id, field, v, x);
     out = std::move(x);
   } else {
-    static_assert(sizeof(T) == 0, "raif: unsupported parameter type; use std::int64_t, std::string, "
+    static_assert(sizeof(T) == 0, "raif: unsupported parameter type; use std::int64_t, double, std::string, "
                                   "std::vector<std::string>, raif::Relation or std::optional of one");
   }
 }

@@ -30,6 +30,26 @@ inline bool is_decimal(char32_t c) noexcept {
   if (c < 0x80) return c >= '0' && c <= '9';
   return detail::uflag(c, detail::unicode_data::digit);
 }
+/// Python's str.isdigit() on one character: Numeric_Type Decimal or Digit, so also superscripts,
+/// circled and parenthesised digits (`²`, `①`); the 128 Digit-but-not-Decimal code points of
+/// Unicode 14 (Python 3.11) are listed here.
+inline bool py_isdigit(char32_t c) noexcept {
+  if (c < 0x80) return c >= '0' && c <= '9';
+  if (is_decimal(c)) return true;
+  constexpr char32_t ranges[][2] = {
+      {0xB2, 0xB3},     {0xB9, 0xB9},     {0x1369, 0x1371},   {0x19DA, 0x19DA},   {0x2070, 0x2070},
+      {0x2074, 0x2079}, {0x2080, 0x2089}, {0x2460, 0x2468},   {0x2474, 0x247C},   {0x2488, 0x2490},
+      {0x24EA, 0x24EA}, {0x24F5, 0x24FD}, {0x24FF, 0x24FF},   {0x2776, 0x277E},   {0x2780, 0x2788},
+      {0x278A, 0x2792}, {0x10A40, 0x10A43}, {0x10E60, 0x10E68}, {0x11052, 0x1105A}, {0x1F100, 0x1F10A}};
+  for (const auto& r : ranges)
+    if (c >= r[0] && c <= r[1]) return true;
+  return false;
+}
+/// Python's str.isalnum() on one character (isalpha, isdecimal, isdigit or isnumeric): `\w` without '_'.
+inline bool py_isalnum(char32_t c) noexcept { return c != '_' && is_word_char(c); }
+/// Python's str.isalpha() on one character: general category L*.
+inline bool py_isalpha(char32_t c) noexcept;
+
 /// Python whitespace (str.isspace, str.strip(), str.split(), `\s`).
 inline bool is_py_space(char32_t c) noexcept {
   if (c < 0x80) return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20);
@@ -55,6 +75,7 @@ inline bool is_number(char32_t c) noexcept {
   if (c < 0x80) return c >= '0' && c <= '9';
   return detail::urecord(c).major == detail::unicode_data::gc_number;
 }
+inline bool py_isalpha(char32_t c) noexcept { return is_letter(c); }
 /// The Unicode White_Space property (regex `\s` outside Python): Python's isspace without U+001C..U+001F.
 inline bool is_white_space(char32_t c) noexcept { return is_py_space(c) && !(c >= 0x1C && c <= 0x1F); }
 /// General category Lt.
