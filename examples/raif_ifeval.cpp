@@ -1,11 +1,17 @@
-// raif-ifeval: a drop-in replacement for IFEval's evaluation_main.py.
+// raif-ifeval: a drop-in replacement for IFEval's evaluation_main.py and IFBench's run_eval.py.
 //
 //   raif-ifeval --input_data=input_data.jsonl --input_response_data=responses.jsonl --output_dir=out
-//               [--threads=N] [--on-error=stop|skip] [--errors=out/errors.jsonl] [--chunk=LINES]
+//               [--benchmark=ifeval|ifbench] [--threads=N] [--on-error=stop|skip]
+//               [--errors=out/errors.jsonl] [--chunk=LINES]
 //
-// Writes out/eval_results_strict.jsonl and out/eval_results_loose.jsonl (byte-identical to the
-// official ones) and prints the official report. Results appear atomically (temporary files,
-// then rename).
+// --benchmark=ifeval (default) writes out/eval_results_strict.jsonl and out/eval_results_loose.jsonl
+// (byte-identical to the official ones) and prints the official report. --benchmark=ifbench does
+// what IFBench's run_eval does: its 58 instruction ids and IFEval's 25; a response looked up by the
+// exact prompt, else by the stripped one; a prompt without a response is written with response ""
+// and every instruction False (not an error); the outputs are named
+// <model>-eval_results_{strict,loose}.jsonl, <model> being the response file's name without
+// "-responses.jsonl" (or without its extension). Results appear atomically (temporary files, then
+// rename).
 //
 // Streaming: the response file is indexed first (per distinct prompt, the offset of the line that
 // wins: a repeated prompt's later line, as in IFEval; the texts are not kept), then input_data is
@@ -25,6 +31,7 @@
 //     skipped (0 otherwise). The errors file is always written with skip (empty when all is well).
 //   Exit 2 always means: nothing was written (unreadable files, no prompts at all, write errors).
 
+#include <raif/constraint/ifbench.hpp>
 #include <raif/detail/parallel.hpp>
 #include <raif/eval/ifeval_io.hpp>
 
@@ -51,13 +58,15 @@ struct Slot { // one input row, evaluated
 
 int main(int argc, char** argv) {
   CLI::App app{"raif-ifeval: IFEval's evaluation_main, in C++"};
-  std::string input_data, response_data, output_dir, on_error = "stop", errors_path;
+  std::string input_data, response_data, output_dir, on_error = "stop", errors_path, benchmark = "ifeval";
   unsigned threads = 0;
   std::size_t chunk = 0;
   app.add_option("--input_data", input_data, "prompts with instruction ids and kwargs (JSONL)")->required();
   app.add_option("--input_response_data", response_data, "responses: {prompt, response} per line (JSONL)")->required();
   app.add_option("--output_dir", output_dir, "where eval_results_{strict,loose}.jsonl go (created if missing)")
       ->required();
+  app.add_option("--benchmark", benchmark, "ifeval: IFEval's 25 instructions and files; ifbench: IFBench's run_eval")
+      ->check(CLI::IsMember({"ifeval", "ifbench"}));
   app.add_option("--threads", threads, "worker threads (0: all cores); results do not depend on it");
   app.add_option("--on-error", on_error,
                  "stop: a bad row or a missing response exits 2 and writes nothing; skip: report bad rows "
@@ -72,15 +81,27 @@ int main(int argc, char** argv) {
   if (chunk == 0) chunk = 1024 * std::size_t(threads);
   const raif::OnError mode = on_error == "skip" ? raif::OnError::skip : raif::OnError::stop;
   if (errors_path.empty()) errors_path = (fs::path(output_dir) / "errors.jsonl").string();
+  const bool ifbench = benchmark == "ifbench";
+  const raif::Registry& registry = ifbench ? raif::Registry::ifbench() : raif::Registry::ifeval();
+  std::string prefix; // IFBench names its outputs after the response file
+  if (ifbench) {
+    prefix = fs::path(response_data).filename().string();
+    const std::string suffix = "-responses.jsonl";
+    if (prefix.size() > suffix.size() && prefix.compare(prefix.size() - suffix.size(), suffix.size(), suffix) == 0)
+      prefix.resize(prefix.size() - suffix.size());
+    else
+      prefix = fs::path(prefix).stem().string();
+    prefix += "-";
+  }
 
   bool created_dir = false;
   try {
     created_dir = fs::create_directories(output_dir);
     raif::RowErrorLog log(mode, "raif-ifeval", errors_path);
-    const raif::ResponseIndex responses(response_data, threads, chunk, log);
+    const raif::ResponseIndex responses(response_data, threads, chunk, log, /*also_stripped=*/ifbench);
 
-    const fs::path strict_path = fs::path(output_dir) / "eval_results_strict.jsonl";
-    const fs::path loose_path = fs::path(output_dir) / "eval_results_loose.jsonl";
+    const fs::path strict_path = fs::path(output_dir) / (prefix + "eval_results_strict.jsonl");
+    const fs::path loose_path = fs::path(output_dir) / (prefix + "eval_results_loose.jsonl");
     raif::AtomicOutput strict_out(strict_path), loose_out(loose_path);
     raif::IfevalSummary strict_summary, loose_summary;
     std::vector<std::int64_t> missing;   // with stop: keys without a response (then nothing is written)
@@ -96,16 +117,24 @@ int main(int argc, char** argv) {
           try {
             raif::IfevalItem it =
                 raif::parse_ifeval_input_row(raif::parse_jsonl_object(l.text, input_data, l.line), input_data, l.line);
-            const auto constraints = it.constraints();
+            const auto constraints = it.constraints(registry);
             s.key = it.key;
             auto found = responses.find(it.prompt);
+            if (ifbench && !found.found && !found.bad_line) {
+              found = responses.find(std::string(raif::py_strip(std::string_view(it.prompt))));
+              if (!found.found && !found.bad_line) found.found = true; // IFBench: "", every instruction False
+            }
             if (!found.found) {
               s.missing = true;
               s.bad_response_line = found.bad_line;
               return;
             }
             if (only_check) return;
-            const auto v = raif::evaluate_ifeval(constraints, found.response);
+            raif::IfevalVerdict v;
+            if (ifbench && found.response.empty()) // also "no response": nothing to check (blank is False)
+              v.strict = v.loose = std::vector<bool>(constraints.size(), false);
+            else
+              v = raif::evaluate_ifeval(constraints, found.response);
             s.strict_record = raif::format_ifeval_record(it, found.response, v.strict);
             s.loose_record = raif::format_ifeval_record(it, found.response, v.loose);
             s.strict = v.strict;

@@ -50,9 +50,14 @@ inline IfevalItem parse_ifeval_input_row(const nlohmann::json& j, const std::str
   };
   IfevalItem it;
   it.source = file + ":" + std::to_string(no);
-  const auto& key = field("key");
-  if (!key.is_number_integer()) bad("field 'key' must be an integer, got " + key.dump());
-  it.key = key.get<std::int64_t>();
+  const auto& key = field("key"); // IFEval writes 1000, IFBench's data "1000"
+  if (key.is_number_integer())
+    it.key = key.get<std::int64_t>();
+  else if (const auto* k = key.get_ptr<const std::string*>();
+           k && !k->empty() && k->size() <= 18 && k->find_first_not_of("0123456789") == std::string::npos)
+    it.key = std::stoll(*k);
+  else
+    bad("field 'key' must be an integer (or a string of digits), got " + key.dump());
   const auto& prompt = field("prompt");
   if (!prompt.is_string()) bad("field 'prompt' must be a string");
   it.prompt = prompt.get<std::string>();
@@ -210,11 +215,15 @@ public:
   /// Indexes `path`, parsing its lines in parallel (`threads`, 0: all cores). A bad row goes to
   /// `log` (which throws under OnError::stop); when the bad row names its prompt, that prompt's
   /// response is bad from then on (until a later good line for it), so it counts as missing.
-  ResponseIndex(std::string path, unsigned threads, std::size_t chunk_lines, RowErrorLog& log)
+  ///
+  /// With `also_stripped` (IFBench's evaluator), a row whose prompt has leading or trailing
+  /// whitespace also answers for its stripped prompt, unless a later row answers for that.
+  ResponseIndex(std::string path, unsigned threads, std::size_t chunk_lines, RowErrorLog& log,
+                bool also_stripped = false)
       : path_(std::move(path)) {
     struct Slot {
-      std::uint64_t hash = 0;
-      bool has_prompt = false;
+      std::uint64_t hash = 0, stripped_hash = 0;
+      bool has_prompt = false, has_stripped = false;
       std::optional<RowError> error;
     };
     stream_jsonl<Slot>(
@@ -223,11 +232,16 @@ public:
           auto row = parse_ifeval_response_row(l.text, path_, l.line);
           s.has_prompt = row.prompt.has_value();
           s.hash = s.has_prompt ? hash(*row.prompt) : 0;
+          const auto stripped = s.has_prompt ? py_strip(std::string_view(*row.prompt)) : std::string_view();
+          s.has_stripped = also_stripped && s.has_prompt && stripped.size() != row.prompt->size();
+          s.stripped_hash = s.has_stripped ? hash(stripped) : 0;
           s.error = std::move(row.error);
         },
         [&](const JsonlLine& l, Slot& s) {
           if (s.error) log.report(*s.error);
-          if (s.has_prompt) entries_.push_back({s.hash, l.offset, l.text.size(), l.line | (s.error ? bad_bit : 0)});
+          const std::uint64_t line = l.line | (s.error ? bad_bit : 0);
+          if (s.has_prompt) entries_.push_back({s.hash, l.offset, l.text.size(), line});
+          if (s.has_stripped) entries_.push_back({s.stripped_hash, l.offset, l.text.size(), line | stripped_bit});
         });
     fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0) throw error(path_ + ": cannot open file");
@@ -248,7 +262,7 @@ public:
       } else {
         std::vector<std::pair<std::string, Entry>> distinct; // prompt -> its latest line
         for (std::size_t k = i; k < j; ++k) {
-          std::string p = *read(entries_[k]).prompt;
+          std::string p = prompt_of(entries_[k], read(entries_[k]));
           auto d = std::find_if(distinct.begin(), distinct.end(), [&](const auto& x) { return x.first == p; });
           if (d == distinct.end())
             distinct.emplace_back(std::move(p), entries_[k]);
@@ -282,8 +296,8 @@ public:
                                [](const Entry& e, std::uint64_t v) { return e.hash < v; });
     for (; it != entries_.end() && it->hash == h; ++it) {
       auto row = read(*it);
-      if (row.prompt != prompt) continue; // another prompt with the same hash
-      if (it->line & bad_bit) return {false, {}, static_cast<std::size_t>(it->line & ~bad_bit)};
+      if (prompt_of(*it, row) != prompt) continue; // another prompt with the same hash
+      if (it->line & bad_bit) return {false, {}, static_cast<std::size_t>(it->line & line_mask)};
       if (row.error) throw error(row.error->message() + " (the file changed while raif-ifeval ran?)");
       return {true, std::move(row.response), 0};
     }
@@ -293,10 +307,15 @@ public:
   const std::string& path() const { return path_; }
 
 private:
-  static constexpr std::uint64_t bad_bit = std::uint64_t(1) << 63;
+  static constexpr std::uint64_t bad_bit = std::uint64_t(1) << 63;      // the row is bad
+  static constexpr std::uint64_t stripped_bit = std::uint64_t(1) << 62; // the entry is for the stripped prompt
+  static constexpr std::uint64_t line_mask = stripped_bit - 1;
   struct Entry {
-    std::uint64_t hash, offset, length, line; // line's top bit: the row is bad
+    std::uint64_t hash, offset, length, line; // line: the line number and the two bits above
   };
+  static std::string prompt_of(const Entry& e, const IfevalResponseRow& row) {
+    return (e.line & stripped_bit) ? std::string(py_strip(std::string_view(*row.prompt))) : *row.prompt;
+  }
   static std::uint64_t hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
 
   IfevalResponseRow read(const Entry& e) const {
@@ -307,7 +326,7 @@ private:
       if (n <= 0) throw error(path_ + ": read error (did the file change while raif-ifeval ran?)");
       got += static_cast<std::size_t>(n);
     }
-    const std::size_t line = e.line & ~bad_bit;
+    const std::size_t line = e.line & line_mask;
     auto row = parse_ifeval_response_row(text, path_, line);
     if (!row.prompt)
       throw error(path_ + ":" + std::to_string(line) + ": changed while raif-ifeval ran (no prompt on re-reading)");
