@@ -53,13 +53,13 @@ endif()
 # --on-error (issue 12). A response file and an input file with bad rows of every kind; under skip
 # the good rows must give exactly what they give alone, and errors.jsonl must list exactly the bad
 # rows (file, line). A repeated prompt's later response wins. Lines (input): 1 good; 2 invalid JSON;
-# 3 'key' a string; 4 an unknown instruction id; 5 a bad kwarg; 6 good (fails no_comma); 7 its
+# 3 'key' a string of letters; 4 an unknown instruction id; 5 a bad kwarg; 6 good (fails no_comma); 7 its
 # response row is bad; 8 no response at all; 9 blank; 10 good (its prompt answered twice).
 set(nc "\"instruction_id_list\": [\"punctuation:no_comma\"], \"kwargs\": [{}]")
 file(WRITE ${WORK}/mixed_in.jsonl
   "{\"key\": 1, \"prompt\": \"p1\", ${nc}}\n"
   "{\"key\": 2, \"prompt\": \n"
-  "{\"key\": \"3\", \"prompt\": \"p3\", ${nc}}\n"
+  "{\"key\": \"three\", \"prompt\": \"p3\", ${nc}}\n"
   "{\"key\": 4, \"prompt\": \"p1\", \"instruction_id_list\": [\"x:y\"], \"kwargs\": [{}]}\n"
   "{\"key\": 5, \"prompt\": \"p1\", \"instruction_id_list\": [\"length_constraints:number_words\"], \"kwargs\": [{\"num_words\": 3, \"relation\": \"about\"}]}\n"
   "{\"key\": 6, \"prompt\": \"p6\", ${nc}}\n"
