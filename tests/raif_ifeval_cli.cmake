@@ -129,7 +129,7 @@ foreach(chunk 1 3 0) # a chunk of one line, chunks that cut the bad rows apart, 
   endif()
   list(GET rows 3 row3)
   string(JSON why GET "${row3}" reason)
-  if(NOT why STREQUAL "field 'key' must be an integer, got \"3\"")
+  if(NOT why STREQUAL "field 'key' must be an integer (or a string of digits), got \"three\"")
     message(FATAL_ERROR "skip: row 3's reason: ${why}")
   endif()
 endforeach()
