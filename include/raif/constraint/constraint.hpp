@@ -26,14 +26,20 @@
 namespace raif {
 
 class Judge;
+struct PunktParameters;
 
 /// What a check may consult besides the response: the prompt, the item's context fields, values
-/// captured by earlier Chain steps, and a judge for judge-verified leaves.
+/// captured by earlier Chain steps, a judge for judge-verified leaves, and the Punkt parameters of
+/// the constraints that split sentences.
 struct Context {
   std::string_view prompt;
   const nlohmann::json* fields = nullptr;
   const std::map<std::string, std::string, std::less<>>* vars = nullptr;
   const Judge* judge = nullptr;
+  /// Punkt parameters for IFEval's number_sentences and capital_word_frequency; nullptr means
+  /// NLTK's trained English model (english_punkt()), which the published IFEval numbers used.
+  /// Point it at a `PunktParameters{}` for NLTK's untrained tokenizer (docs/ifeval-conformance.md).
+  const PunktParameters* punkt = nullptr;
 
   /// A captured value, if a Chain step bound it.
   std::optional<std::string_view> var(std::string_view name) const {
