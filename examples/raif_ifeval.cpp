@@ -1,8 +1,8 @@
 // raif-ifeval: a drop-in replacement for IFEval's evaluation_main.py and IFBench's run_eval.py.
 //
 //   raif-ifeval --input_data=input_data.jsonl --input_response_data=responses.jsonl --output_dir=out
-//               [--benchmark=ifeval|ifbench] [--threads=N] [--on-error=stop|skip]
-//               [--errors=out/errors.jsonl] [--chunk=LINES]
+//               [--benchmark=ifeval|ifbench] [--punkt=trained|untrained] [--threads=N]
+//               [--on-error=stop|skip] [--errors=out/errors.jsonl] [--chunk=LINES]
 //
 // --benchmark=ifeval (default) writes out/eval_results_strict.jsonl and out/eval_results_loose.jsonl
 // (byte-identical to the official ones) and prints the official report. --benchmark=ifbench does
@@ -12,6 +12,10 @@
 // <model>-eval_results_{strict,loose}.jsonl, <model> being the response file's name without
 // "-responses.jsonl" (or without its extension). Results appear atomically (temporary files, then
 // rename).
+//
+// --punkt: the Punkt parameters of number_sentences and capital_word_frequency. trained (default):
+// NLTK's English model, as the published IFEval numbers; untrained: NLTK's PunktSentenceTokenizer()
+// with empty parameters (what ../shared/ifeval/official_results_gpt4.jsonl was made with).
 //
 // Streaming: the response file is indexed first (per distinct prompt, the offset of the line that
 // wins: a repeated prompt's later line, as in IFEval; the texts are not kept), then input_data is
@@ -58,7 +62,8 @@ struct Slot { // one input row, evaluated
 
 int main(int argc, char** argv) {
   CLI::App app{"raif-ifeval: IFEval's evaluation_main, in C++"};
-  std::string input_data, response_data, output_dir, on_error = "stop", errors_path, benchmark = "ifeval";
+  std::string input_data, response_data, output_dir, on_error = "stop", errors_path, benchmark = "ifeval",
+              punkt = "trained";
   unsigned threads = 0;
   std::size_t chunk = 0;
   app.add_option("--input_data", input_data, "prompts with instruction ids and kwargs (JSONL)")->required();
@@ -67,6 +72,10 @@ int main(int argc, char** argv) {
       ->required();
   app.add_option("--benchmark", benchmark, "ifeval: IFEval's 25 instructions and files; ifbench: IFBench's run_eval")
       ->check(CLI::IsMember({"ifeval", "ifbench"}));
+  app.add_option("--punkt", punkt,
+                 "Punkt parameters of the sentence-splitting IFEval instructions: trained (NLTK's English "
+                 "model, as the published numbers) or untrained (NLTK's empty parameters)")
+      ->check(CLI::IsMember({"trained", "untrained"}));
   app.add_option("--threads", threads, "worker threads (0: all cores); results do not depend on it");
   app.add_option("--on-error", on_error,
                  "stop: a bad row or a missing response exits 2 and writes nothing; skip: report bad rows "
@@ -108,6 +117,8 @@ int main(int argc, char** argv) {
     std::atomic<bool> only_check{false}; // with stop, once a response is missing: check rows, skip evaluation
     std::size_t rows = 0;
     raif::LanguageDetector::instance(); // load profiles once, before the workers race for them
+    const raif::PunktParameters untrained_punkt;
+    const raif::Context ctx{.punkt = punkt == "untrained" ? &untrained_punkt : &raif::english_punkt()};
     raif::stream_jsonl<Slot>(
         input_data, threads, chunk,
         [&](const raif::JsonlLine& l, Slot& s) {
@@ -134,7 +145,7 @@ int main(int argc, char** argv) {
             if (ifbench && found.response.empty()) // also "no response": nothing to check (blank is False)
               v.strict = v.loose = std::vector<bool>(constraints.size(), false);
             else
-              v = raif::evaluate_ifeval(constraints, found.response);
+              v = raif::evaluate_ifeval(constraints, found.response, ctx);
             s.strict_record = raif::format_ifeval_record(it, found.response, v.strict);
             s.loose_record = raif::format_ifeval_record(it, found.response, v.loose);
             s.strict = v.strict;
