@@ -77,6 +77,34 @@ TEST_CASE("flat items carry IFEval lists that IFEval's own evaluation accepts", 
   CHECK(flat > 200);
 }
 
+TEST_CASE("with ifbench the composer also draws IFBench constraints; split by constraint is out of distribution",
+          "[data][ifbench]") {
+  const auto s = Composer{.seed = 3, .options = {.ifbench = true}}.generate(600);
+  CHECK(s.items.size() > 450);
+  std::map<std::string, int> uses;
+  for (const auto& it : s.items) {
+    INFO(it.instruction << "\n" << it.expert_answer);
+    REQUIRE(Composer::passes(it));
+    for (const auto& id : it.constraint_ids) ++uses[id];
+  }
+  INFO(nlohmann::json(uses).dump());
+  for (const char* id : {"format:output_template", "format:thesis", "sentence:keyword"}) CHECK(uses[id] >= 5);
+  // 17 kinds give 16 distinct ids (the two sentence counts share one); 0.2 x 16 = 3.2 -> 3 held out.
+  REQUIRE(uses.size() == 16);
+  const auto [train, held] = split(s.items, {.heldout_fraction = 0.2, .seed = 5, .by = "constraint"});
+  CHECK(train.size() + held.size() == s.items.size());
+  std::set<std::string> seen_in_training, unseen;
+  for (const auto& it : train) seen_in_training.insert(it.constraint_ids.begin(), it.constraint_ids.end());
+  for (const auto& it : held) {
+    bool any_unseen = false;
+    for (const auto& id : it.constraint_ids)
+      if (!seen_in_training.count(id)) any_unseen = true, unseen.insert(id);
+    CHECK(any_unseen); // every held-out item tests a constraint training never used
+  }
+  CHECK(unseen.size() == 3);
+  CHECK(seen_in_training.size() == 13);
+}
+
 TEST_CASE("select items branch on the closed world's facts", "[data]") {
   for (const auto& it : composed().items) {
     if (it.composition != "select") continue;
@@ -111,6 +139,7 @@ TEST_CASE("splits are disjoint by seed task or composition; JSONL round-trips", 
     }
   }
   CHECK_THROWS_WITH(split(items, {.heldout_fraction = 1.5}), Catch::Contains("heldout_fraction"));
+  CHECK_THROWS_WITH(split(items, {.by = "animal"}), Catch::Contains("seed_task, composition, both or constraint"));
   const std::string path = "raif_test_items.jsonl";
   write_jsonl(path, items);
   const auto back = read_jsonl(path);

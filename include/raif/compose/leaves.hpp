@@ -4,6 +4,7 @@
 /// on values captured by earlier Chain steps. Ids are "compose:*".
 
 #include <raif/constraint/any_constraint.hpp>
+#include <raif/constraint/ifbench.hpp>
 #include <raif/constraint/ifeval.hpp>
 #include <raif/detail/json_answer.hpp>
 #include <raif/judge/judge_question.hpp>
@@ -97,10 +98,10 @@ struct JsonFieldEquals {
   std::string describe() const { return "Set \"" + key + "\" to " + value + "."; }
 };
 
-/// IFEval's 25 constraints, the compose:* leaves and judge:question.
+/// IFEval's 25 constraints, IFBench's 58, the compose:* leaves and judge:question.
 inline const Registry& standard_registry() {
   static const Registry r = [] {
-    Registry reg = Registry::ifeval();
+    Registry reg = Registry::ifbench();
     reg.add<ContainsVar>()
         .add<LineCount>()
         .add<StartsWith>()

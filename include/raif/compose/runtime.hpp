@@ -33,7 +33,7 @@ private:
 };
 
 struct CompileOptions {
-  const Registry* registry = nullptr; ///< default: standard_registry() (IFEval + compose:* leaves)
+  const Registry* registry = nullptr; ///< default: standard_registry() (IFEval, IFBench, compose:* leaves)
   std::size_t max_depth = 16;         ///< composition nodes on the deepest path
 };
 

@@ -54,12 +54,19 @@ enum class LeafKind {
   quotation,    // start/end:   startend:quotation
   postscript,   // structure:   detectable_content:postscript
   paragraphs,   // structure:   length_constraints:number_paragraphs
+  // IFBench's (drawn with ComposerOptions::ifbench): out-of-distribution kinds for an OOD split
+  output_template,  // format:    format:output_template
+  thesis,           // format:    format:thesis
+  sentence_keyword, // lexical:   sentence:keyword (the word in sentence N)
 };
 
 struct ComposerOptions {
   /// Relative weights of single / and / chain / select / nested compositions.
   std::array<double, 5> composition_weights{1, 3, 2, 2, 1};
   std::size_t max_and = 3; ///< constraints in an And (2..max_and)
+  /// Also draw three IFBench constraints (format:output_template, format:thesis, sentence:keyword),
+  /// e.g. to hold them out with SplitOptions{.by = "constraint"} (docs/data.md).
+  bool ifbench = false;
 };
 
 /// A draft answer: sentences and the formatting the constraints ask for, rendered at the end.
@@ -67,6 +74,7 @@ struct Draft {
   std::vector<std::string> sentences;
   int bullets = 0, paragraphs = 0;
   bool title = false, quote = false, lower = false, upper = false, json = false, postscript = false;
+  bool output_template = false, thesis = false;
   std::string end;
 };
 
@@ -96,6 +104,9 @@ inline std::string Requirement::id() const {
   case LeafKind::quotation: return "startend:quotation";
   case LeafKind::postscript: return "detectable_content:postscript";
   case LeafKind::paragraphs: return "length_constraints:number_paragraphs";
+  case LeafKind::output_template: return "format:output_template";
+  case LeafKind::thesis: return "format:thesis";
+  case LeafKind::sentence_keyword: return "sentence:keyword";
   }
   return {};
 }
@@ -110,6 +121,7 @@ inline nlohmann::json Requirement::spec() const {
   case LeafKind::end_phrase: kw = {{"end_phrase", word}}; break;
   case LeafKind::postscript: kw = {{"postscript_marker", "P.S."}}; break;
   case LeafKind::paragraphs: kw = {{"num_paragraphs", n}}; break;
+  case LeafKind::sentence_keyword: kw = {{"word", word}, {"N", n}}; break;
   default: break;
   }
   return {{"constraint", id()}, {"kwargs", kw}};
@@ -130,6 +142,9 @@ inline std::string Requirement::phrase() const {
   case LeafKind::quotation: return "wrap the answer in double quotes";
   case LeafKind::postscript: return "add a postscript starting with P.S.";
   case LeafKind::paragraphs: return "write " + std::to_string(n) + " paragraphs separated by ***";
+  case LeafKind::output_template: return "use the headings My Answer: then My Conclusion: then Future Outlook:";
+  case LeafKind::thesis: return "first state your thesis in italics between <i> and </i> and then explain it";
+  case LeafKind::sentence_keyword: return "use the word \"" + word + "\" in sentence " + std::to_string(n);
   }
   return {};
 }
@@ -149,6 +164,9 @@ inline std::string Requirement::describe() const {
   case LeafKind::quotation: return "quotes";
   case LeafKind::postscript: return "postscript";
   case LeafKind::paragraphs: return std::to_string(n) + " paragraphs";
+  case LeafKind::output_template: return "answer/conclusion/outlook headings";
+  case LeafKind::thesis: return "italic thesis first";
+  case LeafKind::sentence_keyword: return word + " in sentence " + std::to_string(n);
   }
   return {};
 }
@@ -173,6 +191,9 @@ inline std::vector<std::string> slots(LeafKind k) {
   case LeafKind::keyword:
   case LeafKind::forbid_it: return {"lexical"};
   case LeafKind::no_comma: return {"comma"};
+  case LeafKind::output_template: return {"layout", "start", "end", "case", "count"};
+  case LeafKind::thesis: return {"layout", "start", "case", "count"};
+  case LeafKind::sentence_keyword: return {"lexical", "count", "layout", "start"};
   }
   return {};
 }
@@ -227,6 +248,8 @@ inline Draft draft(const SeedTask& t, std::size_t base, const std::vector<Requir
   if (auto l = has(LeafKind::sentences_lt)) want = std::min<std::size_t>(want, l->n - 1);
   if (auto l = has(LeafKind::bullets)) want = l->n;
   if (auto l = has(LeafKind::paragraphs)) want = std::max<std::size_t>(want, l->n);
+  if (auto l = has(LeafKind::sentence_keyword)) want = std::max<std::size_t>(want, l->n);
+  if (has(LeafKind::thesis)) want = std::max<std::size_t>(want, 2); // a thesis and its explanation
   std::vector<std::string> s(pool.begin(), pool.begin() + static_cast<std::ptrdiff_t>(std::min(want, pool.size())));
   if (auto l = has(LeafKind::keyword)) {
     const bool counted = has(LeafKind::sentences_lt) || has(LeafKind::bullets);
@@ -235,7 +258,13 @@ inline Draft draft(const SeedTask& t, std::size_t base, const std::vector<Requir
     else
       s.push_back((has(LeafKind::forbid_it) ? t.name : "It") + " is " + l->word + ".");
   }
+  if (auto l = has(LeafKind::sentence_keyword); l && s.size() >= static_cast<std::size_t>(l->n)) {
+    auto& target = s[static_cast<std::size_t>(l->n - 1)];
+    target = target.substr(0, target.size() - 1) + " and is " + l->word + ".";
+  }
   d.sentences = s;
+  d.output_template = has(LeafKind::output_template);
+  d.thesis = has(LeafKind::thesis);
   if (auto l = has(LeafKind::bullets)) d.bullets = l->n;
   if (auto l = has(LeafKind::paragraphs)) d.paragraphs = l->n;
   if (auto l = has(LeafKind::end_phrase)) d.end = l->word;
@@ -261,9 +290,15 @@ inline std::string render(const Draft& d, const SeedTask& t) {
       const std::size_t take = n / p + (k < n % p ? 1 : 0);
       for (std::size_t j = 0; j < take; ++j, ++i) body += (j ? " " : "") + d.sentences[i];
     }
+  } else if (d.thesis && !d.sentences.empty()) {
+    body = "<i>" + d.sentences[0] + "</i>\n";
+    for (std::size_t i = 1; i < d.sentences.size(); ++i) body += (i > 1 ? " " : "") + d.sentences[i];
   } else {
     for (std::size_t i = 0; i < d.sentences.size(); ++i) body += (i ? " " : "") + d.sentences[i];
   }
+  if (d.output_template && !d.sentences.empty())
+    body = "My Answer: " + body + "\nMy Conclusion: " + d.sentences.back() + "\nFuture Outlook: " +
+           d.sentences.front();
   if (d.title) body = "<<" + t.title + ">>\n" + body;
   if (!d.end.empty()) body += (d.bullets ? "\n" : " ") + d.end;
   if (d.postscript) body += "\n" + t.postscript;
@@ -362,15 +397,17 @@ struct Composer {
 
 private:
   using Rng = std::mt19937_64;
-  static Requirement draw_leaf(Rng& rng, bool segment) {
+  Requirement draw_leaf(Rng& rng, bool segment) const {
     static const std::vector<std::string> words = {"wild", "calm", "shy", "quick", "small", "happy"};
     static const std::vector<std::string> ends = {"That is all.", "The end.", "Any other questions?"};
     std::vector<LeafKind> kinds;
-    for (int k = 0; k <= static_cast<int>(LeafKind::paragraphs); ++k)
+    const auto last = options.ifbench ? LeafKind::sentence_keyword : LeafKind::paragraphs;
+    for (int k = 0; k <= static_cast<int>(last); ++k)
       if (!segment || detail::composer::segment_safe(static_cast<LeafKind>(k)))
         kinds.push_back(static_cast<LeafKind>(k));
     Requirement l{kinds[rng() % kinds.size()]};
-    if (l.kind == LeafKind::keyword) l.word = words[rng() % words.size()];
+    if (l.kind == LeafKind::keyword || l.kind == LeafKind::sentence_keyword) l.word = words[rng() % words.size()];
+    if (l.kind == LeafKind::sentence_keyword) l.n = 1 + static_cast<int>(rng() % 2);
     if (l.kind == LeafKind::end_phrase) l.word = ends[rng() % ends.size()];
     if (l.kind == LeafKind::sentences_ge) l.n = 2 + static_cast<int>(rng() % 3);
     if (l.kind == LeafKind::sentences_lt) l.n = 2 + static_cast<int>(rng() % 2);
@@ -379,8 +416,8 @@ private:
     return l;
   }
   // k compatible leaves (no shared slot).
-  static std::vector<Requirement> draw_compatible(Rng& rng, std::size_t k, bool segment,
-                                                  std::set<std::string> used = {}) {
+  std::vector<Requirement> draw_compatible(Rng& rng, std::size_t k, bool segment,
+                                           std::set<std::string> used = {}) const {
     std::vector<Requirement> out;
     for (int tries = 0; out.size() < k && tries < 50; ++tries) {
       Requirement l = draw_leaf(rng, segment);
@@ -522,7 +559,9 @@ struct SplitOptions {
   double heldout_fraction = 0.15;
   std::uint64_t seed = 0;
   /// what a held-out group shares: "seed_task" (the animal × question), "composition" (the
-  /// composition kind and its constraint ids), or "both" (held out if either key is)
+  /// composition kind and its constraint ids), "both" (held out if either key is), or
+  /// "constraint" (IFBench's out-of-distribution split: the held-out keys are constraint ids, and
+  /// an item is held out if it uses any of them, so training never sees a held-out constraint)
   std::string by = "seed_task";
 };
 
@@ -534,16 +573,17 @@ inline std::pair<std::vector<Item>, std::vector<Item>> split(const std::vector<I
                                                              const SplitOptions& o = {}) {
   if (!(o.heldout_fraction >= 0 && o.heldout_fraction < 1))
     throw error("raif: split: heldout_fraction must be in [0, 1), got " + std::to_string(o.heldout_fraction));
-  if (o.by != "seed_task" && o.by != "composition" && o.by != "both")
-    throw error("raif: split: 'by' must be seed_task, composition or both, got '" + o.by + "'");
+  if (o.by != "seed_task" && o.by != "composition" && o.by != "both" && o.by != "constraint")
+    throw error("raif: split: 'by' must be seed_task, composition, both or constraint, got '" + o.by + "'");
   auto comp_key = [](const Item& it) {
     std::string c = it.composition;
     for (const auto& id : it.constraint_ids) c += "|" + id;
     return c;
   };
-  auto held_keys = [&](auto key_of) {
+  auto held_keys = [&](auto keys_of) {
     std::set<std::string> keys;
-    for (const auto& it : items) keys.insert(key_of(it));
+    for (const auto& it : items)
+      for (auto& k : keys_of(it)) keys.insert(std::move(k));
     std::vector<std::pair<std::uint64_t, std::string>> ranked;
     for (const auto& k : keys) ranked.emplace_back(detail::composer::stable_hash(k, o.seed), k);
     std::sort(ranked.begin(), ranked.end());
@@ -553,12 +593,17 @@ inline std::pair<std::vector<Item>, std::vector<Item>> split(const std::vector<I
     for (std::size_t i = 0; i < n && i < ranked.size(); ++i) held.insert(ranked[i].second);
     return held;
   };
-  const auto task = [](const Item& it) { return it.seed_task; };
-  const auto held_tasks = o.by == "composition" ? std::set<std::string>{} : held_keys(task);
-  const auto held_comps = o.by == "seed_task" ? std::set<std::string>{} : held_keys(comp_key);
+  const auto task = [](const Item& it) { return std::vector<std::string>{it.seed_task}; };
+  const auto comp = [&](const Item& it) { return std::vector<std::string>{comp_key(it)}; };
+  const auto ids = [](const Item& it) { return it.constraint_ids; };
+  const bool by_task = o.by == "seed_task" || o.by == "both", by_comp = o.by == "composition" || o.by == "both";
+  const auto held_tasks = by_task ? held_keys(task) : std::set<std::string>{};
+  const auto held_comps = by_comp ? held_keys(comp) : std::set<std::string>{};
+  const auto held_ids = o.by == "constraint" ? held_keys(ids) : std::set<std::string>{};
   std::pair<std::vector<Item>, std::vector<Item>> out;
   for (const auto& it : items) {
-    const bool h = held_tasks.count(it.seed_task) || held_comps.count(comp_key(it));
+    bool h = held_tasks.count(it.seed_task) || held_comps.count(comp_key(it));
+    for (const auto& id : it.constraint_ids) h = h || held_ids.count(id);
     (h ? out.second : out.first).push_back(it);
   }
   return out;
