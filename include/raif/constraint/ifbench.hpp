@@ -9,6 +9,7 @@
 #include <raif/constraint/ifbench_custom.hpp>
 #include <raif/constraint/ifbench_format.hpp>
 #include <raif/constraint/ifbench_sentence.hpp>
+#include <raif/constraint/ifbench_start_verb.hpp>
 #include <raif/constraint/ifbench_words.hpp>
 #include <raif/constraint/ifeval.hpp>
 
@@ -21,7 +22,7 @@ namespace raif {
 inline constexpr auto ifbench_constraint_types = boost::hana::concat(
     boost::hana::concat(boost::hana::concat(ifbench_count_types, ifbench_words_types),
                         boost::hana::concat(ifbench_sentence_types, ifbench_format_types)),
-    ifbench_custom_types);
+    boost::hana::concat(ifbench_custom_types, ifbench_start_verb_types));
 
 inline const Registry& Registry::ifbench() {
   static const Registry r = [] {
