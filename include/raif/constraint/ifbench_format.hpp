@@ -67,9 +67,9 @@ inline ParsedOptions parse_options(std::string_view options) {
     if (!p.exact) break;
     ++i;
   }
-  const std::u32string_view sep = s.find(U'/') != std::u32string::npos ? U"/"
+  const std::u32string_view sep = s.find(U'/') != std::u32string::npos    ? U"/"
                                   : s.find(U"or") != std::u32string::npos ? U"or"
-                                                                           : U",";
+                                                                          : U",";
   for (auto piece : py_split(std::u32string_view(s), sep)) p.items.emplace_back(py_strip(piece));
   return p;
 }
@@ -404,7 +404,9 @@ struct OutputTemplate {
 struct NoWhitespace {
   static constexpr std::string_view id = "format:no_whitespace";
   bool check(const Text& t) const { return std::none_of(t.chars().begin(), t.chars().end(), is_py_space); }
-  std::string describe() const { return "Write your entire response without any whitespace: no spaces, tabs or line breaks."; }
+  std::string describe() const {
+    return "Write your entire response without any whitespace: no spaces, tabs or line breaks.";
+  }
 };
 
 /// The format:* constraint types of IFBench, as a compile-time list.
