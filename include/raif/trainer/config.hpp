@@ -39,6 +39,7 @@ struct TrainConfig {
     double heldout_fraction;
     std::string split_by, train_jsonl, heldout_jsonl, seed_tasks, trace, system;
     std::vector<double> composition_weights;
+    bool ifbench;
   } data;
   struct Tokenizer {
     std::int64_t vocab_size;
@@ -92,14 +93,17 @@ struct TrainConfig {
     key("data", "items", d.items, 2400, above(d.items, 0),
         "composed candidates; those whose expert fails its own spec are dropped");
     key("data", "heldout_fraction", d.heldout_fraction, 0.15, unit(d.heldout_fraction), "share of groups held out");
-    key("data", "split_by", d.split_by, "seed_task", one_of(d.split_by, {"seed_task", "composition", "both"}),
-        "what held-out items share and training items never see");
+    key("data", "split_by", d.split_by, "seed_task",
+        one_of(d.split_by, {"seed_task", "composition", "both", "constraint"}),
+        "what held-out items share and training items never see (constraint: IFBench's out-of-distribution split)");
     key("data", "train_jsonl", d.train_jsonl, "", any(), "your own items instead of composed ones (optional)");
     key("data", "heldout_jsonl", d.heldout_jsonl, "", any(), "your own held-out items (else split from train_jsonl)");
     key("data", "seed_tasks", d.seed_tasks, "", any(),
         "seed tasks (JSONL, docs/data.md) to compose over; empty: the bundled animals world");
     key("data", "composition_weights", d.composition_weights, std::vector<double>{1, 3, 2, 2, 1},
         weights(d.composition_weights), "relative weights of single, and, chain, select, nested items");
+    key("data", "ifbench", d.ifbench, false, any(),
+        "also compose with three IFBench constraints (format:output_template, format:thesis, sentence:keyword)");
     key("data", "trace", d.trace, "expert", one_of(d.trace, {"expert", "shallow", "none"}),
         "warm-start reasoning: expert (decomposition) | shallow (paraphrase) | none (I/O)");
     key("data", "system", d.system, "Think in <think></think>, then answer in <answer></answer>.", any(),

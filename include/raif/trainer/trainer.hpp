@@ -223,6 +223,7 @@ private:
           std::tie(train_, heldout_) = split(train_, {cfg_.data.heldout_fraction, seed(), cfg_.data.split_by});
       } else {
         Composer c{.seed = seed()};
+        c.options.ifbench = cfg_.data.ifbench;
         if (!cfg_.data.seed_tasks.empty()) c.world = load_seed_tasks(cfg_.data.seed_tasks);
         std::copy(cfg_.data.composition_weights.begin(), cfg_.data.composition_weights.end(),
                   c.options.composition_weights.begin());
