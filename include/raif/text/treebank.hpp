@@ -215,6 +215,16 @@ inline std::u32string tokenize_sentence(std::u32string s) {
       o += U" '' ";
       return 1;
     });
+  { // (\s+) -> " "  (Python's Unicode \s), before the clitic rules, as NLTK does
+    std::u32string o;
+    o.reserve(s.size());
+    for (char32_t c : s)
+      if (!is_py_space(c))
+        o += c;
+      else if (o.empty() || o.back() != U' ')
+        o += U' ';
+    s = std::move(o);
+  }
   auto clitic = [](std::initializer_list<std::u32string_view> forms) {
     return [forms](const std::u32string& t, std::size_t i, std::u32string& o) -> std::size_t {
       if (t[i] == '\'' || t[i] == ' ') return 0;
