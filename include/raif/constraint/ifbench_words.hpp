@@ -228,9 +228,7 @@ struct LastWordFirstNext {
     }
     return true;
   }
-  std::string describe() const {
-    return "Begin every sentence with the same word that ended the sentence before it.";
-  }
+  std::string describe() const { return "Begin every sentence with the same word that ended the sentence before it."; }
 };
 
 /// words:paragraph_last_first — in every line (split at "\n") that has words once lower-cased,
@@ -248,9 +246,7 @@ struct ParagraphLastFirstWordMatch {
     }
     return true;
   }
-  std::string describe() const {
-    return "End every paragraph with the word it begins with.";
-  }
+  std::string describe() const { return "End every paragraph with the word it begins with."; }
 };
 
 /// words:no_consecutive — with the text lower-cased and punctuation deleted, no two adjacent words
@@ -265,9 +261,7 @@ struct NoConsecutiveFirstLetter {
       if (ws[i][0] == ws[i - 1][0]) return false;
     return true;
   }
-  std::string describe() const {
-    return "Never let two neighbouring words start with the same letter.";
-  }
+  std::string describe() const { return "Never let two neighbouring words start with the same letter."; }
 };
 
 /// words:keywords_specific_position — the `m`-th word of the `n`-th sentence (both 1-based) is
@@ -325,8 +319,9 @@ struct WordsPosition {
     return py_lower(tokens[1]) == want && py_lower(tokens[final_punctuation ? k - 3 : k - 2]) == want;
   }
   std::string describe() const {
-    return "Put the word '" + keyword +
-           "' (keyword) second in your response and again second to last, before any final punctuation mark.";
+    return "Make the word '" + keyword +
+           "' (keyword) the second word of your response and also its second-to-last word (a final punctuation mark "
+           "does not count as a word).";
   }
 };
 

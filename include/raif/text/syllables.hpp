@@ -31,8 +31,8 @@ inline constexpr std::size_t longest_word = [] {
 
 /// Python's string.punctuation: the 32 ASCII punctuation characters.
 inline bool is_punctuation(char32_t c) noexcept {
-  return c < 0x80 && std::string_view(R"(!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~)").find(static_cast<char>(c)) !=
-                         std::string_view::npos;
+  return c < 0x80 &&
+         std::string_view(R"(!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~)").find(static_cast<char>(c)) != std::string_view::npos;
 }
 
 /// WORD_DICT.get(w): the dictionary's count, or -1 when w is not a key. The keys are ASCII, so a
