@@ -36,7 +36,8 @@ std::string four_questions(std::string_view option_label = ")") {
 
 std::string city_csv(std::string_view newline = "\n") {
   std::string out = "ID,Country,City,Year,Count";
-  for (int i = 1; i <= 7; ++i) out += std::string(newline) + std::to_string(i) + ",France,Paris,201" + std::to_string(i) + ",100";
+  for (int i = 1; i <= 7; ++i)
+    out += std::string(newline) + std::to_string(i) + ",France,Paris,201" + std::to_string(i) + ",100";
   return out;
 }
 
@@ -85,14 +86,14 @@ TEST_CASE("csv_read reads like Python 3.11's csv.reader over io.StringIO", "[tex
   CHECK(csv("a\n\nb") == Rows{{"a"}, {}, {"b"}}); // a blank line is an empty record
   CHECK(csv("\r\n") == Rows{{}});
   CHECK(csv("a,") == Rows{{"a", ""}});
-  CHECK(csv("\"a\"b,c") == Rows{{"ab", "c"}});      // text after the closing quote is kept
+  CHECK(csv("\"a\"b,c") == Rows{{"ab", "c"}}); // text after the closing quote is kept
   CHECK(csv("a\"b,\"c\"\"d\"") == Rows{{"a\"b", "c\"d"}});
   CHECK(csv("\"a\nb\",c") == Rows{{"a\nb", "c"}}); // a quoted field spans lines
   CHECK(csv("x,\"never closed\nstill") == Rows{{"x", "never closed\nstill"}});
   CHECK(csv("x,\"") == Rows{{"x", ""}});
   CHECK(csv(" \"a\"") == Rows{{" \"a\""}}); // quoted only if the first character is "
   CHECK(csv(std::string_view("a\0b", 3)) == Rows{{std::string("a\0b", 3)}});
-  CHECK(csv("a\r") == Rows{{"a"}});        // a \r at the very end ends the last line
+  CHECK(csv("a\r") == Rows{{"a"}});         // a \r at the very end ends the last line
   CHECK(csv("\"a\rb\"") == Rows{{"a\rb"}}); // inside quotes \r is a character
   CHECK(csv("a\tb,c\t", U'\t') == Rows{{"a", "b,c", ""}});
   CHECK(csv("é,ü") == Rows{{"é", "ü"}});
@@ -103,7 +104,7 @@ TEST_CASE("csv_read reads like Python 3.11's csv.reader over io.StringIO", "[tex
   CHECK_THROWS_AS(csv("\rx"), CsvError);
   CHECK_THROWS_AS(csv("\"a\"\rb"), CsvError);
   CHECK_THROWS_WITH(csv("ok\nAc\rme,1\n"), Catch::Contains("CSV line 2") && Catch::Contains("_csv.Error") &&
-                                             Catch::Contains("new-line character seen in unquoted field"));
+                                               Catch::Contains("new-line character seen in unquoted field"));
 
   // Fields of up to 131072 characters; one more is _csv.Error.
   CHECK(csv(repeat("x", csv_field_limit))[0][0].size() == csv_field_limit);
@@ -141,7 +142,7 @@ TEST_CASE("custom:multiples: the \\d runs are exactly 14 21 28 35 42 49", "[cons
   CHECK(ok(c, "Here: 14; 21; 28; 35; 42 and 49."));
   CHECK_FALSE(ok(c, "Multiples of 7 from 10 to 50:\n14, 21, 28, 35, 42, 49")); // 300713
   CHECK_FALSE(ok(c, "14, 21, 28, 35, 42, 49, 56"));                            // 300714
-  CHECK_FALSE(ok(c, "\uFF11\uFF14, 21, 28, 35, 42, 49"));                       // 300717: fullwidth
+  CHECK_FALSE(ok(c, "\uFF11\uFF14, 21, 28, 35, 42, 49"));                      // 300717: fullwidth
   CHECK_FALSE(ok(c, "014, 21, 28, 35, 42, 49"));
   CHECK_FALSE(ok(c, "14, 21, 28, 35, 42"));
   CHECK_FALSE(ok(c, ""));
@@ -155,7 +156,7 @@ TEST_CASE("custom:mcq_count_length: 4 questions, 5 options each, growing questio
   CHECK(ok(c, four_questions(".")));                          // 300736: "A." options
   CHECK(ok(c, four_questions("|")));                          // A| is an option
   CHECK(ok(c, four_questions() + "\n\n"));                    // 300739
-  CHECK(ok(c, four_questions() + "Explanation: text after"));  // 300730: ignored
+  CHECK(ok(c, four_questions() + "Explanation: text after")); // 300730: ignored
   CHECK_FALSE(ok(c, "**" + four_questions()));                // 300733: must start with "Question"
   CHECK_FALSE(ok(c, "Here are the questions.\n" + four_questions()));
   std::string three = four_questions();
@@ -184,9 +185,9 @@ TEST_CASE("custom:mcq_count_length: 4 questions, 5 options each, growing questio
 TEST_CASE("custom:reverse_newline: 52 descending folded lines from a Zimbabwe line on", "[constraint][ifbench]") {
   const ReverseNewline c;
   CHECK(ok(c, descending_lines()));
-  CHECK(ok(c, descending_lines("- ")));                    // 300745: trimmed
-  CHECK(ok(c, descending_lines("**", "**")));              // 300753: trimmed
-  CHECK(ok(c, descending_lines("", "\r")));                // 300752: \r is not trimmed, but sorts alike
+  CHECK(ok(c, descending_lines("- ")));       // 300745: trimmed
+  CHECK(ok(c, descending_lines("**", "**"))); // 300753: trimmed
+  CHECK(ok(c, descending_lines("", "\r")));   // 300752: \r is not trimmed, but sorts alike
   CHECK(ok(c, "Sure, here they are:\n\n" + descending_lines() + "\nAaa\nAaa")); // duplicates allowed
   std::string numbered; // "1. Zimbabwe", "2. Country50", ...: the numbers are kept and ascend
   int number = 0;
@@ -223,21 +224,21 @@ TEST_CASE("custom:word_reverse: a substring test for 'bald eagle' on the reverse
 
 TEST_CASE("custom:character_reverse: 'elgae dlab' in the lowercased text", "[constraint][ifbench]") {
   const CharacterReverseOrder c;
-  CHECK(ok(c, "elgae dlab ehT"));                          // 273
-  CHECK(ok(c, "Elgae Dlab"));                              // 300790
-  CHECK(ok(c, "Sure!\nelgae dlab"));                       // 300787
-  CHECK_FALSE(ok(c, "The bald eagle"));                    // 300783
-  CHECK_FALSE(ok(c, "elgaedlab"));                         // 300784
-  CHECK_FALSE(ok(c, "elgae\u00A0dlab"));                   // 300786
+  CHECK(ok(c, "elgae dlab ehT"));                            // 273
+  CHECK(ok(c, "Elgae Dlab"));                                // 300790
+  CHECK(ok(c, "Sure!\nelgae dlab"));                         // 300787
+  CHECK_FALSE(ok(c, "The bald eagle"));                      // 300783
+  CHECK_FALSE(ok(c, "elgaedlab"));                           // 300784
+  CHECK_FALSE(ok(c, "elgae\u00A0dlab"));                     // 300786
   CHECK(ok(c, repeat("elgae dla", 1 << 17) + "elgae dlab")); // 1 MB
 }
 
 TEST_CASE("custom:sentence_alphabet: 26 Punkt sentences starting a..z", "[constraint][ifbench]") {
   const SentenceAlphabet c;
-  const char* first_words[] = {"Apples", "Bring", "Calm",    "Days",  "Every",  "Fresh",      "Garden",
-                               "Holds",  "Idle",  "Joyful",  "Kites", "Lift",   "Many",       "New",
-                               "Old",    "Paths", "Quietly", "Rising", "Softly", "Toward",    "Upper",
-                               "Valleys", "Where", "Xylophones", "Yield", "Zest"}; // 300795
+  const char* first_words[] = {"Apples",  "Bring", "Calm",       "Days",   "Every",  "Fresh",  "Garden",
+                               "Holds",   "Idle",  "Joyful",     "Kites",  "Lift",   "Many",   "New",
+                               "Old",     "Paths", "Quietly",    "Rising", "Softly", "Toward", "Upper",
+                               "Valleys", "Where", "Xylophones", "Yield",  "Zest"}; // 300795
   std::string upper, lower, lines;
   for (std::string w : first_words) {
     upper += w + " came next. ";
@@ -246,11 +247,11 @@ TEST_CASE("custom:sentence_alphabet: 26 Punkt sentences starting a..z", "[constr
     lower += w + " came next. ";
   }
   CHECK(ok(c, upper));
-  CHECK(ok(c, lower)); // 300800
-  CHECK(ok(c, lines)); // 300801
-  CHECK_FALSE(ok(c, "Also more. " + upper));              // 300808
+  CHECK(ok(c, lower));                                      // 300800
+  CHECK(ok(c, lines));                                      // 300801
+  CHECK_FALSE(ok(c, "Also more. " + upper));                // 300808
   CHECK_FALSE(ok(c, upper.substr(0, upper.rfind("Zest")))); // 300796: 25 sentences
-  CHECK_FALSE(ok(c, "\"" + upper));                        // a leading quote fails
+  CHECK_FALSE(ok(c, "\"" + upper));                         // a leading quote fails
   std::string unterminated = upper;
   for (auto& ch : unterminated)
     if (ch == '.') ch = '\n'; // newlines alone do not split
@@ -265,13 +266,13 @@ TEST_CASE("custom:european_capitals_sort: the 27 capitals, north to south, comma
   const std::string list = "Reykjavik, Helsinki, Oslo, Tallinn, Stockholm, Riga, Moscow, Copenhagen, Vilnius, Minsk, "
                            "Dublin, Berlin, Amsterdam, Warsaw, London, Brussels, Prague, Luxembourg, Paris, Vienna, "
                            "Bratislava, Budapest, Vaduz, Chisinau, Bern, Ljubljana, Zagreb";
-  CHECK(ok(c, list));                                                             // 300812
-  CHECK(ok(c, list + ","));                                                       // 300815
-  CHECK(ok(c, list + "\n\n"));                                                    // 300823
-  CHECK(ok(c, "Reykjav\u00EDk" + list.substr(9)));                                // folded
-  CHECK(ok(c, "Reykjavik,,Helsinki" + list.substr(19)));                          // blank item dropped
-  CHECK_FALSE(ok(c, list + "."));                                                 // 300814
-  CHECK_FALSE(ok(c, list + ", Rome"));                                            // 300819
+  CHECK(ok(c, list));                                    // 300812
+  CHECK(ok(c, list + ","));                              // 300815
+  CHECK(ok(c, list + "\n\n"));                           // 300823
+  CHECK(ok(c, "Reykjav\u00EDk" + list.substr(9)));       // folded
+  CHECK(ok(c, "Reykjavik,,Helsinki" + list.substr(19))); // blank item dropped
+  CHECK_FALSE(ok(c, list + "."));                        // 300814
+  CHECK_FALSE(ok(c, list + ", Rome"));                   // 300819
   CHECK_FALSE(ok(c, list.substr(0, list.rfind(", ")) + " and Zagreb"));
   CHECK_FALSE(ok(c, "Capitals: " + list));
   CHECK_FALSE(ok(c, repeat(",", 1 << 20) + list + "x"));
@@ -280,19 +281,19 @@ TEST_CASE("custom:european_capitals_sort: the 27 capitals, north to south, comma
 
 TEST_CASE("custom:csv_city: 8 CSV records, header ID,Country,City,Year,Count", "[constraint][ifbench]") {
   const CityCSV c;
-  CHECK(ok(c, city_csv()));         // 300828
-  CHECK(ok(c, city_csv("\r\n")));   // 300834
-  CHECK(ok(c, city_csv() + "\n"));  // 300835
+  CHECK(ok(c, city_csv()));        // 300828
+  CHECK(ok(c, city_csv("\r\n")));  // 300834
+  CHECK(ok(c, city_csv() + "\n")); // 300835
   std::string quoted = city_csv();
   quoted.replace(0, 26, "\"ID\",\"Country\",\"City\",\"Year\",\"Count\"");
   CHECK(ok(c, quoted)); // 300830
   std::string nul = city_csv();
   nul.insert(nul.find("France") + 4, std::string(1, '\0'));
-  CHECK(ok(c, nul)); // 300839
+  CHECK(ok(c, nul));                                                // 300839
   CHECK_FALSE(ok(c, city_csv().substr(0, city_csv().rfind('\n')))); // 300831: 6 rows
   CHECK_FALSE(ok(c, "ID, Country, City, Year, Count" + city_csv().substr(26)));
-  CHECK_FALSE(ok(c, "```\n" + city_csv() + "\n```"));   // fence lines are records
-  CHECK_FALSE(ok(c, city_csv() + "\n\n"));                // a blank line is a record
+  CHECK_FALSE(ok(c, "```\n" + city_csv() + "\n```")); // fence lines are records
+  CHECK_FALSE(ok(c, city_csv() + "\n\n"));            // a blank line is a record
   std::string cr = city_csv();
   cr.insert(cr.find("Paris") + 2, "\r");
   CHECK_THROWS_WITH(ok(c, cr), Catch::Contains("custom:csv_city") && Catch::Contains("_csv.Error"));
@@ -308,9 +309,9 @@ TEST_CASE("custom:csv_special_character: header, 15 records, a quoted field with
                   product_csv("4,Tools,\"Acme & Sons\",4.99,40").substr(36))); // 300849
   CHECK(ok(c, "\"ProductID\",\t\"Category\",Brand,Price,Stock" +
                   product_csv("4,Tools,\"Acme & Sons\",4.99,40").substr(36)));
-  CHECK_FALSE(ok(c, product_csv("4,Tools,Acme,4.99,40")));      // 300846
-  CHECK_FALSE(ok(c, product_csv("4,Tools,Acme's,4.99,40")));    // 300855: unquoted special
-  CHECK_FALSE(ok(c, product_csv("4,Tools,\"Acme\",4.99,40")));  // quoted, nothing special
+  CHECK_FALSE(ok(c, product_csv("4,Tools,Acme,4.99,40")));     // 300846
+  CHECK_FALSE(ok(c, product_csv("4,Tools,Acme's,4.99,40")));   // 300855: unquoted special
+  CHECK_FALSE(ok(c, product_csv("4,Tools,\"Acme\",4.99,40"))); // quoted, nothing special
   CHECK_FALSE(ok(c, "Product ID,Category,Brand,Price,Stock" + product_csv("4,T,\"A&B\",4,4").substr(36)));
   // 300848: a bad record after the special one is never checked.
   std::string later_bad = product_csv("4,Tools,\"Acme & Sons\",4.99,40");
@@ -332,19 +333,19 @@ TEST_CASE("custom:csv_special_character: header, 15 records, a quoted field with
 
 TEST_CASE("custom:csv_quotes: tab-separated, 4 records, every field quoted", "[constraint][ifbench]") {
   const QuotesCSV c;
-  CHECK(ok(c, student_tsv()));                                          // 300862
+  CHECK(ok(c, student_tsv()));                                             // 300862
   CHECK(ok(c, student_tsv(" \"3\" \t\"Math\"\t\"A\"\t\"Fall\"\t\"93\""))); // 300870
   CHECK(ok(c, student_tsv("\"3\"\t\"\"\t\"A\"\t\"Fall\"\t\"93\"")));       // "" is a quoted empty field
   std::string crlf = student_tsv();
   for (std::size_t k = crlf.find('\n'); k != std::string::npos; k = crlf.find('\n', k + 2)) crlf.insert(k, "\r");
-  CHECK(ok(c, crlf));                                                              // 300874
-  CHECK_FALSE(ok(c, student_tsv("\"3\"\t\"Math\"\tA\t\"Fall\"\t\"93\"")));        // 300867
+  CHECK(ok(c, crlf));                                                                          // 300874
+  CHECK_FALSE(ok(c, student_tsv("\"3\"\t\"Math\"\tA\t\"Fall\"\t\"93\"")));                     // 300867
   CHECK_FALSE(ok(c, "StudentID\tSubject\tGrade\tSemester\tScore" + student_tsv().substr(48))); // header unquoted
-  CHECK_FALSE(ok(c, "```\n" + student_tsv() + "\n```"));                          // 300872 (strict)
+  CHECK_FALSE(ok(c, "```\n" + student_tsv() + "\n```"));                                       // 300872 (strict)
   std::string commas = student_tsv();
   for (auto& ch : commas)
     if (ch == '\t') ch = ',';
-  CHECK_FALSE(ok(c, commas)); // 300864
+  CHECK_FALSE(ok(c, commas));                                                       // 300864
   CHECK_FALSE(ok(c, student_tsv() + "\n\"4\"\t\"Math\"\t\"A\"\t\"Fall\"\t\"94\"")); // 5 records
   // The empty tab-separated field: the official checker raises IndexError.
   CHECK_THROWS_WITH(ok(c, student_tsv("\"3\"\t\t\"A\"\t\"Fall\"\t\"93\"")),
@@ -362,16 +363,16 @@ TEST_CASE("custom:date_format_list: comma-separated YYYY-MM-DD dates, 1769 to 18
   const DateFormatList c;
   CHECK(ok(c, "1821-12-31, 1769-01-01")); // 300885
   CHECK(ok(c, "1800-02-29"));
-  CHECK(ok(c, "1801-02-29"));             // leap years ignored
-  CHECK(ok(c, "1800-00-00"));             // month and day 00 accepted
-  CHECK(ok(c, "1800-04-30 ,1800-06-30  \n")); // 300898
-  CHECK(ok(c, "\uFF11\uFF18\uFF10\uFF10-01-01")); // fullwidth digits are \d
-  CHECK(ok(c, "\u0661\u0668\u0660\u0660-\u0661\u0662-\u0663\u0661")); // Arabic-Indic 1800-12-31
+  CHECK(ok(c, "1801-02-29"));                                               // leap years ignored
+  CHECK(ok(c, "1800-00-00"));                                               // month and day 00 accepted
+  CHECK(ok(c, "1800-04-30 ,1800-06-30  \n"));                               // 300898
+  CHECK(ok(c, "\uFF11\uFF18\uFF10\uFF10-01-01"));                           // fullwidth digits are \d
+  CHECK(ok(c, "\u0661\u0668\u0660\u0660-\u0661\u0662-\u0663\u0661"));       // Arabic-Indic 1800-12-31
   CHECK_FALSE(ok(c, "\u0661\u0668\u0660\u0660-\u0660\u0664-\u0663\u0661")); // 1800-04-31
-  CHECK_FALSE(ok(c, "1768-01-01"));          // 300883
+  CHECK_FALSE(ok(c, "1768-01-01"));                                         // 300883
   CHECK_FALSE(ok(c, "1822-01-01"));
-  CHECK_FALSE(ok(c, "1800-13-01"));          // 300886
-  CHECK_FALSE(ok(c, "1800-04-31"));          // 300888
+  CHECK_FALSE(ok(c, "1800-13-01")); // 300886
+  CHECK_FALSE(ok(c, "1800-04-31")); // 300888
   CHECK_FALSE(ok(c, "1800-02-30"));
   CHECK_FALSE(ok(c, "1800-01-01, 1800-01-02,")); // 300892: trailing comma
   CHECK_FALSE(ok(c, "1800-01-01\n1800-01-02"));  // 300893
@@ -384,10 +385,10 @@ TEST_CASE("custom:date_format_list: comma-separated YYYY-MM-DD dates, 1769 to 18
 TEST_CASE("repeat:repeat_change: words after the first equal the prompt's, text differs", "[constraint][ifbench]") {
   const auto c = from_kwargs<RepeatChange>(
       json{{"prompt_to_repeat", "Write a python program to implement a simple JPEG compression algorithm."}});
-  CHECK(ok(c, "Create a python program to implement a simple JPEG compression algorithm."));   // 300951
-  CHECK(ok(c, "write a python program to implement a simple JPEG compression algorithm."));    // 300954
+  CHECK(ok(c, "Create a python program to implement a simple JPEG compression algorithm."));     // 300951
+  CHECK(ok(c, "write a python program to implement a simple JPEG compression algorithm."));      // 300954
   CHECK(ok(c, "**Create** a python program to implement a simple JPEG compression algorithm.")); // 300960
-  CHECK(ok(c, "Write a python program to implement a simple JPEG compression algorithm.\n"));  // not identical
+  CHECK(ok(c, "Write a python program to implement a simple JPEG compression algorithm.\n"));    // not identical
   CHECK(ok(c, "Write  a python\nprogram to implement a simple JPEG compression algorithm."));
   CHECK_FALSE(ok(c, "Write a python program to implement a simple JPEG compression algorithm.")); // 300952
   CHECK_FALSE(ok(c, "Create a Python program to implement a simple JPEG compression algorithm."));
@@ -403,10 +404,10 @@ TEST_CASE("repeat:repeat_change: words after the first equal the prompt's, text 
 
 TEST_CASE("repeat:repeat_simple: exactly the sentence, case-insensitive, stripped", "[constraint][ifbench]") {
   const RepeatSimple c;
-  CHECK(ok(c, "ONLY OUTPUT THIS SENTENCE HERE, IGNORE ALL OTHER REQUESTS."));           // 300968
-  CHECK(ok(c, "Only output this sentence here, ignore all other requests.   \n\n"));      // 300971
-  CHECK_FALSE(ok(c, "\"Only output this sentence here, ignore all other requests.\""));  // 300970
-  CHECK_FALSE(ok(c, "Sure:\nOnly output this sentence here, ignore all other requests.")); // 300973 (strict)
+  CHECK(ok(c, "ONLY OUTPUT THIS SENTENCE HERE, IGNORE ALL OTHER REQUESTS."));               // 300968
+  CHECK(ok(c, "Only output this sentence here, ignore all other requests.   \n\n"));        // 300971
+  CHECK_FALSE(ok(c, "\"Only output this sentence here, ignore all other requests.\""));     // 300970
+  CHECK_FALSE(ok(c, "Sure:\nOnly output this sentence here, ignore all other requests."));  // 300973 (strict)
   CHECK_FALSE(ok(c, "Only  output  this  sentence  here,  ignore  all  other  requests.")); // 300976
   CHECK_FALSE(ok(c, "Only output this sentence here ignore all other requests."));
   CHECK_FALSE(ok(c, repeat("Only output this sentence here, ignore all other requests. ", 20000)));
@@ -415,11 +416,11 @@ TEST_CASE("repeat:repeat_simple: exactly the sentence, case-insensitive, strippe
 TEST_CASE("repeat:repeat_span: characters n_start..n_end of the prompt, inclusive", "[constraint][ifbench]") {
   const std::string prompt = "Write a descriptive, fictional, imaginative screenplay of a fish.";
   const auto c = from_kwargs<RepeatSpan>(json{{"prompt_to_repeat", prompt}, {"n_start", 5}, {"n_end", 15}});
-  CHECK(ok(c, "a descript"));        // 300985: the span " a descript", stripped
+  CHECK(ok(c, "a descript")); // 300985: the span " a descript", stripped
   CHECK(ok(c, " A DESCRIPT \n"));
-  CHECK_FALSE(ok(c, " a descrip"));   // 300989: end - 1
+  CHECK_FALSE(ok(c, " a descrip"));      // 300989: end - 1
   CHECK_FALSE(ok(c, "** a descript**")); // 300994 (strict)
-  CHECK_FALSE(ok(c, prompt));         // 300995
+  CHECK_FALSE(ok(c, prompt));            // 300995
   const RepeatSpan first{.prompt_to_repeat = "The walls are solid", .n_start = {0}, .n_end = {7}};
   CHECK(ok(first, "The wall")); // 300987
   const RepeatSpan past_end{.prompt_to_repeat = "abcdef", .n_start = {3}, .n_end = {100}};

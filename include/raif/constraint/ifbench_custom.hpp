@@ -85,8 +85,8 @@ inline bool match_field_name(std::u32string_view s, std::size_t& i, std::u32stri
 /// The CSV header test of csv_special_character and csv_quotes: header = strip() of the text
 /// before the first \n; it must fully match name_0, then for each further name: `separator`, any
 /// number of the `padding` characters, and the name; each name bare or in double quotes.
-inline bool header_matches(std::u32string_view text, const std::vector<std::u32string_view>& names,
-                           char32_t separator, std::u32string_view padding) {
+inline bool header_matches(std::u32string_view text, const std::vector<std::u32string_view>& names, char32_t separator,
+                           std::u32string_view padding) {
   const std::u32string_view header = py_strip(text.substr(0, text.find(U'\n')));
   std::size_t i = 0;
   for (std::size_t k = 0; k < names.size(); ++k) {
@@ -294,7 +294,7 @@ struct SentenceAlphabet {
       const auto [b, e] = sentences[k];
       const auto sentence = detail::ifbench_custom::lstrip(s.substr(b, e - b));
       // A Punkt sentence is never blank, so it has a first word and that word a first character.
-      if (py_lower(sentence.substr(0, 1)).front() != U'a' + k) return false;
+      if (sentence.empty() || py_lower(sentence.substr(0, 1)).front() != U'a' + k) return false;
     }
     return true;
   }
@@ -310,10 +310,10 @@ struct EuropeanCapitalsSort {
   static constexpr std::string_view id = "custom:european_capitals_sort";
   bool check(const Text& t) const {
     static constexpr std::array<std::string_view, 27> capitals = {
-        "Reykjavik", "Helsinki",  "Oslo",       "Tallinn",  "Stockholm", "Riga",     "Moscow",
-        "Copenhagen", "Vilnius",  "Minsk",      "Dublin",   "Berlin",    "Amsterdam", "Warsaw",
-        "London",    "Brussels",  "Prague",     "Luxembourg", "Paris",   "Vienna",   "Bratislava",
-        "Budapest",  "Vaduz",     "Chisinau",   "Bern",     "Ljubljana", "Zagreb"};
+        "Reykjavik",  "Helsinki", "Oslo",     "Tallinn",    "Stockholm", "Riga",      "Moscow",
+        "Copenhagen", "Vilnius",  "Minsk",    "Dublin",     "Berlin",    "Amsterdam", "Warsaw",
+        "London",     "Brussels", "Prague",   "Luxembourg", "Paris",     "Vienna",    "Bratislava",
+        "Budapest",   "Vaduz",    "Chisinau", "Bern",       "Ljubljana", "Zagreb"};
     const std::string folded = ascii_fold(t.chars());
     std::size_t n = 0;
     for (auto item : py_split(std::string_view(folded), std::string_view(","))) {
@@ -478,8 +478,8 @@ struct RepeatChange {
 struct RepeatSimple {
   static constexpr std::string_view id = "repeat:repeat_simple";
   bool check(const Text& t) const {
-    return py_lower(py_strip(std::u32string_view(t.chars()))) == U"only output this sentence here, ignore all other "
-                                                                  U"requests.";
+    static constexpr std::u32string_view sentence = U"only output this sentence here, ignore all other requests.";
+    return py_lower(py_strip(std::u32string_view(t.chars()))) == sentence;
   }
   std::string describe() const {
     return "Reply with just this sentence and nothing else: Only output this sentence here, ignore all other "
@@ -507,9 +507,9 @@ struct RepeatSpan {
     return py_lower(py_strip(std::u32string_view(t.chars()))) == py_lower(py_strip(span));
   }
   std::string describe() const {
-    return "Copy exactly the characters from position " + std::to_string(n_start.value) + " to position " +
-           std::to_string(n_end.value) + " (counting from 0, both included) of the following text, and nothing "
-           "else: " + prompt_to_repeat;
+    const std::string from = std::to_string(n_start.value), to = std::to_string(n_end.value);
+    return "Output only the characters " + from + " to " + to +
+           " (counting from 0, both included) of this text: " + prompt_to_repeat;
   }
 };
 

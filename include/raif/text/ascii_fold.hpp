@@ -26,8 +26,8 @@ inline std::string_view ascii_fold(char32_t c) noexcept {
   }();
   if (c < 0x80) return std::string_view(&ascii[c], 1);
   const auto* end = std::end(data::table);
-  const auto* it = std::lower_bound(std::begin(data::table), end, c,
-                                    [](const data::Entry& e, char32_t x) { return e.cp < x; });
+  const auto* it =
+      std::lower_bound(std::begin(data::table), end, c, [](const data::Entry& e, char32_t x) { return e.cp < x; });
   return it != end && it->cp == c ? std::string_view(it->ascii) : std::string_view();
 }
 

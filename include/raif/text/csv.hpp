@@ -66,8 +66,8 @@ inline std::vector<CsvRecord> csv_read(std::u32string_view text, CsvDialect dial
   };
   auto add_char = [&](char32_t c) {
     if (field.size() >= csv_field_limit)
-      throw CsvError("CSV line " + std::to_string(line) + ": a field longer than " +
-                         std::to_string(csv_field_limit) + " characters",
+      throw CsvError("CSV line " + std::to_string(line) + ": a field longer than " + std::to_string(csv_field_limit) +
+                         " characters",
                      "field larger than field limit (" + std::to_string(csv_field_limit) + ")");
     field.push_back(c);
   };
