@@ -13,7 +13,7 @@
 using namespace raif;
 using nlohmann::json;
 
-namespace {
+namespace test_ifbench_format { // named, around the test cases too: these files share a unity TU
 template <class C> bool ok(const C& c, std::string_view text) { return check(c, Text(text)); }
 OptionsResponse options(std::string o) { return from_kwargs<OptionsResponse>(json{{"options", std::move(o)}}); }
 SpecialBulletPoints list(std::string sep) { return from_kwargs<SpecialBulletPoints>(json{{"sep", std::move(sep)}}); }
@@ -24,7 +24,6 @@ std::string repeat(std::string_view s, std::size_t n) {
   return out;
 }
 constexpr std::size_t megabyte = 1 << 20;
-} // namespace
 
 TEST_CASE("text/emoji.hpp: emoji 2.15.0's single code points", "[constraint]") {
   for (char32_t c :
@@ -341,3 +340,5 @@ TEST_CASE("the format:* types: ids, kwargs and descriptions", "[constraint]") {
   CHECK(from_kwargs<NestedQuotes>(json::object()).describe().size() > 20);
   CHECK_THROWS_WITH(from_kwargs<NoWhitespace>(json{{"sep", "-"}}), Catch::Contains("unknown kwarg 'sep'"));
 }
+
+} // namespace test_ifbench_format

@@ -9,14 +9,13 @@
 using namespace raif;
 using nlohmann::json;
 
-namespace {
+namespace test_ifbench_sentence { // named, around the test cases too: these files share a unity TU
 template <class C> bool ok(const C& c, std::string_view text) { return check(c, Text(text)); }
 std::string repeat(std::string_view unit, std::size_t bytes) {
   std::string s;
   while (s.size() < bytes) s += unit;
   return s;
 }
-} // namespace
 
 TEST_CASE("sentence:alliteration_increment: scores must strictly increase", "[constraint][ifbench]") {
   const AlliterationIncrement c;
@@ -106,3 +105,5 @@ TEST_CASE("sentence:*: 1 MB adversarial inputs", "[constraint][ifbench]") {
   CHECK_FALSE(ok(SentenceKeyword{.word = repeat("a", 4096), .N = 1}, run));
   CHECK(ok(SentenceKeyword{.word = repeat("a", 4096), .N = 1}, run + " " + repeat("a", 4096)));
 }
+
+} // namespace test_ifbench_sentence

@@ -10,7 +10,7 @@
 using namespace raif;
 using nlohmann::json;
 
-namespace {
+namespace test_ifbench_words { // named, around the test cases too: these files share a unity TU
 template <class C> bool ok(const C& c, std::string_view text) { return check(c, Text(text)); }
 
 // n copies of `piece`, joined by `sep`.
@@ -20,7 +20,6 @@ std::string repeat(std::string_view piece, std::size_t n, std::string_view sep =
   return out;
 }
 constexpr std::size_t one_mb = 1 << 20;
-} // namespace
 
 TEST_CASE("count_syllables is syllapy 0.7.2's count", "[text][ifbench]") {
   CHECK(count_syllables("banana") == 3);
@@ -268,3 +267,5 @@ TEST_CASE("every words:* type describes its parameters", "[constraint][ifbench]"
   CHECK_THAT(k, Catch::Contains("giggle") && Catch::Contains("22") && Catch::Contains("33"));
   CHECK_THAT(WordsPosition{.keyword = "vibrant"}.describe(), Catch::Contains("vibrant"));
 }
+
+} // namespace test_ifbench_words

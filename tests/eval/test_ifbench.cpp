@@ -12,13 +12,12 @@
 
 using namespace raif;
 
-namespace {
+namespace test_ifbench_eval { // named, around the test cases too: these files share a unity TU
 std::optional<std::vector<test::IfbenchRow>> fixture() {
   const std::filesystem::path dir = RAIF_IFBENCH_DIR;
   if (!std::filesystem::exists(dir / "official_results.jsonl")) return std::nullopt;
   return test::load_ifbench_fixture(dir);
 }
-} // namespace
 
 TEST_CASE("IFBench registry: the 58 out-of-distribution ids and IFEval's 25", "[eval][ifbench]") {
   const auto ids = Registry::ifbench().ids();
@@ -80,3 +79,5 @@ TEST_CASE("IFBench conformance: the official error inputs get a raif::error", "[
   });
   CHECK(n == 6);
 }
+
+} // namespace test_ifbench_eval
