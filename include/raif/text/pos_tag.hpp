@@ -28,7 +28,8 @@ namespace detail::pos_tagger {
 namespace data = pos_tagger_data;
 inline constexpr std::size_t class_count = std::size(data::classes);
 
-/// The model, decoded from the embedded data on first use (thread-safe; about 10 MB in memory).
+/// The model, decoded from the embedded data (about 10 MB in memory). instance() is the shared one,
+/// built on first use (thread-safe); constructing another decodes the data again.
 class Model {
 public:
   struct Weights {
@@ -55,11 +56,11 @@ public:
     return {weight_.data() + it->second.first, class_.data() + it->second.first, it->second.second};
   }
 
-private:
   Model() {
     std::array<int, 128> class_of{};
     class_of.fill(-1);
-    for (std::size_t c = 0; c < class_count; ++c) class_of[static_cast<unsigned char>(data::class_letters[c])] = static_cast<int>(c);
+    for (std::size_t c = 0; c < class_count; ++c)
+      class_of[static_cast<unsigned char>(data::class_letters[c])] = static_cast<int>(c);
     tagdict_.reserve(std::size(data::tagdict));
     for (const auto& e : data::tagdict) tagdict_.emplace(e.word, e.tag);
     features_.reserve(data::feature_count);
@@ -82,11 +83,13 @@ private:
           weight_.push_back(static_cast<double>(negative ? -milli : milli) / 1000.0);
         }
         ++i;
-        features_.emplace(key, std::pair{static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(weight_.size() - begin)});
+        features_.emplace(
+            key, std::pair{static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(weight_.size() - begin)});
       }
     }
   }
 
+private:
   std::unordered_map<std::string_view, std::uint8_t> tagdict_;
   std::unordered_map<std::string_view, std::pair<std::uint32_t, std::uint32_t>> features_;
   std::vector<double> weight_;
@@ -149,20 +152,20 @@ inline std::vector<std::string_view> tag_prefix(std::span<const std::u32string> 
         for (std::size_t k = 0; k < ws.size; ++k) scores[ws.cls[k]] += ws.weight[k];
       };
       const ContextWord *c = &context[i + 2], *p1 = c - 1, *p2 = c - 2, *n1 = c + 1, *n2 = c + 2;
-      add({});                                                   // bias
-      add({last3(raw)});                                         // i suffix
-      add({raw.empty() ? std::string() : utf8_encode(raw.substr(0, 1))}); // i pref1
-      add({prev});                                               // i-1 tag
-      add({prev2});                                              // i-2 tag
-      add({prev, prev2});                                        // i tag+i-2 tag
-      add({c->word});                                            // i word
-      add({prev, c->word});                                      // i-1 tag+i word
-      add({p1->word});                                           // i-1 word
-      add({p1->suffix});                                         // i-1 suffix
-      add({p2->word});                                           // i-2 word
-      add({n1->word});                                           // i+1 word
-      add({n1->suffix});                                         // i+1 suffix
-      add({n2->word});                                           // i+2 word
+      add({});                              // bias
+      add({last3(raw)});                    // i suffix
+      add({utf8_encode(raw.substr(0, 1))}); // i pref1 ("" for an empty token)
+      add({prev});                          // i-1 tag
+      add({prev2});                         // i-2 tag
+      add({prev, prev2});                   // i tag+i-2 tag
+      add({c->word});                       // i word
+      add({prev, c->word});                 // i-1 tag+i word
+      add({p1->word});                      // i-1 word
+      add({p1->suffix});                    // i-1 suffix
+      add({p2->word});                      // i-2 word
+      add({n1->word});                      // i+1 word
+      add({n1->suffix});                    // i+1 suffix
+      add({n2->word});                      // i+2 word
       // max(classes, key=(score, label)): the classes are sorted, so on a tie the later one wins.
       tag = 0;
       for (std::size_t k = 1; k < class_count; ++k)
