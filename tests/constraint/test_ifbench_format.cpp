@@ -325,7 +325,7 @@ TEST_CASE("format:no_whitespace: no character of Python's isspace set", "[constr
   CHECK(ok(w, "NoSpacesHere"));
   CHECK(ok(w, "a\u200Bb\uFEFFc\u180Ed")); // ZWSP, BOM, MONGOLIAN VOWEL SEPARATOR are not whitespace
   for (std::string_view c : {" ", "\t", "\n", "\r", "\x1c", "\x1f", "\u0085", "\u00A0", "\u2028", "\u3000"})
-    CHECK_FALSE(ok(w, "a" + std::string(c) + "b"));
+    CHECK_FALSE(ok(w, std::string("a").append(c).append("b")));
   CHECK_FALSE(ok(w, "trailing\n"));
 }
 

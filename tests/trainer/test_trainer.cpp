@@ -453,3 +453,22 @@ TEST_CASE("data.seed_tasks composes the training items over a user's seed tasks"
   CHECK_THROWS_WITH(Trainer(bad, false), Catch::Contains("no_such_file.jsonl"));
   CHECK_FALSE(fs::exists("bad_seed_tasks/state.json"));
 }
+
+TEST_CASE("data.split_by = constraint holds out constraint ids training never sees", "[trainer]") {
+  auto c = tiny("ood_split", {"data.ifbench=true", "data.split_by=\"constraint\"", "data.heldout_fraction=0.2"});
+  Trainer t(c, false);
+  REQUIRE(t.run());
+  std::set<std::string> trained, ifbench_used;
+  for (const auto& it : t.train_items()) trained.insert(it.constraint_ids.begin(), it.constraint_ids.end());
+  REQUIRE_FALSE(t.heldout_items().empty());
+  for (const auto* set : {&t.train_items(), &t.heldout_items()})
+    for (const auto& it : *set)
+      for (const auto& id : it.constraint_ids)
+        if (id.find("format:") == 0 || id.find("sentence:") == 0) ifbench_used.insert(id);
+  CHECK(ifbench_used.size() == 3); // data.ifbench draws the three IFBench kinds
+  for (const auto& it : t.heldout_items()) {
+    bool unseen = false;
+    for (const auto& id : it.constraint_ids) unseen = unseen || !trained.count(id);
+    CHECK(unseen);
+  }
+}

@@ -436,7 +436,12 @@ struct KeywordsMultiple {
     return true;
   }
   std::string describe() const {
-    auto quoted = [](const std::string& k) { return "'" + std::string(py_strip(std::string_view(k))) + "'"; };
+    auto quoted = [](const std::string& k) { // appended: GCC 12 -O3 warns (-Wrestrict) on "'" + string&&
+      std::string q(1, '\'');
+      q += py_strip(std::string_view(k));
+      q += '\'';
+      return q;
+    };
     return "Use " + quoted(keyword1) + " exactly once, " + quoted(keyword2) + " exactly twice, " + quoted(keyword3) +
            " exactly three times, " + quoted(keyword4) + " exactly five times and " + quoted(keyword5) +
            " exactly seven times (counting occurrences inside longer words too).";
