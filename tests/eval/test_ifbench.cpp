@@ -71,7 +71,9 @@ TEST_CASE("IFBench conformance: the official error inputs get a raif::error", "[
     RAIF_SKIP("IFBench fixture not found at " RAIF_IFBENCH_DIR " (set -DRAIF_IFBENCH_DIR=...)");
   std::size_t n = 0;
   read_jsonl((dir / "errors.jsonl").string(), [&](const nlohmann::json& j, std::size_t no) {
-    const auto item = parse_ifeval_input_row(j, "errors.jsonl", no);
+    auto row = j; // the error rows carry no prompt (no checker reads it)
+    row["prompt"] = "error case";
+    const auto item = parse_ifeval_input_row(row, "errors.jsonl", no);
     INFO("key " << item.key << ": " << j.at("strict_error").dump());
     CHECK_THROWS_AS(evaluate_ifeval(item.constraints(Registry::ifbench()), j.at("response").get<std::string>()),
                     raif::error);

@@ -7,6 +7,7 @@
 /// doubles compared exactly as the official Python compares them.
 
 #include <raif/constraint/constraint.hpp>
+#include <raif/text/punctuation.hpp>
 #include <raif/text/pattern.hpp>
 #include <raif/text/punkt.hpp>
 #include <raif/text/punkt_english.hpp>
@@ -31,19 +32,6 @@ namespace raif {
 
 // Internals of this header, in their own namespace: the other family headers have helpers too.
 namespace detail::ifbench_count {
-// Python string.punctuation.
-inline bool is_ascii_punct(char32_t c) noexcept {
-  return c < 0x80 && std::u32string_view(U"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~").find(c) != std::u32string_view::npos;
-}
-
-// w.strip(string.punctuation + " ").
-inline std::u32string_view trim_punct_space(std::u32string_view w) noexcept {
-  auto trimmed = [](char32_t c) { return c == U' ' || is_ascii_punct(c); };
-  while (!w.empty() && trimmed(w.front())) w.remove_prefix(1);
-  while (!w.empty() && trimmed(w.back())) w.remove_suffix(1);
-  return w;
-}
-
 // Each maximal run of \w characters (re.findall(r"\w+", s)).
 template <class F> void for_each_regex_word(std::u32string_view s, F&& f) {
   for (std::size_t i = 0; i < s.size();) {
@@ -141,7 +129,7 @@ struct UniqueWordCount {
   bool check(const Text& t) const {
     std::unordered_set<std::u32string_view> words;
     for_each_py_word(t.lower(),
-                     [&](std::u32string_view w) { words.insert(detail::ifbench_count::trim_punct_space(w)); });
+                     [&](std::u32string_view w) { words.insert(strip_punct_space(w)); });
     return static_cast<std::int64_t>(words.size()) >= N;
   }
   std::string describe() const { return "Use at least " + std::to_string(N) + " different words in your response."; }
@@ -217,7 +205,7 @@ struct ConjunctionCount {
                                                                       U"or",  U"so",  U"yet"};
     std::unordered_set<std::u32string_view> seen;
     for_each_py_word(t.chars(), [&](std::u32string_view w) {
-      if (conjunctions.count(py_lower(detail::ifbench_count::trim_punct_space(w)))) seen.insert(w);
+      if (conjunctions.count(py_lower(strip_punct_space(w)))) seen.insert(w);
     });
     return static_cast<std::int64_t>(seen.size()) >= small_n;
   }
@@ -301,7 +289,7 @@ struct NumbersCount {
     std::int64_t n = 0;
     bool in_number = false;
     for (char32_t c : t.chars()) {
-      if (detail::ifbench_count::is_ascii_punct(c)) continue; // deleted: the runs on both sides join
+      if (is_ascii_punct(c)) continue; // deleted: the runs on both sides join
       const bool digit = is_decimal(c);
       n += digit && !in_number;
       in_number = digit;
@@ -376,7 +364,7 @@ struct NthWordJapanese {
     std::int64_t p = 0;
     for_each_py_word(t.chars(), [&](std::u32string_view w) {
       if (!ok || std::fmod(static_cast<double>(++p), N) != 0) return;
-      const auto x = detail::ifbench_count::trim_punct_space(w);
+      const auto x = strip_punct_space(w);
       if (x.empty() || all_digits(x)) return;
       ok = false;
       for (char32_t c : x) ok = ok || japanese(c);

@@ -4,6 +4,7 @@
 /// (../shared/ifbench/SPEC.md §3; decisions: docs/ifbench-conformance.md).
 
 #include <raif/constraint/constraint.hpp>
+#include <raif/text/punctuation.hpp>
 #include <raif/text/ascii_fold.hpp>
 #include <raif/text/csv.hpp>
 #include <raif/text/punkt.hpp>
@@ -25,19 +26,6 @@
 namespace raif {
 
 namespace detail::ifbench_custom {
-
-/// Python's string.punctuation.
-inline bool is_punct(char32_t c) noexcept {
-  return c < 0x80 && std::u32string_view(U"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~").find(c) != std::u32string_view::npos;
-}
-
-/// str.strip(string.punctuation + " ").
-inline std::u32string_view trim_punct_space(std::u32string_view s) noexcept {
-  auto trimmed = [](char32_t c) { return c == ' ' || is_punct(c); };
-  while (!s.empty() && trimmed(s.front())) s.remove_prefix(1);
-  while (!s.empty() && trimmed(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 /// str.lstrip(): whitespace removed at the start.
 inline std::u32string_view lstrip(std::u32string_view s) noexcept {
@@ -228,7 +216,7 @@ struct ReverseNewline {
     std::vector<std::u32string_view> lines;
     bool found = false;
     for (auto line : py_split(std::u32string_view(t.chars()), std::u32string_view(U"\n"))) {
-      line = detail::ifbench_custom::trim_punct_space(line);
+      line = strip_punct_space(line);
       if (line.empty()) continue;
       found = found || line.find(U"Zimbabwe") != std::u32string_view::npos;
       if (found) lines.push_back(line);
@@ -256,7 +244,7 @@ struct WordReverseOrder {
   bool check(const Text& t) const {
     std::u32string text;
     for (char32_t c : t.lower())
-      if (!detail::ifbench_custom::is_punct(c)) text.push_back(c);
+      if (!is_ascii_punct(c)) text.push_back(c);
     const auto words = detail::ifbench_custom::words(text);
     std::u32string reversed;
     for (auto w = words.rbegin(); w != words.rend(); ++w) {

@@ -5,6 +5,7 @@
 /// the length of the text, including the two whose official blank-line removal is quadratic.
 
 #include <raif/constraint/constraint.hpp>
+#include <raif/text/punctuation.hpp>
 #include <raif/text/emoji.hpp>
 #include <raif/text/punkt.hpp>
 #include <raif/text/punkt_english.hpp>
@@ -25,29 +26,6 @@ namespace raif {
 
 // Internals of this header, in their own namespace: the other family headers have helpers too.
 namespace detail::ifbench_format {
-// Python string.punctuation (P).
-inline bool is_ascii_punct(char32_t c) noexcept {
-  return c < 0x80 && std::u32string_view(U"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~").find(c) != std::u32string_view::npos;
-}
-
-// s with every character of P deleted.
-inline std::u32string remove_punct(std::u32string_view s) {
-  std::u32string out;
-  out.reserve(s.size());
-  for (char32_t c : s)
-    if (!is_ascii_punct(c)) out.push_back(c);
-  return out;
-}
-
-// s.strip(string.punctuation + " "): P and the ASCII space only, not tabs or newlines.
-inline std::u32string_view trim_punct_space(std::u32string_view s) noexcept {
-  auto trimmed = [](char32_t c) { return c == U' ' || is_ascii_punct(c); };
-  std::size_t b = 0, e = s.size();
-  while (b < e && trimmed(s[b])) ++b;
-  while (e > b && trimmed(s[e - 1])) --e;
-  return s.substr(b, e - b);
-}
-
 // Python str.isupper() / str.islower() of one character.
 inline bool upper_char(char32_t c) noexcept { return py_isupper(std::u32string_view(&c, 1)); }
 inline bool lower_char(char32_t c) noexcept { return py_islower(std::u32string_view(&c, 1)); }
@@ -178,9 +156,9 @@ struct OptionsResponse {
     const ParsedOptions p = parse_options(options);
     const std::u32string_view s = t.chars();
     if (p.exact) return std::find(p.items.begin(), p.items.end(), s) != p.items.end();
-    const std::u32string answer = py_lower(trim_punct_space(s));
+    const std::u32string answer = py_lower(strip_punct_space(s));
     return std::any_of(p.items.begin(), p.items.end(),
-                       [&](const std::u32string& o) { return py_lower(trim_punct_space(o)) == answer; });
+                       [&](const std::u32string& o) { return py_lower(strip_punct_space(o)) == answer; });
   }
   std::string describe() const { return "Answer with exactly one of these options and nothing else: " + options + "."; }
 };
@@ -190,7 +168,7 @@ struct OptionsResponse {
 struct NewLineWords {
   static constexpr std::string_view id = "format:newline";
   bool check(const Text& t) const {
-    const std::u32string s = detail::ifbench_format::remove_punct(t.chars());
+    const std::u32string s = remove_ascii_punct(t.chars());
     std::size_t lines = 0, words = 0;
     for (auto line : py_split(py_strip(s), std::u32string_view(U"\n"))) lines += !line.empty();
     for_each_py_word(s, [&](std::u32string_view) { ++words; });
@@ -209,7 +187,7 @@ struct EmojiSentence {
     const std::u32string_view s = t.chars();
     const auto spans = punkt_sentence_spans(s, english_punkt());
     auto bare = [&](std::size_t i) { // the sentence without P, stripped
-      return std::u32string(py_strip(remove_punct(s.substr(spans[i].first, spans[i].second - spans[i].first))));
+      return std::u32string(py_strip(remove_ascii_punct(s.substr(spans[i].first, spans[i].second - spans[i].first))));
     };
     for (std::size_t i = 0; i < spans.size(); ++i) {
       const std::u32string x = bare(i);
@@ -262,7 +240,7 @@ struct QuoteExplanation {
     }
     if (x.find(U"\"\"") != std::u32string::npos) return false;
     auto trimmed = [](char32_t c) {
-      return (c >= U'0' && c <= U'9') || (c != U'"' && detail::ifbench_format::is_ascii_punct(c));
+      return (c >= U'0' && c <= U'9') || (c != U'"' && is_ascii_punct(c));
     };
     std::size_t b = 0, e = x.size();
     while (b < e && trimmed(x[b])) ++b;

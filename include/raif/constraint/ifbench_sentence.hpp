@@ -5,6 +5,7 @@
 /// Punkt with the trained English parameters (SPEC §2.4); words are Python's str.split().
 
 #include <raif/constraint/constraint.hpp>
+#include <raif/text/punctuation.hpp>
 #include <raif/text/pattern.hpp>
 #include <raif/text/punkt.hpp>
 #include <raif/text/punkt_english.hpp>
@@ -27,11 +28,6 @@ inline std::vector<std::u32string_view> sentences(const Text& t) {
   std::vector<std::u32string_view> out;
   for (const auto& [b, e] : punkt_sentence_spans(s, english_punkt())) out.push_back(s.substr(b, e - b));
   return out;
-}
-
-// Python string.punctuation.
-inline bool is_ascii_punct(char32_t c) noexcept {
-  return c < 0x80 && std::u32string_view(U"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~").find(c) != std::u32string_view::npos;
 }
 
 // re.search(r"\b" + re.escape(word) + r"\b", s, re.IGNORECASE): the keyword is always a literal,
@@ -67,7 +63,7 @@ struct AlliterationIncrement {
       std::vector<char32_t> initials; // first character of each non-empty trimmed word
       for_each_py_word(py_lower(sentence), [&](std::u32string_view w) {
         std::size_t i = 0;
-        while (i < w.size() && (w[i] == U' ' || detail::ifbench_sentence::is_ascii_punct(w[i]))) ++i;
+        while (i < w.size() && (w[i] == U' ' || is_ascii_punct(w[i]))) ++i;
         if (i < w.size()) initials.push_back(w[i]);
       });
       std::int64_t score = 0;
@@ -130,7 +126,7 @@ struct SentenceIncrement {
       std::int64_t words = 0; // len(sentence-without-punctuation.split())
       for_each_py_word(sentence, [&](std::u32string_view w) {
         for (char32_t c : w)
-          if (!detail::ifbench_sentence::is_ascii_punct(c)) {
+          if (!is_ascii_punct(c)) {
             ++words;
             return;
           }

@@ -7,6 +7,7 @@
 /// (SPEC §2.5).
 
 #include <raif/constraint/constraint.hpp>
+#include <raif/text/punctuation.hpp>
 #include <raif/text/punkt.hpp>
 #include <raif/text/punkt_english.hpp>
 #include <raif/text/split.hpp>
@@ -28,19 +29,6 @@ namespace raif {
 
 // Internals of this header, in their own namespace: the other family headers have helpers too.
 namespace detail::ifbench_words {
-using detail::syllapy::is_punctuation;
-
-// Python string.punctuation, for the substring test of WordsPosition.
-inline constexpr std::u32string_view punctuation = U"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
-
-// s with every ASCII punctuation character deleted.
-inline std::u32string remove_punctuation(std::u32string_view s) {
-  std::u32string out;
-  out.reserve(s.size());
-  for (char32_t c : s)
-    if (!is_punctuation(c)) out.push_back(c);
-  return out;
-}
 
 // s.split(), as views into s.
 inline std::vector<std::u32string_view> words(std::u32string_view s) {
@@ -49,17 +37,6 @@ inline std::vector<std::u32string_view> words(std::u32string_view s) {
   return out;
 }
 
-// s.lstrip(string.punctuation + " ") and s.rstrip(...): ASCII punctuation and the ASCII space only.
-inline std::u32string_view ltrim_punctuation_space(std::u32string_view s) noexcept {
-  std::size_t b = 0;
-  while (b < s.size() && (s[b] == U' ' || is_punctuation(s[b]))) ++b;
-  return s.substr(b);
-}
-inline std::u32string_view rtrim_punctuation_space(std::u32string_view s) noexcept {
-  std::size_t e = s.size();
-  while (e > 0 && (s[e - 1] == U' ' || is_punctuation(s[e - 1]))) --e;
-  return s.substr(0, e);
-}
 
 // The sentences of a text (SPEC §2.4), as views into it.
 inline std::vector<std::u32string_view> sentences(std::u32string_view s) {
@@ -79,7 +56,7 @@ struct AlphabetLoop {
   static constexpr std::string_view id = "words:alphabet";
 
   bool check(const Text& t) const {
-    const std::u32string text = detail::ifbench_words::remove_punctuation(t.chars());
+    const std::u32string text = remove_ascii_punct(t.chars());
     const auto ws = detail::ifbench_words::words(text);
     if (ws.empty()) return false;
     const std::u32string first = py_lower(ws[0].substr(0, 1));
@@ -142,7 +119,7 @@ struct Palindrome {
   static constexpr std::string_view id = "words:palindrome";
 
   bool check(const Text& t) const {
-    const std::u32string text = py_lower(detail::ifbench_words::remove_punctuation(t.chars()));
+    const std::u32string text = py_lower(remove_ascii_punct(t.chars()));
     int palindromes = 0;
     for (const auto w : detail::ifbench_words::words(text))
       palindromes += w.size() >= 5 && std::equal(w.begin(), w.begin() + w.size() / 2, w.rbegin());
@@ -159,7 +136,7 @@ struct PrimeLengths {
   static constexpr std::string_view id = "words:prime_lengths";
 
   bool check(const Text& t) const {
-    const std::u32string text = detail::ifbench_words::remove_punctuation(t.chars());
+    const std::u32string text = remove_ascii_punct(t.chars());
     for (const auto w : detail::ifbench_words::words(text)) {
       constexpr std::size_t primes[] = {2,  3,  5,  7,  11, 13, 17, 19, 23, 29, 31, 37, 41,
                                         43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97};
@@ -180,7 +157,7 @@ struct LimitedWordRepeat {
   BOOST_HANA_DEFINE_STRUCT(LimitedWordRepeat, (std::int64_t, small_n));
 
   bool check(const Text& t) const {
-    const std::u32string text = detail::ifbench_words::remove_punctuation(t.lower());
+    const std::u32string text = remove_ascii_punct(t.lower());
     std::unordered_map<std::u32string_view, std::int64_t> seen;
     for (const auto w : detail::ifbench_words::words(text))
       if (++seen[w] > small_n) return false;
@@ -198,7 +175,7 @@ struct AlternateParitySyllables {
   static constexpr std::string_view id = "words:odd_even_syllables";
 
   bool check(const Text& t) const {
-    const std::u32string text = py_lower(detail::ifbench_words::remove_punctuation(t.chars()));
+    const std::u32string text = py_lower(remove_ascii_punct(t.chars()));
     int previous = -1;
     for (const auto w : detail::ifbench_words::words(text)) {
       const int parity = static_cast<int>(count_syllables(w) % 2);
@@ -222,8 +199,8 @@ struct LastWordFirstNext {
     namespace d = detail::ifbench_words;
     const auto ss = d::sentences(t.chars());
     for (std::size_t i = 1; i < ss.size(); ++i) {
-      const auto a = d::words(d::rtrim_punctuation_space(ss[i - 1]));
-      const auto b = d::words(d::ltrim_punctuation_space(ss[i]));
+      const auto a = d::words(rstrip_punct_space(ss[i - 1]));
+      const auto b = d::words(lstrip_punct_space(ss[i]));
       if (a.empty() || b.empty() || !d::equal_lower(a.back(), b.front())) return false;
     }
     return true;
@@ -241,7 +218,7 @@ struct ParagraphLastFirstWordMatch {
     namespace d = detail::ifbench_words;
     for (const auto line : py_split(std::u32string_view(t.chars()), std::u32string_view(U"\n"))) {
       const std::u32string x = py_lower(py_strip(line));
-      const auto ws = d::words(d::rtrim_punctuation_space(d::ltrim_punctuation_space(x)));
+      const auto ws = d::words(rstrip_punct_space(lstrip_punct_space(x)));
       if (!ws.empty() && ws.front() != ws.back()) return false;
     }
     return true;
@@ -255,7 +232,7 @@ struct NoConsecutiveFirstLetter {
   static constexpr std::string_view id = "words:no_consecutive";
 
   bool check(const Text& t) const {
-    const std::u32string text = detail::ifbench_words::remove_punctuation(t.lower());
+    const std::u32string text = remove_ascii_punct(t.lower());
     const auto ws = detail::ifbench_words::words(text);
     for (std::size_t i = 1; i < ws.size(); ++i)
       if (ws[i][0] == ws[i - 1][0]) return false;
@@ -313,7 +290,7 @@ struct WordsPosition {
     const auto tokens = word_tokenize(t.chars(), english_punkt());
     const std::size_t k = tokens.size();
     if (k < 2) return false;
-    const bool final_punctuation = detail::ifbench_words::punctuation.find(tokens.back()) != std::u32string_view::npos;
+    const bool final_punctuation = ascii_punctuation.find(tokens.back()) != std::u32string_view::npos;
     if (final_punctuation && k < 3) return false;
     const std::u32string want = py_lower(utf8_decode(keyword));
     return py_lower(tokens[1]) == want && py_lower(tokens[final_punctuation ? k - 3 : k - 2]) == want;

@@ -6,6 +6,7 @@
 /// tools/gen_syllapy_data.py).
 
 #include <raif/text/detail/syllapy_data.hpp>
+#include <raif/text/punctuation.hpp>
 #include <raif/text/unicode.hpp>
 #include <raif/text/utf8.hpp>
 
@@ -29,11 +30,6 @@ inline constexpr std::size_t longest_word = [] {
   return n;
 }();
 
-/// Python's string.punctuation: the 32 ASCII punctuation characters.
-inline bool is_punctuation(char32_t c) noexcept {
-  return c < 0x80 &&
-         std::string_view(R"(!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~)").find(static_cast<char>(c)) != std::string_view::npos;
-}
 
 /// WORD_DICT.get(w): the dictionary's count, or -1 when w is not a key. The keys are ASCII, so a
 /// word is compared code point by code point without encoding it.
@@ -70,8 +66,8 @@ inline std::int64_t rule(std::u32string_view w) noexcept {
 inline std::u32string_view trim(std::u32string_view w) noexcept {
   w = py_strip(w);
   std::size_t b = 0, e = w.size();
-  while (b < e && is_punctuation(w[b])) ++b;
-  while (e > b && is_punctuation(w[e - 1])) --e;
+  while (b < e && is_ascii_punct(w[b])) ++b;
+  while (e > b && is_ascii_punct(w[e - 1])) --e;
   return w.substr(b, e - b);
 }
 
