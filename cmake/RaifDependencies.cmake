@@ -1,4 +1,4 @@
-# Finds raif's dependencies and defines raif::re2 and (when LibTorch is available) raif::libtorch.
+# Finds raif's dependencies and defines raif::re2, raif::pcre2 and (when LibTorch is available) raif::libtorch.
 # Shared by the build and by the installed package config.
 include(CMakeFindDependencyMacro)
 find_dependency(Boost 1.74 CONFIG)
@@ -16,6 +16,22 @@ if(NOT TARGET raif::re2)
     pkg_check_modules(RAIF_RE2 REQUIRED IMPORTED_TARGET GLOBAL re2)
     add_library(raif::re2 INTERFACE IMPORTED)
     target_link_libraries(raif::re2 INTERFACE PkgConfig::RAIF_RE2)
+  endif()
+endif()
+
+# PCRE2 (8-bit): the fallback for the Python regular expressions RE2 cannot run with Python's
+# meaning (backreferences, lookaround, ...; text/pattern.hpp). Its CMake package (PCRE2 >= 10.43)
+# when there is one, else pkg-config (Debian's libpcre2-dev 10.42 ships only the .pc files).
+if(NOT TARGET raif::pcre2)
+  find_package(PCRE2 CONFIG QUIET COMPONENTS 8BIT)
+  if(TARGET PCRE2::8BIT)
+    add_library(raif::pcre2 INTERFACE IMPORTED)
+    target_link_libraries(raif::pcre2 INTERFACE PCRE2::8BIT)
+  else()
+    find_package(PkgConfig REQUIRED)
+    pkg_check_modules(RAIF_PCRE2 REQUIRED IMPORTED_TARGET GLOBAL libpcre2-8)
+    add_library(raif::pcre2 INTERFACE IMPORTED)
+    target_link_libraries(raif::pcre2 INTERFACE PkgConfig::RAIF_PCRE2)
   endif()
 endif()
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdint>
 #include <fstream>
 #include <iostream>
@@ -189,11 +190,16 @@ TEST_CASE("IGNORECASE: raif's classes are Python's, measured with re on every ca
     const std::vector<char32_t> want = class_of.count(c) ? *class_of[c] : std::vector<char32_t>{c};
     if (got != want) {
       ++differ;
-      if (examples.size() < 8) {
-        std::string e = "U+" + std::to_string(c) + ": python {";
-        for (char32_t x : want) e += " " + std::to_string(x);
-        e += " } pcre2 {";
-        for (char32_t x : got) e += " " + std::to_string(x);
+      if (examples.size() < 10) {
+        auto hex = [](char32_t x) {
+          char buf[16];
+          std::snprintf(buf, sizeof buf, " U+%04X", static_cast<unsigned>(x));
+          return std::string(buf);
+        };
+        std::string e = hex(c) + ": Python {";
+        for (char32_t x : want) e += hex(x);
+        e += " }, PCRE2 {";
+        for (char32_t x : got) e += hex(x);
         examples.push_back(e + " }");
       }
     }
@@ -202,4 +208,72 @@ TEST_CASE("IGNORECASE: raif's classes are Python's, measured with re on every ca
             << " cased code points, e.g.\n";
   for (const auto& e : examples) std::cout << "  " << e << "\n";
   CHECK(differ > 0); // if this ever reaches 0, the expansion could go (but stays correct)
+}
+
+namespace python_regex_test {
+template <class F> auto timed(const char* what, F&& f) {
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = f();
+  std::cout << "  " << what << ": "
+            << std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() << " ms\n";
+  return r;
+}
+std::string repeat(std::string_view s, std::size_t times) {
+  std::string out;
+  out.reserve(s.size() * times);
+  for (std::size_t i = 0; i < times; ++i) out += s;
+  return out;
+}
+} // namespace python_regex_test
+
+TEST_CASE("1 MB inputs: linear paths finish, backtracking ones stay within the budget", "[text][python_regex]") {
+  using namespace python_regex_test;
+  std::cout << "1 MB inputs:\n";
+  const std::string as(1'000'000, 'a'), as_bang = as + "!";
+  const std::string words = repeat("the cat sat on the mat ", 44'000); // ~1 MB of words
+  // RE2, after rewrites (expected values by hand: no match / one match per word pair / ...).
+  CHECK_FALSE(timed("search (a+)+$ on a...a!", [&] { return PyPattern("(a+)+$", false).search(Text(as_bang)); }));
+  CHECK(timed("forbidden word wa+r", [&] { return PyPattern::word_bounded("ma+t", true).search(Text(words)); }));
+  CHECK_FALSE(timed("forbidden word ca+", [&] { return PyPattern::word_bounded("ca+", true).search(Text(words)); }));
+  CHECK(timed("count x* (an empty match per character)",
+              [&] { return PyPattern("x*", false).count(Text(as)); }) == as.size() + 1);
+  CHECK(timed("count (?>a+)b", [&] { return PyPattern("(?>a+)b", false).count(Text(as)); }) == 0);
+  // PCRE2 under the budget: benign backtracking patterns on a long text.
+  CHECK(timed("count a*? (PCRE2 after each empty match)", [&] { return PyPattern("a*?", false).count(Text(as)); }) ==
+        2 * as.size() + 1);
+  CHECK(timed("count \\b\\w+\\b", [&] { return PyPattern("\\b\\w+\\b", false).count(Text(words)); }) == 6 * 44'000);
+  // "mat the": the group can be the last letter of one word and the first of the next.
+  CHECK(timed("count (\\w+) \\1", [&] { return PyPattern("(\\w+) \\1", false).count(Text(words)); }) ==
+        44'000 - 1);
+  CHECK(timed("count (?<=the )\\w+", [&] { return PyPattern("(?<=the )\\w+", false).count(Text(words)); }) ==
+        2 * 44'000);
+  // Catastrophic for Python and for PCRE2: a raif::error naming the pattern and the budget.
+  const PyPattern bad("(a|aa)+(?=b)", false, "keywords:frequency.keyword");
+  CHECK(timed("search (a|aa)+(?=b) (RE2 after the edge rewrite)", [&] { return bad.search(Text(as)); }) == false);
+  timed("count (a|aa)+(?=b) -> budget error", [&] {
+    CHECK_THROWS_WITH(bad.count(Text(as)), Catch::Contains("keywords:frequency.keyword pattern '(a|aa)+(?=b)'") &&
+                                               Catch::Contains("exceeded its step budget"));
+    return 0;
+  });
+  // Python takes 0.5 s at 22 characters, doubling with each one; PCRE2 sees at once that no 'b'.
+  CHECK_FALSE(timed("search (a+)+\\1b", [&] { return PyPattern("(a+)+\\1b", false).search(Text(as)); }));
+  timed("search (a|aa)+\\1$ -> budget error", [&] {
+    CHECK_THROWS_WITH(PyPattern("(a|aa)+\\1$", false).search(Text(as_bang)), Catch::Contains("step budget"));
+    return 0;
+  });
+}
+
+TEST_CASE("Patterns raif declines, and kwargs Python rejects, are errors naming the pattern", "[text][python_regex]") {
+  CHECK_THROWS_WITH(PyPattern("\\N{EM DASH}", false, "kw"), Catch::Contains("kw pattern '\\N{EM DASH}'") &&
+                                                                Catch::Contains("named character"));
+  CHECK_THROWS_WITH(PyPattern("a{70000}", false, "kw"), Catch::Contains("65535"));
+  CHECK_THROWS_WITH(PyPattern("(?i)(a)\\1(?-i:B)", false, "kw"), Catch::Contains("case-insensitive backreference"));
+  // Python's own messages and positions (re.compile(...) raises re.error with these).
+  CHECK_THROWS_WITH(PyPattern("a**", false, "kw"), Catch::Contains("multiple repeat at position 2"));
+  CHECK_THROWS_WITH(PyPattern("(?<=a+)b", false, "kw"), Catch::Contains("look-behind requires fixed-width pattern"));
+  CHECK_THROWS_WITH(PyPattern("a(?i)b", false, "kw"), Catch::Contains("global flags not at the start"));
+  CHECK_THROWS_WITH(PyPattern("\\p{L}", false, "kw"), Catch::Contains("bad escape \\p"));
+  // IFEval builds forbidden-word patterns by concatenation: "a\\" + "\\b" reads as a, \\, b.
+  CHECK_FALSE(PyPattern::word_bounded("a\\", true).search(Text("ab")));
+  CHECK(PyPattern::word_bounded("a\\", true).search(Text("a\\b")));
 }

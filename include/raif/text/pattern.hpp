@@ -1475,13 +1475,26 @@ inline Lowering lowering_for(const Node& root) {
   return uni ? Lowering::unicode : Lowering::ascii;
 }
 
+/// Can the first match in Python's order be empty where a non-empty match starts at the same place?
+/// Only through a lazy quantifier or an alternative that can match empty ahead of another: with
+/// greedy quantifiers alone, backtracking has tried (and seen fail) every way of consuming more
+/// before it settles for an empty match. (After an empty match Python looks for a non-empty one at
+/// the same place, which RE2 cannot order; see PyPattern::count.)
+inline bool prefers_empty(const Node& n) {
+  if (n.op == Op::repeat && n.greed == Greed::lazy) return true;
+  if (n.op == Op::alt)
+    for (std::size_t i = 0; i + 1 < n.kids.size(); ++i)
+      if (edge_of(n.kids[i], true).nullable) return true;
+  return std::any_of(n.kids.begin(), n.kids.end(), [](const Node& k) { return prefers_empty(k); });
+}
+
 // ---------------------------------------------------------------------------------------------
 
 /// A pattern compiled for every engine that can run it. Immutable; shared between threads.
 struct Compiled {
   std::unique_ptr<RE2> exact;         // right for search and count (null: RE2 cannot run it)
   bool exact_py_end = false;          // ... but only for texts that do not end with '\n'
-  std::unique_ptr<RE2> exact_longest; // the same, leftmost-longest: "is there a non-empty match here?"
+  bool exact_prefers_empty = false;   // count() may need PCRE2 after an empty match
   std::unique_ptr<RE2> search;        // right for search only (edge rewrites), when exact is not enough
   bool search_py_end = false;
   std::unique_ptr<Pcre2Program> pcre2;
@@ -1489,11 +1502,10 @@ struct Compiled {
   Lowering lowering = Lowering::none;
 };
 
-inline std::unique_ptr<RE2> make_re2(const std::string& syntax, bool longest) {
+inline std::unique_ptr<RE2> make_re2(const std::string& syntax) {
   RE2::Options o;
   o.set_log_errors(false);
   o.set_max_mem(64 << 20);
-  o.set_longest_match(longest);
   auto re = std::make_unique<RE2>(syntax, o);
   if (!re->ok()) return nullptr;
   return re;
@@ -1514,13 +1526,13 @@ inline std::shared_ptr<const Compiled> compile(const std::string& source, Flags 
   Node r = root;
   simplify(r, Edge{});
   if (auto s = to_re2(r, c->exact_py_end)) {
-    c->exact = make_re2(*s, false);
-    if (c->exact) c->exact_longest = make_re2(*s, true);
+    c->exact = make_re2(*s);
+    c->exact_prefers_empty = prefers_empty(r);
   }
   if (!c->exact || c->exact_py_end) {
     Node rs = r;
     search_rewrite(rs);
-    if (auto s = to_re2(rs, c->search_py_end)) c->search = make_re2(*s, false);
+    if (auto s = to_re2(rs, c->search_py_end)) c->search = make_re2(*s);
   }
   try {
     c->lowering = lowering_for(root);
@@ -1533,7 +1545,7 @@ inline std::shared_ptr<const Compiled> compile(const std::string& source, Flags 
     c->pcre2_problem = e.why;
   }
   // Without a PCRE2 program, RE2 must cover every text (an exact program that cannot match empty).
-  if (!c->pcre2 && (!c->exact || c->exact_py_end || edge_of(r, true).nullable || !edge_of(r, true).certain))
+  if (!c->pcre2 && (!c->exact || c->exact_py_end || c->exact_prefers_empty))
     throw error(name() + " " + c->pcre2_problem);
   return c;
 }
@@ -1688,11 +1700,10 @@ private:
         b = static_cast<std::size_t>(m.data() - in.data());
         pos = b + m.size();
         if (!m.empty()) continue;
-        // Python tries next for a non-empty match at the same place; RE2 can tell whether there is
-        // any, but not which one Python's backtracking order picks: PCRE2 can.
+        // Python tries next for a non-empty match at the same place. Unless the pattern can prefer
+        // an empty match there is none (prefers_empty); otherwise PCRE2 finds the one Python would.
         if (b >= s.size()) break;
-        re2::StringPiece longest;
-        if (c.exact_longest->Match(in, b, s.size(), RE2::ANCHOR_START, &longest, 1) && !longest.empty()) {
+        if (c.exact_prefers_empty) {
           if (!run) run.emplace(pcre2(), s);
           const Status st = run->find(b, true, true, b, e);
           if (st == Status::budget) over_budget(*run, s.size());
