@@ -86,8 +86,11 @@ def expand(text):
 # (topic, patterns, texts): every pattern against every text of its group.
 GROUPS = [
     ("possessive", [r"a*+a", r"a++b", r"\d++\.", r"x?+x", r"(?:ab)*+ab", r"a{2,4}+a", r"[a-z]*+\d",
-                    r"\w++!", r"a*+", r"(?:a|b)++c", r"\s*+$", r"[^,]++,"],
-     ["aaa", "aab", "123.45", "xx", "ababab", "aaaaa", "abc1", "hi!", "", "abbac", "  \n", "x,y,"]),
+                    r"\w++!", r"a*+", r"(?:a|b)++c", r"\s*+$", r"[^,]++,",
+                    # each iteration of a possessive repeat is atomic: X{2}+ is (?>X)(?>X), not (?>X{2})
+                    r"(\w*[a]|\u0130){2}+", r"(?:a|ab){2}+c", r"(?:\w*a|b){1,3}+"],
+     ["aaa", "aab", "123.45", "xx", "ababab", "aaaaa", "abc1", "hi!", "", "abbac", "  \n", "x,y,", "\u0131A",
+      "abac", "aab"]),
     ("atomic", [r"(?>a+)b", r"(?>a+)a", r"(?>ab|a)b", r"(?>x*?)y", r"(?>\d+)\.\d", r"(?>(a+))\1",
                 r"(?>a*b+)c", r"(?>\w+)\b", r"(?>a|ab)c"],
      ["aab", "aaa", "abb", "xxy", "3.14", "aaaa", "aabbc", "word!", "abc", "ac"]),
@@ -121,8 +124,11 @@ GROUPS = [
                  r"(?m)^", r"(?m)$", r"^\s*$", r"b$|c"],
      ["a", "a\n", "a\n\n", "ba", "a\nb", "a\nb\n", "", "\n", "c\n"]),
     ("empty_matches", [r"|a", r"a??", r"x*", r"a*?", r"(?:)", r"a|", r"(|a)+", r"(a|)+", r"(a*)*", r"(a*)+b",
-                       r"(?:a*?)+", r"\b|a", r"(?=a)|a", r"a*|b", r"(?:a|)*b"],
-     ["a", "aa", "abxd", "ab", "", "baab", "aab"]),
+                       r"(?:a*?)+", r"\b|a", r"(?=a)|a", r"a*|b", r"(?:a|)*b",
+                       # bounded repeats of a body that can match empty: Python's zero-width rule
+                       r"(B|(\S*?)){,2}", r"(?:|x){0,3}", r"(a?){2,4}", r"(?:x*?){0,3}?", r"(?:b|a*?){1,3}",
+                       r"(?:(a)|b?){0,3}\1"],
+     ["a", "aa", "abxd", "ab", "", "baab", "aab", "\u0131B", "xxab"]),
     ("flags", [r"(?i)abc", r"(?x) a b c # comment", r"(?a)\w+", r"(?a:\w)+", r"(?i:A)b", r"(?-i:a)",
                r"a(?i)b", r"(?u)\w", r"(?L)a", r"(?ii)x", r"(?x)[ ]", r"(?x)a\ b", r"(?s:.)", r"(?m:^b)",
                r"(?ai)k", r"(?i)(?a)\u212a", r"(?a)(?u)x", r"(?au)x", r"(?x)(?# c )a"],

@@ -29,6 +29,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -1021,12 +1022,12 @@ inline Edge follow(const std::vector<Node>& items, std::size_t from, const Edge&
 }
 
 /// A possessive repeat of one class equals the greedy one when giving characters back could never
-/// help what follows: what follows cannot start with the class (and starts with no assertion), or
-/// can end the match right there.
+/// help what follows: the count is fixed, or what follows cannot start with the class (and starts
+/// with no assertion), or can end the match right there. (Only for one class: Python makes each
+/// iteration of a possessive repeat atomic, so X{2}+ is (?>X)(?>X), not X{2}.)
 inline bool possessive_is_greedy(const Node& rep, const Edge& cont) {
-  if (rep.min == rep.max) return true;
   const CpSet* c = as_set(rep.kids[0]);
-  return c && cont.certain && (cont.nullable || c->disjoint(cont.chars));
+  return c && (rep.min == rep.max || (cont.certain && (cont.nullable || c->disjoint(cont.chars))));
 }
 
 inline void simplify(Node& n, const Edge& cont);
@@ -1356,6 +1357,19 @@ inline std::optional<std::string> to_re2(const Node& n, bool& py_end) {
   }
 }
 
+/// A bounded repeat whose body can match empty, with two or more optional iterations. Python tries
+/// an optional iteration only if the previous optional one consumed something (sre's zero-width
+/// protection); RE2 and PCRE2 expand a bounded repeat into copies without that rule, so the first
+/// match they find can differ from Python's (whether there is a match cannot). Unbounded repeats
+/// agree: all three stop at an empty iteration.
+inline bool needs_zero_width_rule(const Node& n) {
+  return n.op == Op::repeat && n.max != unbounded && n.max - n.min >= 2 && n.greed != Greed::possessive &&
+         !as_set(n.kids[0]) && edge_of(n.kids[0], true).nullable;
+}
+inline bool any_node(const Node& n, bool (*pred)(const Node&)) {
+  return pred(n) || std::any_of(n.kids.begin(), n.kids.end(), [&](const Node& k) { return any_node(k, pred); });
+}
+
 /// PCRE2 syntax with the same meaning, with a callout at each backtracking choice point (the step
 /// counter of detail/pcre2_regex.hpp). A large class (Python's \w has some 700 ranges) is written
 /// once, in a (?(DEFINE)...) group at the end, and called as a subroutine wherever it is used:
@@ -1364,6 +1378,13 @@ inline std::optional<std::string> to_re2(const Node& n, bool& py_end) {
 class Pcre2Writer {
 public:
   std::string pattern(const Node& root) {
+    collect_references(root);
+    // Pass one numbers the groups (Python's, and the auxiliary ones of needs_zero_width_rule);
+    // pass two writes the pattern with Python's backreferences renumbered.
+    emit(root);
+    numbered_ = true;
+    next_group_ = 0;
+    defs_.clear();
     std::string body = "(?C)(?:" + emit(root) + ")";
     if (defs_.empty()) return body;
     std::vector<const std::string*> by_index(defs_.size());
@@ -1374,6 +1395,46 @@ public:
   }
 
 private:
+  // Only groups that a backreference or condition refers to capture in PCRE2 (the others cannot
+  // change a match), so copies of a repeated body never duplicate a group that matters.
+  void collect_references(const Node& n) {
+    if (n.op == Op::backref || n.op == Op::cond) referenced_.insert(n.group);
+    for (const auto& k : n.kids) collect_references(k);
+  }
+  bool referenced_inside(const Node& n) const {
+    if (n.op == Op::group && referenced_.count(n.group)) return true;
+    return std::any_of(n.kids.begin(), n.kids.end(), [&](const Node& k) { return referenced_inside(k); });
+  }
+  std::string ref(int python_group) const {
+    auto it = numbers_.find(python_group);
+    return std::to_string(numbered_ && it != numbers_.end() ? it->second : python_group);
+  }
+  // X{min,max} under Python's zero-width rule: X{min}, then up to max-min iterations, each after
+  // the first only if the one before consumed something -- (?C{g}) fails when group g, the previous
+  // iteration, is empty (detail/pcre2_regex.hpp).
+  std::string zero_width_chain(const Node& n) {
+    if (referenced_inside(n.kids[0]))
+      throw Refused{"repeats a group that can match empty a bounded number of times (" + quantifier(n) +
+                    ") and refers back to a group inside it, which raif cannot run with Python's rule for empty "
+                    "iterations"};
+    const std::uint32_t k = n.max - n.min;
+    if (k > 64)
+      throw Refused{"repeats a group that can match empty up to " + std::to_string(n.max) +
+                    " times, which raif cannot run with Python's rule for empty iterations beyond 64"};
+    const std::string opt = n.greed == Greed::lazy ? ")??" : ")?";
+    std::string out;
+    if (n.min) out += "(?:" + emit(n.kids[0]) + "){" + std::to_string(n.min) + "}";
+    return out + "(?:" + iterations(n.kids[0], k, opt) + opt + "(?C)";
+  }
+  // One iteration, then (if it consumed something) up to j-1 more. Groups are numbered in the order
+  // they open, so this iteration's group is numbered before any group inside X.
+  std::string iterations(const Node& x, std::uint32_t j, const std::string& opt) {
+    if (j == 1) return "(?:" + emit(x) + ")";
+    const int g = ++next_group_;
+    std::string first = emit(x);
+    return "(" + first + ")(?:(?C{" + std::to_string(g) + "})" + iterations(x, j - 1, opt) + opt;
+  }
+
   std::string cls(const CpSet& set) {
     std::string c = class_syntax(set);
     if (c.empty()) return "(*FAIL)";
@@ -1398,12 +1459,19 @@ private:
     case Op::repeat: {
       if (n.min > 65535 || (n.max != unbounded && n.max > 65535))
         throw Refused{"repeats more than 65535 times (" + quantifier(n) + "), beyond PCRE2's limit"};
-      std::string out = "(?:" + emit(n.kids[0]) + ")" + quantifier(n);
+      if (needs_zero_width_rule(n)) return zero_width_chain(n);
+      // Python's possessive repeat runs each iteration as an atomic group (sre's POSSESSIVE_REPEAT);
+      // PCRE2's would backtrack between iterations inside the repeat.
+      std::string out = (n.greed == Greed::possessive ? "(?>" : "(?:") + emit(n.kids[0]) + ")" + quantifier(n);
       if (n.min != n.max && n.greed != Greed::possessive) out += "(?C)";
       return out;
     }
-    case Op::group: return (n.group ? "(" : "(?:") + emit(n.kids[0]) + ")";
-    case Op::backref: return "\\g{" + std::to_string(n.group) + "}";
+    case Op::group: {
+      if (!n.group || !referenced_.count(n.group)) return "(?:" + emit(n.kids[0]) + ")";
+      numbers_[n.group] = ++next_group_;
+      return "(" + emit(n.kids[0]) + ")";
+    }
+    case Op::backref: return "\\g{" + ref(n.group) + "}";
     case Op::at: {
       switch (n.at) {
       case At::text_begin: return "\\A";
@@ -1425,7 +1493,7 @@ private:
              ")";
     case Op::atomic: return "(?>" + emit(n.kids[0]) + ")";
     case Op::cond: {
-      std::string out = "(?(" + std::to_string(n.group) + ")" + emit(n.kids[0]);
+      std::string out = "(?(" + ref(n.group) + ")" + emit(n.kids[0]);
       if (n.kids.size() > 1) out += "|" + emit(n.kids[1]);
       return out + ")";
     }
@@ -1434,6 +1502,10 @@ private:
   }
 
   std::map<std::string, std::size_t> defs_;
+  std::set<int> referenced_;
+  std::map<int, int> numbers_; // Python group -> PCRE2 group
+  int next_group_ = 0;
+  bool numbered_ = false;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1525,7 +1597,9 @@ inline std::shared_ptr<const Compiled> compile(const std::string& source, Flags 
   auto c = std::make_shared<Compiled>();
   Node r = root;
   simplify(r, Edge{});
-  if (auto s = to_re2(r, c->exact_py_end)) {
+  if (any_node(r, needs_zero_width_rule)) {
+    // RE2 finds the same matches but maybe not Python's first one: search only (below).
+  } else if (auto s = to_re2(r, c->exact_py_end)) {
     c->exact = make_re2(*s);
     c->exact_prefers_empty = prefers_empty(r);
   }

@@ -32,7 +32,7 @@ struct Pcre2Budget {
   /// Steps (callouts at choice points) allowed for any text ...
   static constexpr std::uint64_t base_steps = 10'000'000;
   /// ... plus this many per byte of text, so that a benign pattern scans a long text.
-  static constexpr std::uint64_t steps_per_byte = 16;
+  static constexpr std::uint64_t steps_per_byte = 8;
   /// PCRE2's backtracking memory, KiB (the frames of nested groups live there), and its nesting.
   static constexpr std::uint32_t heap_limit_kib = 256 * 1024;
   static constexpr std::uint32_t depth_limit = 10'000'000;
@@ -115,9 +115,17 @@ public:
     std::uint64_t limit() const noexcept { return limit_; }
 
   private:
-    static int on_callout(pcre2_callout_block_8*, void* self) {
+    // (?C) counts a step; (?C{g}) also fails unless group g, just closed, consumed something (how
+    // text/pattern.hpp writes Python's rule for empty iterations of a bounded repeat).
+    static int on_callout(pcre2_callout_block_8* b, void* self) {
       auto* r = static_cast<Run*>(self);
-      return ++r->steps_ > r->limit_ ? PCRE2_ERROR_CALLOUT : 0;
+      if (++r->steps_ > r->limit_) return PCRE2_ERROR_CALLOUT;
+      if (b->callout_string_length == 0) return 0;
+      std::size_t g = 0;
+      for (PCRE2_SIZE i = 0; i < b->callout_string_length; ++i) g = g * 10 + (b->callout_string[i] - '0');
+      if (g >= b->capture_top) return 1;
+      const PCRE2_SIZE* ov = b->offset_vector;
+      return ov[2 * g] == PCRE2_UNSET || ov[2 * g] == ov[2 * g + 1] ? 1 : 0;
     }
 
     const Pcre2Program& p_;
