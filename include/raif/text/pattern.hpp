@@ -294,10 +294,15 @@ public:
     if (!peek().end) fail("unbalanced parenthesis");
     for (const auto& [g, pos] : cond_refs_)
       if (g >= groups()) throw Invalid{"invalid group reference " + std::to_string(g), pos};
+    // The deprecated TEMPLATE flag (?t) only makes Python's compiler reject repeats.
+    if (template_ && has_repeat(p)) throw Invalid{"internal: unsupported template operator", 0};
     return p;
   }
 
 private:
+  static bool has_repeat(const Node& n) {
+    return n.op == Op::repeat || std::any_of(n.kids.begin(), n.kids.end(), has_repeat);
+  }
   struct Tok {
     char32_t c = 0;
     bool esc = false, end = true;
@@ -637,7 +642,7 @@ private:
       }
     }
     if (!t.esc && t.c == ')') {
-      if (add & F_T) throw Refused{"uses the deprecated TEMPLATE flag"};
+      if (add & F_T) template_ = true;
       if (add & F_I) state_.i = true;
       if (add & F_M) state_.m = true;
       if (add & F_S) state_.s = true;
@@ -927,6 +932,7 @@ private:
   std::size_t i_ = 0;
   Flags state_;
   bool global_seen_ = false;
+  bool template_ = false;
   std::vector<std::optional<Width>> widths_{Width{}}; // group 0 (the whole match) is always "closed"
   std::map<std::u32string, int> names_;
   std::optional<int> lookbehind_groups_;
