@@ -1737,9 +1737,14 @@ private:
     return buf;
   }
   [[noreturn]] void over_budget(const detail::Pcre2Program::Run& run, std::size_t bytes) const {
-    throw error("raif: " + what_ + " pattern '" + source_ + "' exceeded its step budget (" +
-                std::to_string(run.limit()) + " backtracking steps for this " + std::to_string(bytes) +
-                "-byte text): Python's re would backtrack for a very long time here; simplify the pattern");
+    const std::string spent =
+        run.memory_exceeded()
+            ? std::to_string(detail::Pcre2Budget::heap_limit_kib / 1024) + " MiB of backtracking memory, after " +
+                  std::to_string(run.steps()) + " of its " + std::to_string(run.limit()) + " steps"
+            : std::to_string(run.limit()) + " backtracking steps";
+    throw error("raif: " + what_ + " pattern '" + source_ + "' exceeded its step budget (" + spent + " for this " +
+                std::to_string(bytes) + "-byte text): Python's re would backtrack for a very long time here; " +
+                "simplify the pattern");
   }
   const detail::Pcre2Program& pcre2() const {
     if (!compiled_->pcre2) throw error("raif: " + what_ + " pattern '" + source_ + "' " + compiled_->pcre2_problem);

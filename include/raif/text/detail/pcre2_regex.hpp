@@ -98,8 +98,10 @@ public:
                                    options, data_, ctx_);
       if (rc == PCRE2_ERROR_NOMATCH) return Status::no_match;
       if (rc == PCRE2_ERROR_CALLOUT || rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-          rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_NOMEMORY)
+          rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_NOMEMORY) {
+        memory_ = rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_NOMEMORY;
         return Status::budget;
+      }
       if (rc < 0) {
         PCRE2_UCHAR8 buf[256];
         pcre2_get_error_message_8(rc, buf, sizeof buf);
@@ -113,6 +115,8 @@ public:
 
     std::uint64_t steps() const noexcept { return steps_; }
     std::uint64_t limit() const noexcept { return limit_; }
+    /// After Status::budget: whether backtracking memory ran out first (else the steps did).
+    bool memory_exceeded() const noexcept { return memory_; }
 
   private:
     // (?C) counts a step; (?C{g}) also fails unless group g, just closed, consumed something (how
@@ -133,6 +137,7 @@ public:
     std::uint64_t limit_;
     std::uint64_t steps_ = 0;
     bool checked_ = false;
+    bool memory_ = false;
     pcre2_match_context_8* ctx_ = nullptr;
     pcre2_match_data_8* data_ = nullptr;
   };
