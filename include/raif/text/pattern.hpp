@@ -1624,7 +1624,8 @@ inline std::shared_ptr<const Compiled> compile(const std::string& source, Flags 
   } catch (const Refused& e) {
     c->pcre2_problem = e.why;
   }
-  // Without a PCRE2 program, RE2 must cover every text (an exact program that cannot match empty).
+  // Without a PCRE2 program, RE2 must cover every text and every count (an exact program that is
+  // right whatever the text ends with, and never needs PCRE2 after an empty match).
   if (!c->pcre2 && (!c->exact || c->exact_py_end || c->exact_prefers_empty))
     throw error(name() + " " + c->pcre2_problem);
   return c;
