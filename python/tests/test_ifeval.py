@@ -18,7 +18,10 @@ def test_fixture_verdicts_equal_official(ifeval_fixture):
                 if v != off[mode][i]:
                     disagreements.append((it["key"], mode, it["instruction_id_list"][i]))
     assert n == 2 * 834  # 1,668 verdicts
-    assert disagreements == []
+    # raif's default Punkt is NLTK's trained English model, as the published numbers used; this
+    # fixture was made with the untrained one, and the two differ on this verdict only
+    # (../shared/ifeval/README.md, docs/ifeval-conformance.md).
+    assert disagreements == [(1174, "loose", "length_constraints:number_sentences")]
 
 
 def test_fixture_verdicts_independent_of_threads(ifeval_fixture):
