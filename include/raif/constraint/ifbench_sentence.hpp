@@ -22,13 +22,6 @@ namespace raif {
 
 // Internals of this header, in their own namespace: the other family headers have helpers too.
 namespace detail::ifbench_sentence {
-// The sentences of T (SPEC §2.4), as views into t.chars().
-inline std::vector<std::u32string_view> sentences(const Text& t) {
-  const std::u32string_view s = t.chars();
-  std::vector<std::u32string_view> out;
-  for (const auto& [b, e] : punkt_sentence_spans(s, english_punkt())) out.push_back(s.substr(b, e - b));
-  return out;
-}
 
 // re.search(r"\b" + re.escape(word) + r"\b", s, re.IGNORECASE): the keyword is always a literal,
 // so this is PyPattern's literal matcher (KMP over re's IGNORECASE keys) with Python's Unicode \b,
@@ -59,7 +52,7 @@ struct AlliterationIncrement {
 
   bool check(const Text& t) const {
     std::int64_t previous = -1;
-    for (const auto sentence : detail::ifbench_sentence::sentences(t)) {
+    for (const auto sentence : english_sentences(t.chars())) {
       std::vector<char32_t> initials; // first character of each non-empty trimmed word
       for_each_py_word(py_lower(sentence), [&](std::u32string_view w) {
         std::size_t i = 0;
@@ -103,7 +96,7 @@ struct SentenceKeyword {
                   " must be a positive sentence number");
   }
   bool check(const Text& t) const {
-    const auto sentences = detail::ifbench_sentence::sentences(t);
+    const auto sentences = english_sentences(t.chars());
     if (static_cast<std::int64_t>(sentences.size()) < N) return false;
     return detail::ifbench_sentence::contains_word_ignore_case(sentences[static_cast<std::size_t>(N - 1)],
                                                                utf8_decode(word));
@@ -122,7 +115,7 @@ struct SentenceIncrement {
   bool check(const Text& t) const {
     bool first = true;
     std::int64_t previous = 0;
-    for (const auto sentence : detail::ifbench_sentence::sentences(t)) {
+    for (const auto sentence : english_sentences(t.chars())) {
       std::int64_t words = 0; // len(sentence-without-punctuation.split())
       for_each_py_word(sentence, [&](std::u32string_view w) {
         for (char32_t c : w)

@@ -38,13 +38,6 @@ inline std::vector<std::u32string_view> words(std::u32string_view s) {
 }
 
 
-// The sentences of a text (SPEC §2.4), as views into it.
-inline std::vector<std::u32string_view> sentences(std::u32string_view s) {
-  std::vector<std::u32string_view> out;
-  for (const auto& [b, e] : punkt_sentence_spans(s, english_punkt())) out.push_back(s.substr(b, e - b));
-  return out;
-}
-
 inline bool equal_lower(std::u32string_view a, std::u32string_view b) { return py_lower(a) == py_lower(b); }
 } // namespace detail::ifbench_words
 
@@ -197,7 +190,7 @@ struct LastWordFirstNext {
 
   bool check(const Text& t) const {
     namespace d = detail::ifbench_words;
-    const auto ss = d::sentences(t.chars());
+    const auto ss = english_sentences(t.chars());
     for (std::size_t i = 1; i < ss.size(); ++i) {
       const auto a = d::words(rstrip_punct_space(ss[i - 1]));
       const auto b = d::words(lstrip_punct_space(ss[i]));
@@ -263,7 +256,7 @@ struct KeywordSpecificPosition {
   }
   bool check(const Text& t) const {
     validate(); // also when built without the registry: n - 1 below must be a valid index
-    const auto ss = detail::ifbench_words::sentences(t.chars());
+    const auto ss = english_sentences(t.chars());
     if (static_cast<std::int64_t>(ss.size()) < n.value) return false;
     std::int64_t seen = 0;
     for (const auto& token : word_tokenize(ss[static_cast<std::size_t>(n.value - 1)], english_punkt())) {

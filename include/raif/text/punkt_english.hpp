@@ -9,6 +9,8 @@
 #include <raif/text/punkt.hpp>
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace raif {
 
@@ -24,6 +26,13 @@ inline const PunktParameters& english_punkt() {
     return p;
   }();
   return params;
+}
+
+/// nltk.sent_tokenize(text): the sentences of `text` by the trained English model, as views into it.
+inline std::vector<std::u32string_view> english_sentences(std::u32string_view text) {
+  std::vector<std::u32string_view> out;
+  for (const auto& [b, e] : punkt_sentence_spans(text, english_punkt())) out.push_back(text.substr(b, e - b));
+  return out;
 }
 
 } // namespace raif
