@@ -99,7 +99,9 @@ struct JsonFieldEquals {
 };
 
 /// IFEval's 25 constraints, IFBench's 58, the compose:* leaves and judge:question.
-inline const Registry& standard_registry() {
+RAIF_DETAIL_REGISTRY_INLINE const Registry& standard_registry();
+#if RAIF_DETAIL_REGISTRY_BODIES
+RAIF_DETAIL_REGISTRY_INLINE const Registry& standard_registry() {
   static const Registry r = [] {
     Registry reg = Registry::ifbench();
     reg.add<ContainsVar>()
@@ -114,5 +116,7 @@ inline const Registry& standard_registry() {
   }();
   return r;
 }
+
+#endif
 
 } // namespace raif

@@ -16,6 +16,23 @@
 #include <string_view>
 #include <vector>
 
+// Build time, not behaviour: Registry::ifeval(), Registry::ifbench() and standard_registry()
+// instantiate every constraint type they hold, about 45 s of -O3 per translation unit that calls
+// one. Header-only by default. A program that defines RAIF_SEPARATE_REGISTRIES in every translation
+// unit compiles them once, in the one .cpp that includes <raif/compose/registry_definitions.hpp>.
+#define RAIF_DETAIL_REGISTRY_DECLARED
+#if !defined(RAIF_SEPARATE_REGISTRIES)
+#define RAIF_DETAIL_REGISTRY_BODIES 1
+#define RAIF_DETAIL_REGISTRY_INLINE inline
+#else
+#define RAIF_DETAIL_REGISTRY_INLINE
+#if defined(RAIF_DETAIL_DEFINE_REGISTRIES)
+#define RAIF_DETAIL_REGISTRY_BODIES 1
+#else
+#define RAIF_DETAIL_REGISTRY_BODIES 0
+#endif
+#endif
+
 namespace raif {
 
 /// A constraint whose type is chosen at run time. Cheap to copy (shared, immutable).

@@ -24,7 +24,8 @@ inline constexpr auto ifbench_constraint_types = boost::hana::concat(
                         boost::hana::concat(ifbench_sentence_types, ifbench_format_types)),
     boost::hana::concat(ifbench_custom_types, ifbench_start_verb_types));
 
-inline const Registry& Registry::ifbench() {
+#if RAIF_DETAIL_REGISTRY_BODIES
+RAIF_DETAIL_REGISTRY_INLINE const Registry& Registry::ifbench() {
   static const Registry r = [] {
     Registry reg;
     boost::hana::for_each(ifeval_constraint_types, [&](auto t) { reg.add<typename decltype(t)::type>(); });
@@ -33,5 +34,6 @@ inline const Registry& Registry::ifbench() {
   }();
   return r;
 }
+#endif
 
 } // namespace raif

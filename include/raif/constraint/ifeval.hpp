@@ -28,7 +28,8 @@ inline constexpr auto ifeval_constraint_types =
                          MultipleSections, JsonFormat, Title, TwoResponses, RepeatPrompt, EndPhrase, Quotation,
                          CapitalWordFrequency, EnglishCapital, EnglishLowercase, NoComma>;
 
-inline const Registry& Registry::ifeval() {
+#if RAIF_DETAIL_REGISTRY_BODIES
+RAIF_DETAIL_REGISTRY_INLINE const Registry& Registry::ifeval() {
   static const Registry r = [] {
     Registry reg;
     boost::hana::for_each(ifeval_constraint_types, [&](auto t) { reg.add<typename decltype(t)::type>(); });
@@ -36,5 +37,6 @@ inline const Registry& Registry::ifeval() {
   }();
   return r;
 }
+#endif
 
 } // namespace raif
