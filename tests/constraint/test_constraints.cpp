@@ -28,7 +28,16 @@ TEST_CASE("keywords:forbidden_words uses word boundaries", "[constraint]") {
   CHECK_FALSE(ok(fw, "war-torn"));
   CHECK_FALSE(ok(fw, "Output JSON."));
   CHECK(ok(fw, ""));
-  CHECK_THROWS_WITH(from_kwargs<ForbiddenWords>(json{{"forbidden_words", {"wa+r"}}}), Catch::Contains("plain word"));
+  // A word with regex syntax is IFEval's r"\b" + word + r"\b" (verdicts from Python's re).
+  const ForbiddenWords re{.forbidden_words = {"wa+r"}};
+  CHECK_FALSE(ok(re, "Waaar zone"));
+  CHECK(ok(re, "swaar"));
+  const ForbiddenWords alt{.forbidden_words = {"a|b"}}; // \ba|b\b: "a" opening a word, or "b" closing one
+  CHECK(ok(alt, "xa"));
+  CHECK_FALSE(ok(alt, "ab"));
+  CHECK_FALSE(ok(alt, "x b"));
+  CHECK_THROWS_WITH(from_kwargs<ForbiddenWords>(json{{"forbidden_words", {"wa(r"}}}),
+                    Catch::Contains("keywords:forbidden_words.forbidden_words"));
 }
 
 TEST_CASE("keywords:letter_frequency counts every occurrence in the lowercased text", "[constraint]") {
@@ -94,6 +103,11 @@ TEST_CASE("detectable_content:number_placeholders and postscript", "[constraint]
   CHECK_FALSE(ok(ps("P.S."), "P.S hi"));
   CHECK(ok(ps("P.P.S"), "p. p. s later"));
   CHECK(ok(ps(" Note: "), "x\nNOTE: y"));
+  // A marker with regex syntax runs inside IFEval's \s* + marker + .*$, MULTILINE (Python's re).
+  CHECK(ok(ps("^p.s"), "hello\nP.S hi"));
+  CHECK_FALSE(ok(ps("^p.s"), "x p.s hi"));
+  CHECK(ok(ps("note$"), "a note\nb"));
+  CHECK_FALSE(ok(ps("note$"), "a notes\nb"));
 }
 
 TEST_CASE("detectable_format:number_bullet_lists (SPEC 4.12)", "[constraint]") {
@@ -125,6 +139,9 @@ TEST_CASE("detectable_format:multiple_sections (SPEC 4.15)", "[constraint]") {
   CHECK(n("Section", "SubSection 2", 1));
   CHECK(n(" Day ", "Day 1\nDay 2", 2));
   CHECK(n("Part|Chapter", "Part 1 Chapter 2", 2)); // a regex splitter runs on RE2
+  // IFEval concatenates without a group: \s?Part|Chapter\s?\d+\s?, so a bare "Part" counts.
+  CHECK(n("Part|Chapter", "Part x Chapter 1", 2));
+  CHECK_FALSE(n("Part|Chapter", "x y", 1));
 }
 
 TEST_CASE("detectable_format:json_format, title, constrained_response", "[constraint]") {

@@ -70,9 +70,12 @@ struct Postscript {
   }
 
 private:
+  // IFEval's own pattern, \s* + marker + .*$ under MULTILINE: the affixes never change whether a
+  // plain marker occurs, but they take part in parsing one with regex syntax ("a|b", "^p.s", "x$").
   PyPattern marker_pattern() const {
-    return PyPattern(utf8_encode(py_lower(utf8_decode(detail::py_strip_utf8(postscript_marker)))), false,
-                     "detectable_content:postscript.postscript_marker", true);
+    const std::string marker = utf8_encode(py_lower(utf8_decode(detail::py_strip_utf8(postscript_marker))));
+    if (!detail::has_regex_meta(marker)) return PyPattern(marker, false, "detectable_content:postscript.postscript_marker");
+    return PyPattern("\\s*" + marker + ".*$", false, "detectable_content:postscript.postscript_marker", true);
   }
 };
 

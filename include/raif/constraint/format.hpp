@@ -168,7 +168,9 @@ struct MultipleSections {
 private:
   PyPattern regex() const {
     const std::string split = detail::py_strip_utf8(section_spliter);
-    return PyPattern("\\s?(?:" + split + ")\\s?\\d+\\s?", false, "detectable_format:multiple_sections.section_spliter");
+    // Concatenated as IFEval does, no group around the splitter: "Part|Chapter" is
+    // \s?Part|Chapter\s?\d+\s?, where a bare "Part" counts.
+    return PyPattern("\\s?" + split + "\\s?\\d+\\s?", false, "detectable_format:multiple_sections.section_spliter");
   }
 };
 
