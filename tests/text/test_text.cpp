@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <random>
 
 using namespace raif;
 
@@ -55,6 +56,20 @@ TEST_CASE("Python whitespace, strip and case predicates (SPEC 2.1, 2.3)", "[text
   CHECK_FALSE(is_py_space(U'\uFEFF'));
   CHECK(py_strip(std::string_view("\u3000 a b\u00A0\n")) == "a b");
   CHECK(py_strip(std::string_view(" \t ")).empty());
+  // The UTF-8 strip (which scans a trailing non-ASCII run from its last ASCII byte) is the code
+  // point strip, on random bytes: ASCII and Unicode spaces, multi-byte characters, broken sequences.
+  const std::vector<std::string> pieces = {" ",        "\t",   "\n",       "a",    "\x1c", "\u3000", "\u00A0", "\u0085",
+                                           "\u2029",   "\u00e9", "\U0001F600", "\x80", "\xC3", "\xE3\x80", "\xF0\x9F",
+                                           "\xE2\x80\xA8"};
+  std::mt19937 rng(7);
+  for (int n = 0; n < 20000; ++n) {
+    std::string s;
+    for (int k = static_cast<int>(rng() % 9); k > 0; --k) s += pieces[rng() % pieces.size()];
+    std::string hex;
+    for (unsigned char b : s) hex += "0123456789abcdef"[b >> 4], hex += "0123456789abcdef"[b & 15], hex += ' ';
+    INFO("bytes: " << hex);
+    REQUIRE(utf8_decode(py_strip(std::string_view(s))) == py_strip(std::u32string_view(utf8_decode(s))));
+  }
   CHECK(py_isupper(u("N'T")));
   CHECK_FALSE(py_isupper(u("1")));
   CHECK(py_isupper(u("A1")));

@@ -12,17 +12,20 @@ namespace raif {
 
 inline constexpr std::u32string_view ascii_punctuation = U"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 
-/// c in string.punctuation.
+/// c in string.punctuation: the printable ASCII characters that are neither letters nor digits.
 inline bool is_ascii_punct(char32_t c) noexcept {
-  return c < 0x80 && ascii_punctuation.find(c) != std::u32string_view::npos;
+  return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) || (c >= 0x7B && c <= 0x7E);
 }
 
 /// s with every character of string.punctuation deleted.
 inline std::u32string remove_ascii_punct(std::u32string_view s) {
-  std::u32string out;
-  out.reserve(s.size());
-  for (char32_t c : s)
-    if (!is_ascii_punct(c)) out.push_back(c);
+  std::u32string out(s.size(), U'\0');
+  std::size_t n = 0;
+  for (char32_t c : s) {
+    out[n] = c;
+    n += !is_ascii_punct(c);
+  }
+  out.resize(n);
   return out;
 }
 

@@ -220,7 +220,8 @@ inline Token make_token(std::u32string_view tok) {
   Token t;
   t.tok = tok;
   static const std::u32string number = U"##number##";
-  t.type = is_numeric_type(py_lower(tok)) ? number : py_lower(tok);
+  t.type = py_lower(tok);
+  if (is_numeric_type(t.type)) t.type = number;
   t.period_final = !tok.empty() && tok.back() == '.';
   return t;
 }
@@ -306,8 +307,9 @@ private:
 
 // text_contains_sentbreak(context)
 inline bool contains_sentbreak(std::u32string_view text, const Annotator& a) {
-  std::vector<std::u32string_view> words;
-  std::vector<Token> toks;
+  thread_local std::vector<std::u32string_view> words; // called once per candidate sentence end:
+  thread_local std::vector<Token> toks;                 // reuse the buffers
+  toks.clear();
   std::size_t start = 0;
   while (start <= text.size()) {
     std::size_t nl = text.find(U'\n', start);

@@ -98,12 +98,18 @@ inline char32_t fold_key(char32_t c) noexcept {
 
 /// Python's str.lower(): full lowercase mapping (may lengthen the text) with the final-sigma rule.
 inline std::u32string py_lower(std::u32string_view s) {
-  std::u32string out;
-  out.reserve(s.size());
+  // Written by index, not push_back (whose capacity checks dominated on ASCII text); a
+  // one-to-many mapping grows the buffer.
+  std::u32string out(s.size(), U'\0');
+  std::size_t n = 0;
+  auto put = [&](char32_t x) {
+    if (n == out.size()) out.resize(2 * out.size() + 4);
+    out[n++] = x;
+  };
   for (std::size_t i = 0; i < s.size(); ++i) {
     const char32_t c = s[i];
     if (c < 0x80) {
-      out.push_back((c >= 'A' && c <= 'Z') ? c + 32 : c);
+      put((c >= 'A' && c <= 'Z') ? c + 32 : c);
       continue;
     }
     if (c == 0x3A3) { // GREEK CAPITAL SIGMA: final form after a cased letter, not before one
@@ -123,7 +129,7 @@ inline std::u32string py_lower(std::u32string_view s) {
         while (k < s.size() && detail::uflag(s[k], detail::unicode_data::case_ignorable)) ++k;
         final_sigma = k == s.size() || !detail::uflag(s[k], detail::unicode_data::cased);
       }
-      out.push_back(final_sigma ? 0x3C2 : 0x3C3);
+      put(final_sigma ? 0x3C2 : 0x3C3);
       continue;
     }
     const auto& r = detail::urecord(c);
@@ -132,14 +138,15 @@ inline std::u32string py_lower(std::u32string_view s) {
       for (const auto& sp : detail::unicode_data::special_lower)
         if (sp.cp == c) {
           for (char32_t x : sp.lower)
-            if (x) out.push_back(x);
+            if (x) put(x);
           mapped = true;
         }
-      if (!mapped) out.push_back(c);
+      if (!mapped) put(c);
       continue;
     }
-    out.push_back(static_cast<char32_t>(static_cast<std::int32_t>(c) + r.full_lower));
+    put(static_cast<char32_t>(static_cast<std::int32_t>(c) + r.full_lower));
   }
+  out.resize(n);
   return out;
 }
 
