@@ -46,9 +46,18 @@ add_library(raif_verify_core_headers OBJECT ${_core_srcs})
 add_dependencies(raif_verify_core_headers raif_verify_include_dag)
 target_link_libraries(raif_verify_core_headers PRIVATE raif_core raif_warnings)
 target_compile_options(raif_verify_core_headers PRIVATE -include ${PROJECT_SOURCE_DIR}/cmake/forbid_libtorch.hpp)
+# With the registries declared, not defined (RAIF_SEPARATE_REGISTRIES): a header that reaches the
+# inline definitions makes the compiler instantiate all 91 constraint types (18 s for leaves.hpp
+# alone, 13 s without). registry_definitions.hpp's unit is compiled header-only (-U), so the inline
+# bodies are still checked here once (in separate mode that unit would generate their code: 69 s);
+# raif_registries compiles them out of line, and package.consumer calls all three inline.
+target_compile_definitions(raif_verify_core_headers PRIVATE RAIF_SEPARATE_REGISTRIES)
+set_source_files_properties(${PROJECT_BINARY_DIR}/verify_headers/raif_compose_registry_definitions_hpp.cpp
+                            PROPERTIES COMPILE_OPTIONS -URAIF_SEPARATE_REGISTRIES)
 if(_torch_srcs AND RAIF_HAVE_TORCH)
   add_library(raif_verify_torch_headers OBJECT ${_torch_srcs})
   target_link_libraries(raif_verify_torch_headers PRIVATE raif_torch raif_warnings)
+  target_compile_definitions(raif_verify_torch_headers PRIVATE RAIF_SEPARATE_REGISTRIES) # as above
   # LibTorch costs ~20 s per TU on 2 cores: precompile it once for this target. (A torch-layer
   # header that forgets to include raif/torch.hpp is then not caught here; the tests still compile
   # each torch header in its own TU's include order.)
