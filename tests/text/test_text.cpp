@@ -1,6 +1,7 @@
 #include <raif/text/json_validity.hpp>
 #include <raif/text/langdetect.hpp>
 #include <raif/text/pattern.hpp>
+#include <raif/text/punctuation.hpp>
 #include <raif/text/punkt.hpp>
 #include <raif/text/split.hpp>
 #include <raif/text/strip.hpp>
@@ -46,6 +47,14 @@ TEST_CASE("py_split is Python's str.split(sep)", "[text]") {
   CHECK(split("x******y", "******") == V{"x", "y"});
   const auto parts = py_split(std::u32string_view(U"\u00e9|\u4e2d|"), std::u32string_view(U"|"));
   CHECK(parts == std::vector<std::u32string_view>{U"\u00e9", U"\u4e2d", U""});
+}
+
+TEST_CASE("string.punctuation: the range test is membership in Python's 32 marks", "[text]") {
+  for (char32_t c = 0; c < 0x3000; ++c) {
+    INFO("U+" << static_cast<std::uint32_t>(c));
+    REQUIRE(is_ascii_punct(c) == (ascii_punctuation.find(c) != std::u32string_view::npos));
+  }
+  CHECK(remove_ascii_punct(U"a,b.c!\u00bf\u3002d") == U"abc\u00bf\u3002d"); // only ASCII marks go
 }
 
 TEST_CASE("Python whitespace, strip and case predicates (SPEC 2.1, 2.3)", "[text]") {
