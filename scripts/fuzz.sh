@@ -13,7 +13,8 @@
 # Options: --runs N, --time SECONDS (default: --time 60), --seed N (libFuzzer's -seed; default: a
 # new one per run), --build-dir DIR (default build-fuzz), --no-build, --build-only, --list.
 # Environment: RAIF_FUZZ_CXX (default clang++-14), RAIF_BUILD_LOCK (a file: each configure/build
-# step runs under `flock` on it), RAIF_FUZZ_JOBS (build jobs).
+# step runs under `flock` on it), RAIF_FUZZ_JOBS (build jobs), RAIF_FUZZ_CMAKE_ARGS (added to the
+# first configure of the build directory, e.g. -DRAIF_FUZZ_QUICK_BUILD=ON as CTest does).
 # Findings: a crash, a sanitizer report (ASan, UBSan, LeakSanitizer), an exception other than
 # raif::error (fuzz/fuzz.hpp aborts on it), an input slower than 1 s, RSS over 2 GB.
 set -euo pipefail
@@ -29,7 +30,7 @@ while (($#)); do
   --no-build) build=0 && shift ;;
   --build-only) run=0 && shift ;;
   --list) list=1 && shift ;;
-  -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' && exit 0 ;;
+  -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' && exit 0 ;;
   -*) echo "fuzz.sh: unknown option $1 (see --help)" >&2 && exit 2 ;;
   *) names+=("$1") && shift ;;
   esac
@@ -51,7 +52,9 @@ if ((build)); then
   if [ ! -f "$build_dir/CMakeCache.txt" ]; then
     gen=()
     command -v ninja >/dev/null && gen=(-G Ninja)
-    locked cmake -S "$root/fuzz" -B "$build_dir" "${gen[@]}" -DCMAKE_CXX_COMPILER="${RAIF_FUZZ_CXX:-clang++-14}"
+    # shellcheck disable=SC2086 # RAIF_FUZZ_CMAKE_ARGS is a list of arguments
+    locked cmake -S "$root/fuzz" -B "$build_dir" "${gen[@]}" -DCMAKE_CXX_COMPILER="${RAIF_FUZZ_CXX:-clang++-14}" \
+      ${RAIF_FUZZ_CMAKE_ARGS:-}
   fi
   targets=()
   for n in "${names[@]}"; do targets+=("raif_fuzz_$n"); done

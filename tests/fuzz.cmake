@@ -27,6 +27,7 @@ if(_raif_fuzz_skip)
   set(_raif_fuzz_build_cmd ${CMAKE_COMMAND} -E echo "SKIPPED: ${_raif_fuzz_skip}")
 else()
   set(_raif_fuzz_build_cmd ${CMAKE_COMMAND} -E env RAIF_FUZZ_CXX=${RAIF_FUZZ_CXX}
+      RAIF_FUZZ_CMAKE_ARGS=-DRAIF_FUZZ_QUICK_BUILD=ON # CI time (fuzz/CMakeLists.txt)
       bash ${PROJECT_SOURCE_DIR}/scripts/fuzz.sh --build-dir ${_raif_fuzz_dir} --build-only)
 endif()
 add_test(NAME fuzz.build COMMAND ${_raif_fuzz_build_cmd})
