@@ -102,6 +102,63 @@ TEST_CASE("a resumed run produces the same metrics, model and evaluation", "[tra
   for (std::size_t i = 0; i < a.size(); ++i) CHECK(torch::equal(a[i].second, b[i].second));
 }
 
+TEST_CASE("the held-out curve is logged every eval.curve_every steps and changes nothing else", "[trainer]") {
+  auto plain = micro("curve_plain");
+  REQUIRE(Trainer(plain, false).run());
+  auto cfg = micro("curve_run");
+  cfg.eval.curve_every = 2;
+  cfg.eval.curve_items = 8; // all of the micro config's held-out items: one batch, as the final evaluation's
+  cfg.run.stop_after = 2;   // and across a resume
+  CHECK_FALSE(Trainer(cfg, false).run());
+  cfg.run.stop_after = 0;
+  REQUIRE(Trainer(cfg, true).run());
+  auto got = metrics("curve_run");
+  const auto want = metrics("curve_plain");
+  REQUIRE(got.size() == want.size());
+  std::vector<std::pair<int, double>> points;
+  for (auto& j : got)
+    if (j.contains("heldout_strict")) {
+      points.emplace_back(j["step"].get<int>(), j["heldout_strict"].get<double>());
+      j.erase("heldout_strict");
+    }
+  CHECK(got == want); // greedy evaluation draws nothing: the training is the plain run's
+  REQUIRE(points.size() == 2);
+  CHECK(points[0].first == 2);
+  CHECK(points[1].first == 4);
+  // The last point is the final model on the same items as the final evaluation, computed apart.
+  const auto fin = read("curve_run/eval_final.json"), warm = read("curve_run/eval_warmstart.json");
+  CHECK(fin["curve_start"]["items"] == 8);
+  CHECK(points[1].second == fin["reasoning"]["all"]["prompt_strict"].get<double>());
+  write_report("curve_run");
+  const auto curve = read("curve_run/report.json")["heldout_curve"];
+  REQUIRE(curve.size() == 3);
+  CHECK(curve[0] == nlohmann::json::array({0, warm["curve_start"]["prompt_strict"]}));
+  CHECK(curve[1] == nlohmann::json::array({2, points[0].second}));
+  CHECK(curve[2] == nlohmann::json::array({4, points[1].second}));
+  // The micro model scores 0 everywhere; the report's side is checked with values put in its files.
+  {
+    std::ifstream in("curve_run/metrics.jsonl");
+    std::string lines;
+    for (std::string line; std::getline(in, line);) {
+      auto j = nlohmann::json::parse(line);
+      if (j.contains("heldout_strict")) j["heldout_strict"] = j["step"].get<int>() / 8.0; // 0.25, 0.5
+      lines += j.dump() + "\n";
+    }
+    std::ofstream("curve_run/metrics.jsonl") << lines;
+    auto w = warm;
+    w["curve_start"]["prompt_strict"] = 0.125;
+    std::ofstream("curve_run/eval_warmstart.json") << w.dump();
+  }
+  write_report("curve_run");
+  CHECK(read("curve_run/report.json")["heldout_curve"] == nlohmann::json::parse("[[0, 0.125], [2, 0.25], [4, 0.5]]"));
+  std::ifstream dat("curve_run/heldout.dat");
+  const std::string text((std::istreambuf_iterator<char>(dat)), {});
+  CHECK(text == "0 12.5\n2 25\n4 50\n");
+  std::ifstream md("curve_run/report.md");
+  const std::string report((std::istreambuf_iterator<char>(md)), {});
+  CHECK_THAT(report, Catch::Contains("on the first 8 held-out items, by GRPO step: 0: 12.5, 2: 25.0, 4: 50.0."));
+}
+
 TEST_CASE("an extra reward term shifts the reward; a constant one changes nothing else", "[trainer]") {
   // GroupNorm subtracts the group mean, so a constant reward term leaves the advantages, hence
   // the whole training, unchanged: the metrics must equal the plain run's but for reward - 1.

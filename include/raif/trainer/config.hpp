@@ -62,7 +62,7 @@ struct TrainConfig {
     std::string estimator, selection, kl, optimizer, schedule, loss_aggregation, policy;
   } grpo;
   struct Eval {
-    std::int64_t items, max_new_tokens, batch_size;
+    std::int64_t items, max_new_tokens, batch_size, curve_every, curve_items;
   } eval;
   struct Checkpoint {
     std::int64_t every;
@@ -180,6 +180,11 @@ struct TrainConfig {
     key("eval", "items", e.items, 400, above(e.items, 0), "held-out items evaluated (at most)");
     key("eval", "max_new_tokens", e.max_new_tokens, 160, above(e.max_new_tokens, 0), "response length limit");
     key("eval", "batch_size", e.batch_size, 64, above(e.batch_size, 0), "prompts per generation batch");
+    key("eval", "curve_every", e.curve_every, 10, at_least(e.curve_every, 0),
+        "GRPO steps between points of the held-out curve (metrics.jsonl's heldout_strict, curves.png); 0: none");
+    key("eval", "curve_items", e.curve_items, 64, above(e.curve_items, 0),
+        "held-out items of each curve point: the first ones, reasoning, greedy (display only: nothing is selected "
+        "by it)");
 
     key("checkpoint", "every", c.checkpoint.every, 10, above(c.checkpoint.every, 0), "steps between checkpoints");
   }

@@ -118,43 +118,47 @@ inline std::vector<Completion> respond(Qwen2& model, const BpeTokenizer& tok, co
   return out;
 }
 
+/// The evaluation report of `model` on `items` in one mode: reasoning, or forced no reasoning
+/// (`no_think`). `responses` (optional) receives one JSON line per item: id, mode, response, strict pass.
+inline EvalReport evaluate_mode(Qwen2& model, const BpeTokenizer& tok, const std::vector<Item>& items, bool no_think,
+                                const EvalOptions& o, std::vector<nlohmann::json>* responses = nullptr) {
+  std::vector<AnyNode> nodes;
+  for (const auto& it : items) nodes.push_back(compile(it.spec));
+  const auto comps = respond(model, tok, items, no_think, o);
+  std::vector<EvalCounts> counts(items.size());
+  const std::string prefill = no_think ? ChatML{}.no_think_prefill : "";
+  detail::parallel_for(items.size(), o.threads, [&](std::size_t i) {
+    counts[i] = score_response(items[i], nodes[i], prefill + comps[i].text);
+  });
+  EvalReport r;
+  double tokens = 0;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    r.all.add(counts[i]);
+    r.by_composition[items[i].composition].add(counts[i]);
+    r.by_depth[std::to_string(items[i].depth)].add(counts[i]);
+    r.truncated += comps[i].finish == FinishReason::length;
+    if (responses)
+      responses->push_back({{"id", items[i].id},
+                            {"mode", no_think ? "no_reasoning" : "reasoning"},
+                            {"prompt", items[i].instruction},
+                            {"response", prefill + comps[i].text},
+                            {"finish", to_string(comps[i].finish)},
+                            {"strict", counts[i].prompt_strict == 1},
+                            {"leaves_passed", counts[i].leaf_strict},
+                            {"leaves", counts[i].leaves}});
+    tokens += static_cast<double>(comps[i].tokens.size());
+  }
+  r.mean_tokens = items.empty() ? 0 : tokens / static_cast<double>(items.size());
+  return r;
+}
+
 /// The evaluation report of `model` on `items`, with reasoning and with forced no-reasoning.
-/// `responses` (optional) receives one JSON line per (item, mode): id, mode, response, strict pass.
+/// `responses` (optional) receives one JSON line per (item, mode), the reasoning ones first.
 inline std::pair<EvalReport, EvalReport> evaluate_policy(Qwen2& model, const BpeTokenizer& tok,
                                                          const std::vector<Item>& items, const EvalOptions& o,
                                                          std::vector<nlohmann::json>* responses = nullptr) {
-  std::vector<AnyNode> nodes;
-  for (const auto& it : items) nodes.push_back(compile(it.spec));
-  auto run = [&](bool no_think) {
-    const auto comps = respond(model, tok, items, no_think, o);
-    std::vector<EvalCounts> counts(items.size());
-    const std::string prefill = no_think ? ChatML{}.no_think_prefill : "";
-    detail::parallel_for(items.size(), o.threads, [&](std::size_t i) {
-      counts[i] = score_response(items[i], nodes[i], prefill + comps[i].text);
-    });
-    EvalReport r;
-    double tokens = 0;
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      r.all.add(counts[i]);
-      r.by_composition[items[i].composition].add(counts[i]);
-      r.by_depth[std::to_string(items[i].depth)].add(counts[i]);
-      r.truncated += comps[i].finish == FinishReason::length;
-      if (responses)
-        responses->push_back({{"id", items[i].id},
-                              {"mode", no_think ? "no_reasoning" : "reasoning"},
-                              {"prompt", items[i].instruction},
-                              {"response", prefill + comps[i].text},
-                              {"finish", to_string(comps[i].finish)},
-                              {"strict", counts[i].prompt_strict == 1},
-                              {"leaves_passed", counts[i].leaf_strict},
-                              {"leaves", counts[i].leaves}});
-      tokens += static_cast<double>(comps[i].tokens.size());
-    }
-    r.mean_tokens = items.empty() ? 0 : tokens / static_cast<double>(items.size());
-    return r;
-  };
-  auto reasoning = run(false);
-  return {std::move(reasoning), run(true)};
+  auto reasoning = evaluate_mode(model, tok, items, false, o, responses);
+  return {std::move(reasoning), evaluate_mode(model, tok, items, true, o, responses)};
 }
 
 } // namespace raif

@@ -23,6 +23,18 @@ namespace raif {
 
 namespace detail::report {
 inline std::string pct(const nlohmann::json& x) { return fmt::format("{:.1f}", 100.0 * x.get<double>()); }
+
+// The held-out curve as [step, prompt strict] pairs: step 0 is the warm start on the same first
+// held-out items (eval_warmstart.json's curve_start), then every point the GRPO metrics carry
+// (heldout_strict, every eval.curve_every steps). Empty when the run logged no point.
+inline nlohmann::json heldout_curve(const nlohmann::json& warm, const std::vector<nlohmann::json>& grpo) {
+  nlohmann::json curve = nlohmann::json::array();
+  for (const auto& m : grpo)
+    if (m.contains("heldout_strict")) curve.push_back({m["step"], m["heldout_strict"]});
+  if (!curve.empty() && warm.contains("curve_start"))
+    curve.insert(curve.begin(), nlohmann::json::array({0, warm["curve_start"]["prompt_strict"]}));
+  return curve;
+}
 } // namespace detail::report
 
 /// Writes report.md, report.json and (when gnuplot is installed) curves.png into `dir`.
@@ -43,6 +55,8 @@ inline std::string write_report(const std::filesystem::path& dir) {
     }
   }
   nlohmann::json rep = {{"data", data}, {"warmstart", warm}, {"final", fin}};
+  const auto curve = detail::report::heldout_curve(warm, grpo);
+  if (!curve.empty()) rep["heldout_curve"] = curve;
   const double gain =
       fin["reasoning"]["all"]["prompt_strict"].get<double>() - warm["reasoning"]["all"]["prompt_strict"].get<double>();
   rep["gain_prompt_strict"] = gain;
@@ -95,7 +109,13 @@ inline std::string write_report(const std::filesystem::path& dir) {
        << rep["grpo"]["steps"] << " steps; mean reward " << rep["grpo"]["reward_first_quarter"]
        << " in the first quarter, " << rep["grpo"]["reward_last_quarter"] << " in the last; mean keep ratio "
        << rep["grpo"]["keep_ratio"] << ", dropped groups per step " << rep["grpo"]["dropped_groups"]
-       << ".\n\n![training curves](curves.png)\n";
+       << ".\n\n";
+  if (!curve.empty()) {
+    md << "Held-out curve, prompt strict % (reasoning) on the first " << warm["curve_start"]["items"]
+       << " held-out items, by GRPO step:";
+    for (const auto& p : curve) md << " " << p[0] << ": " << dr::pct(p[1]) << (&p == &curve.back() ? ".\n\n" : ",");
+  }
+  if (rep.contains("grpo")) md << "![training curves](curves.png)\n";
   {
     std::ofstream o(dir / "report.md");
     o << md.str();
@@ -109,21 +129,37 @@ inline std::string write_report(const std::filesystem::path& dir) {
         << m["strict"] << ' ' << m["format"] << ' ' << m.value("kl", 0.0) << ' ' << m["keep_ratio"] << '\n';
     std::ofstream w(dir / "warmstart.dat");
     for (const auto& m : warmstart) w << m["step"] << ' ' << m["nll"] << '\n';
+    std::ofstream h(dir / "heldout.dat");
+    for (const auto& p : curve) h << p[0] << ' ' << 100.0 * p[1].get<double>() << '\n';
   }
   const auto gp = dir / "curves.gp";
+  const std::string dat = (dir / "curves.dat").string();
+  const auto curve_items = warm.contains("curve_start") ? warm["curve_start"]["items"].get<std::size_t>() : 0;
+  std::string heldout_plot; // appended piece by piece: GCC 12's -Wrestrict misfires on "lit" + string&&
+  if (!curve.empty()) {
+    heldout_plot += ", '";
+    heldout_plot += (dir / "heldout.dat").string();
+    heldout_plot += "' using 1:2 axes x1y2 with linespoints lw 2 title 'held-out strict (first ";
+    heldout_plot += std::to_string(curve_items);
+    heldout_plot += " items)'";
+  }
   {
     std::ofstream g(gp);
     g << "set terminal pngcairo size 1200,800 font 'sans,10'\nset output '" << (dir / "curves.png").string() << "'\n"
       << "set multiplot layout 2,2 title 'raif-train'\nset grid\nset key bottom right\n"
       << "set title 'warm start (behaviour cloning)'\nset xlabel 'step'\nset ylabel 'NLL'\nplot '"
       << (dir / "warmstart.dat").string() << "' using 1:2 with lines title 'expert NLL'\n"
-      << "set title 'GRPO reward'\nset ylabel 'reward'\nplot '" << (dir / "curves.dat").string()
-      << "' using 1:2 with linespoints title 'format + accuracy'\n"
-      << "set title 'GRPO accuracy reward'\nset ylabel 'accuracy'\nplot '" << (dir / "curves.dat").string()
+      << "set title 'GRPO: training reward and held-out accuracy'\nset ylabel 'reward (training prompts)'\n"
+      << "set y2label 'held-out prompt strict (%)'\nset y2tics\nset ytics nomirror\nplot '" << dat
+      << "' using 1:2 with linespoints title 'reward, format + accuracy'"
+      << heldout_plot
+      << "\nunset y2label\nunset y2tics\nset ytics mirror\n"
+      << "set title 'GRPO accuracy reward'\nset ylabel 'accuracy'\nplot '" << dat
       << "' using 1:3 with linespoints title 'reasoning', '' using 1:4 with linespoints title 'forced no reasoning'\n"
-      << "set title 'GRPO strict rate, keep ratio, KL x 100'\nset ylabel ''\nplot '" << (dir / "curves.dat").string()
-      << "' using 1:5 with lines title 'strict', '' using 1:8 with lines title 'keep ratio', '' using 1:($7*100) with "
-         "lines title 'KL x 100'\n"
+      << "set title 'GRPO rates and KL'\nset ylabel 'rate'\nset yrange [0:1]\nset y2label 'KL'\nset y2tics\n"
+      << "set ytics nomirror\nplot '" << dat
+      << "' using 1:5 with lines title 'strict (training samples)', '' using 1:8 with lines title 'keep ratio', "
+         "'' using 1:7 axes x1y2 with lines title 'KL'\n"
       << "unset multiplot\n";
   }
   const std::string cmd = "gnuplot '" + gp.string() + "' 2>/dev/null";

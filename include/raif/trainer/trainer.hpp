@@ -423,8 +423,10 @@ private:
         .max_nonfinite_in_a_row = cfg_.run.max_nonfinite_in_a_row};
     for (; step < total; ++step) {
       if (stopping() || (cfg_.run.stop_after > 0 && step >= cfg_.run.stop_after)) return interrupt("grpo", step);
-      const nlohmann::json m = step_fn(ctx, step, total);
+      nlohmann::json m = step_fn(ctx, step, total);
       nonfinite_in_a_row_ = ctx.nonfinite_in_a_row;
+      if (cfg_.eval.curve_every > 0 && (step + 1) % cfg_.eval.curve_every == 0)
+        m["heldout_strict"] = heldout_curve_point();
       append_metrics(m);
       hooks_.log(summary(m));
       hooks_.progress("grpo", step + 1, total, m["seconds"].get<double>());
@@ -460,10 +462,32 @@ private:
     std::string lines;
     for (const auto& x : responses) lines += x.dump() + "\n";
     detail::write_atomic(dir_ / ("responses_" + name + ".jsonl"), lines);
-    detail::write_atomic(dir_ / ("eval_" + name + ".json"),
-                         nlohmann::json{{"reasoning", r.to_json()}, {"no_reasoning", n.to_json()}}.dump(2));
+    nlohmann::json ev{{"reasoning", r.to_json()}, {"no_reasoning", n.to_json()}};
+    // The held-out curve's first point: the same first items as heldout_curve_point, reasoning.
+    const auto curve_n = std::min(heldout_.size(), static_cast<std::size_t>(cfg_.eval.curve_items));
+    std::size_t curve_strict = 0;
+    for (std::size_t i = 0; i < curve_n; ++i) curve_strict += responses[i]["strict"].get<bool>();
+    if (curve_n > 0)
+      ev["curve_start"] = {{"items", curve_n},
+                           {"prompt_strict", static_cast<double>(curve_strict) / static_cast<double>(curve_n)}};
+    detail::write_atomic(dir_ / ("eval_" + name + ".json"), ev.dump(2));
     hooks_.log(fmt::format("{}: held-out prompt strict {:.3f} (no reasoning {:.3f}), format {:.3f}", label,
                            r.all.prompt_strict_acc(), n.all.prompt_strict_acc(), r.all.format_rate()));
+  }
+
+  // A point of the held-out curve: prompt-level strict accuracy, reasoning, of the policy on the
+  // first eval.curve_items held-out items. Greedy decoding draws no random numbers, so a run with
+  // the curve trains exactly as one without it; the step's next rollout sets the model's mode again.
+  double heldout_curve_point() {
+    const auto n = std::min(heldout_.size(), static_cast<std::size_t>(cfg_.eval.curve_items));
+    const std::vector<Item> subset(heldout_.begin(), heldout_.begin() + static_cast<std::ptrdiff_t>(n));
+    policy_->eval();
+    return evaluate_mode(policy_, tok_, subset, false,
+                         {.system = cfg_.data.system,
+                          .max_new_tokens = cfg_.eval.max_new_tokens,
+                          .batch_size = cfg_.eval.batch_size,
+                          .threads = static_cast<unsigned>(cfg_.run.threads)})
+        .all.prompt_strict_acc();
   }
 
   // ----- state, checkpoints, metrics ---------------------------------------------------------------
