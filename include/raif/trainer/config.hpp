@@ -90,7 +90,7 @@ struct TrainConfig {
         "this many in a row stop the run, naming the step and mini-batch; 0: never stop");
 
     auto& d = c.data;
-    key("data", "items", d.items, 2400, above(d.items, 0),
+    key("data", "items", d.items, 4800, above(d.items, 0),
         "composed candidates; those whose expert fails its own spec are dropped");
     key("data", "heldout_fraction", d.heldout_fraction, 0.15, unit(d.heldout_fraction), "share of groups held out");
     key("data", "split_by", d.split_by, "seed_task",
@@ -139,7 +139,7 @@ struct TrainConfig {
 
     auto& g = c.grpo;
     key("grpo", "steps", g.steps, 60, at_least(g.steps, 0), "GRPO steps");
-    key("grpo", "prompts_per_step", g.prompts_per_step, 16, above(g.prompts_per_step, 0), "prompts per rollout");
+    key("grpo", "prompts_per_step", g.prompts_per_step, 12, above(g.prompts_per_step, 0), "prompts per rollout");
     key("grpo", "group_size", g.group_size, 8, Rule{">= 2", [&g] { return g.group_size >= 2; }},
         "samples per prompt, G (paper: 8)");
     key("grpo", "no_think_fraction", g.no_think_fraction, 0.25, unit(g.no_think_fraction),
@@ -177,12 +177,12 @@ struct TrainConfig {
     key("grpo", "policy", g.policy, "raif", stage(), "answer-reward policy (paper Eq. 5: raif)");
 
     auto& e = c.eval;
-    key("eval", "items", e.items, 400, above(e.items, 0), "held-out items evaluated (at most)");
+    key("eval", "items", e.items, 600, above(e.items, 0), "held-out items evaluated (at most)");
     key("eval", "max_new_tokens", e.max_new_tokens, 160, above(e.max_new_tokens, 0), "response length limit");
     key("eval", "batch_size", e.batch_size, 64, above(e.batch_size, 0), "prompts per generation batch");
     key("eval", "curve_every", e.curve_every, 10, at_least(e.curve_every, 0),
         "GRPO steps between points of the held-out curve (metrics.jsonl's heldout_strict, curves.png); 0: none");
-    key("eval", "curve_items", e.curve_items, 64, above(e.curve_items, 0),
+    key("eval", "curve_items", e.curve_items, 128, above(e.curve_items, 0),
         "held-out items of each curve point: the first ones, reasoning, greedy (display only: nothing is selected "
         "by it)");
 
