@@ -118,12 +118,17 @@ inline std::vector<Completion> respond(Qwen2& model, const BpeTokenizer& tok, co
   return out;
 }
 
-/// The evaluation report of `model` on `items` in one mode: reasoning, or forced no reasoning
-/// (`no_think`). `responses` (optional) receives one JSON line per item: id, mode, response, strict pass.
-inline EvalReport evaluate_mode(Qwen2& model, const BpeTokenizer& tok, const std::vector<Item>& items, bool no_think,
-                                const EvalOptions& o, std::vector<nlohmann::json>* responses = nullptr) {
+namespace detail {
+inline std::vector<AnyNode> compile_items(const std::vector<Item>& items) {
   std::vector<AnyNode> nodes;
+  nodes.reserve(items.size());
   for (const auto& it : items) nodes.push_back(compile(it.spec));
+  return nodes;
+}
+// evaluate_mode with the items' specs compiled (`nodes[i]` is items[i]'s), so both modes share them.
+inline EvalReport evaluate_compiled(Qwen2& model, const BpeTokenizer& tok, const std::vector<Item>& items,
+                                    const std::vector<AnyNode>& nodes, bool no_think, const EvalOptions& o,
+                                    std::vector<nlohmann::json>* responses) {
   const auto comps = respond(model, tok, items, no_think, o);
   std::vector<EvalCounts> counts(items.size());
   const std::string prefill = no_think ? ChatML{}.no_think_prefill : "";
@@ -151,14 +156,23 @@ inline EvalReport evaluate_mode(Qwen2& model, const BpeTokenizer& tok, const std
   r.mean_tokens = items.empty() ? 0 : tokens / static_cast<double>(items.size());
   return r;
 }
+} // namespace detail
+
+/// The evaluation report of `model` on `items` in one mode: reasoning, or forced no reasoning
+/// (`no_think`). `responses` (optional) receives one JSON line per item: id, mode, response, strict pass.
+inline EvalReport evaluate_mode(Qwen2& model, const BpeTokenizer& tok, const std::vector<Item>& items, bool no_think,
+                                const EvalOptions& o, std::vector<nlohmann::json>* responses = nullptr) {
+  return detail::evaluate_compiled(model, tok, items, detail::compile_items(items), no_think, o, responses);
+}
 
 /// The evaluation report of `model` on `items`, with reasoning and with forced no-reasoning.
 /// `responses` (optional) receives one JSON line per (item, mode), the reasoning ones first.
 inline std::pair<EvalReport, EvalReport> evaluate_policy(Qwen2& model, const BpeTokenizer& tok,
                                                          const std::vector<Item>& items, const EvalOptions& o,
                                                          std::vector<nlohmann::json>* responses = nullptr) {
-  auto reasoning = evaluate_mode(model, tok, items, false, o, responses);
-  return {std::move(reasoning), evaluate_mode(model, tok, items, true, o, responses)};
+  const auto nodes = detail::compile_items(items);
+  auto reasoning = detail::evaluate_compiled(model, tok, items, nodes, false, o, responses);
+  return {std::move(reasoning), detail::evaluate_compiled(model, tok, items, nodes, true, o, responses)};
 }
 
 } // namespace raif

@@ -57,6 +57,10 @@ inline std::string write_report(const std::filesystem::path& dir) {
   nlohmann::json rep = {{"data", data}, {"warmstart", warm}, {"final", fin}};
   const auto curve = detail::report::heldout_curve(warm, grpo);
   if (!curve.empty()) rep["heldout_curve"] = curve;
+  // 0 for a warm start evaluated before the curve existed (a run resumed across versions).
+  const std::string curve_items = warm.contains("curve_start")
+                                      ? std::to_string(warm["curve_start"]["items"].get<std::size_t>())
+                                      : std::string("eval.curve_items");
   const double gain =
       fin["reasoning"]["all"]["prompt_strict"].get<double>() - warm["reasoning"]["all"]["prompt_strict"].get<double>();
   rep["gain_prompt_strict"] = gain;
@@ -111,7 +115,8 @@ inline std::string write_report(const std::filesystem::path& dir) {
        << rep["grpo"]["keep_ratio"] << ", dropped groups per step " << rep["grpo"]["dropped_groups"]
        << ".\n\n";
   if (!curve.empty()) {
-    md << "Held-out curve, prompt strict % (reasoning) on the first " << warm["curve_start"]["items"]
+    md << "Held-out curve, prompt strict % (reasoning) on the first "
+       << curve_items
        << " held-out items, by GRPO step:";
     for (const auto& p : curve) md << " " << p[0] << ": " << dr::pct(p[1]) << (&p == &curve.back() ? ".\n\n" : ",");
   }
@@ -134,13 +139,12 @@ inline std::string write_report(const std::filesystem::path& dir) {
   }
   const auto gp = dir / "curves.gp";
   const std::string dat = (dir / "curves.dat").string();
-  const auto curve_items = warm.contains("curve_start") ? warm["curve_start"]["items"].get<std::size_t>() : 0;
   std::string heldout_plot; // appended piece by piece: GCC 12's -Wrestrict misfires on "lit" + string&&
   if (!curve.empty()) {
     heldout_plot += ", '";
     heldout_plot += (dir / "heldout.dat").string();
     heldout_plot += "' using 1:2 axes x1y2 with linespoints lw 2 title 'held-out strict (first ";
-    heldout_plot += std::to_string(curve_items);
+    heldout_plot += curve_items;
     heldout_plot += " items)'";
   }
   {

@@ -453,18 +453,13 @@ private:
   void evaluate(Qwen2& m, const std::string& name, const std::string& label) {
     m->eval();
     std::vector<nlohmann::json> responses;
-    const auto [r, n] = evaluate_policy(m, tok_, heldout_,
-                                        {.system = cfg_.data.system,
-                                         .max_new_tokens = cfg_.eval.max_new_tokens,
-                                         .batch_size = cfg_.eval.batch_size,
-                                         .threads = static_cast<unsigned>(cfg_.run.threads)},
-                                        &responses);
+    const auto [r, n] = evaluate_policy(m, tok_, heldout_, eval_options(), &responses);
     std::string lines;
     for (const auto& x : responses) lines += x.dump() + "\n";
     detail::write_atomic(dir_ / ("responses_" + name + ".jsonl"), lines);
     nlohmann::json ev{{"reasoning", r.to_json()}, {"no_reasoning", n.to_json()}};
     // The held-out curve's first point: the same first items as heldout_curve_point, reasoning.
-    const auto curve_n = std::min(heldout_.size(), static_cast<std::size_t>(cfg_.eval.curve_items));
+    const auto curve_n = curve_size();
     std::size_t curve_strict = 0;
     for (std::size_t i = 0; i < curve_n; ++i) curve_strict += responses[i]["strict"].get<bool>();
     if (curve_n > 0)
@@ -479,15 +474,18 @@ private:
   // first eval.curve_items held-out items. Greedy decoding draws no random numbers, so a run with
   // the curve trains exactly as one without it; the step's next rollout sets the model's mode again.
   double heldout_curve_point() {
-    const auto n = std::min(heldout_.size(), static_cast<std::size_t>(cfg_.eval.curve_items));
-    const std::vector<Item> subset(heldout_.begin(), heldout_.begin() + static_cast<std::ptrdiff_t>(n));
+    const std::vector<Item> subset(heldout_.begin(), heldout_.begin() + static_cast<std::ptrdiff_t>(curve_size()));
     policy_->eval();
-    return evaluate_mode(policy_, tok_, subset, false,
-                         {.system = cfg_.data.system,
-                          .max_new_tokens = cfg_.eval.max_new_tokens,
-                          .batch_size = cfg_.eval.batch_size,
-                          .threads = static_cast<unsigned>(cfg_.run.threads)})
-        .all.prompt_strict_acc();
+    return evaluate_mode(policy_, tok_, subset, false, eval_options()).all.prompt_strict_acc();
+  }
+  std::size_t curve_size() const {
+    return std::min(heldout_.size(), static_cast<std::size_t>(cfg_.eval.curve_items));
+  }
+  EvalOptions eval_options() const {
+    return {.system = cfg_.data.system,
+            .max_new_tokens = cfg_.eval.max_new_tokens,
+            .batch_size = cfg_.eval.batch_size,
+            .threads = static_cast<unsigned>(cfg_.run.threads)};
   }
 
   // ----- state, checkpoints, metrics ---------------------------------------------------------------
