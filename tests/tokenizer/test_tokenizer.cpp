@@ -2,6 +2,7 @@
 // save/load, and agreement with Hugging Face `tokenizers` (fixtures from tools/gen_tokenizer_fixture.py).
 #include <raif/tokenizer/bpe.hpp>
 #include <raif/tokenizer/chat_template.hpp>
+#include <raif/tokenizer/pretrained.hpp>
 
 #include "../support/skip.hpp"
 
@@ -250,25 +251,136 @@ TEST_CASE("a tokenizer whose added tokens are also in its vocabulary saves and l
   for (const auto& p : corpus()) REQUIRE(u.encode(p) == t.encode(p));
 }
 
-TEST_CASE("the Qwen2.5 tokenizer.json loads and encodes as Hugging Face tokenizers", "[tokenizer]") {
-  // Qwen2.5 writes continuing_subword_prefix and end_of_word_suffix as "" (not null), which raif
-  // refused until issue 14. Expected ids: the fixture's, from HF tokenizers (its README).
-  const std::string dir = std::string(RAIF_IFEVAL_DIR) + "/../qwen2-tokenizer";
-  if (!std::filesystem::exists(dir + "/tokenizer.json")) RAIF_SKIP("Qwen2.5 tokenizer fixture not found at " + dir);
-  const auto t = BpeTokenizer::load(dir + "/tokenizer.json");
-  CHECK(t.vocab_size() == 151665);
-  CHECK(t.pattern() == SplitPattern::qwen2);
-  std::ifstream in(dir + "/encodings.jsonl");
+namespace {
+std::string qwen_fixture_dir() { return std::string(RAIF_IFEVAL_DIR) + "/../qwen2-tokenizer"; }
+// Encodes every row of a fixture's encodings.jsonl and compares with its ids; returns the rows checked.
+// nfc_unicode_version rows are skipped: HF normalizes with Unicode 9 tables, raif with utf8proc's
+// (the fixture's documented deviation).
+int check_encodings(const BpeTokenizer& t, const std::string& path) {
+  std::ifstream in(path);
+  REQUIRE(in);
   int checked = 0;
   for (std::string line; std::getline(in, line);) {
     const auto row = json::parse(line);
-    const std::string text = row["text"];
-    // nfc_unicode_version: HF normalizes with Unicode 9 tables (the fixture's documented deviation).
-    // long100k holds single pre-tokens of 100,000-300,000 bytes: minutes before BPE merged with a heap.
     if (row["kind"] == "nfc_unicode_version") continue;
+    const std::string text = row["text"];
     INFO(row["kind"] << ": " << text.substr(0, 80));
     CHECK(t.encode(text) == row["ids"].get<std::vector<std::int64_t>>());
     ++checked;
   }
-  CHECK(checked == 588); // 592 rows less the 4 nfc_unicode_version ones
+  return checked;
+}
+} // namespace
+
+TEST_CASE("the Qwen2.5 tokenizer.json loads and encodes as Hugging Face tokenizers", "[tokenizer]") {
+  // Qwen2.5 writes continuing_subword_prefix and end_of_word_suffix as "" (not null), which raif
+  // refused until issue 14. Expected ids: the fixture's, from HF tokenizers (its README).
+  // long100k holds single pre-tokens of 100,000-300,000 bytes: minutes before BPE merged with a heap.
+  const std::string dir = qwen_fixture_dir();
+  if (!std::filesystem::exists(dir + "/tokenizer.json")) RAIF_SKIP("Qwen2.5 tokenizer fixture not found at " + dir);
+  const auto t = BpeTokenizer::load(dir + "/tokenizer.json");
+  CHECK(t.vocab_size() == 151665);
+  CHECK(t.pattern() == SplitPattern::qwen2);
+  CHECK(check_encodings(t, dir + "/encodings.jsonl") == 588); // 592 rows less the 4 nfc_unicode_version ones
+}
+
+TEST_CASE("the Qwen3.5/3.6 tokenizer.json loads and encodes as Hugging Face tokenizers", "[tokenizer]") {
+  // Another split pattern (marks join letter runs), ignore_merges (201 tokens BPE never builds are
+  // found as whole pieces) and 31 merges whose parts rank above their result (conversion_hard rows).
+  const std::string dir = qwen_fixture_dir() + "/qwen3_6";
+  if (!std::filesystem::exists(dir + "/tokenizer.json")) RAIF_SKIP("Qwen3.6 tokenizer fixture not found at " + dir);
+  const auto t = BpeTokenizer::load(dir + "/tokenizer.json");
+  CHECK(t.vocab_size() == 248044 + 33);
+  CHECK(t.pattern() == SplitPattern::qwen3_5);
+  CHECK(t.merges() == 247587);
+  CHECK(check_encodings(t, dir + "/encodings.jsonl") == 211); // 215 rows less the 4 nfc_unicode_version ones
+  // 人力资源 (rank 99655): plain BPE stops at 人|力|资源; the fixture's non-monotonic merge reaches it.
+  CHECK(t.encode("人力资源") == std::vector<BpeTokenizer::Id>{99655});
+}
+
+TEST_CASE("the Qwen3.5 split keeps combining marks in words; contractions fold case", "[tokenizer]") {
+  // Devanagari नमस्ते: न म स ् त े, where ् (U+094D) and े (U+0947) are marks (Mn), the rest letters.
+  const std::string namaste = " \u0928\u092E\u0938\u094D\u0924\u0947";
+  CHECK(split(namaste, SplitPattern::qwen3_5) == std::vector<std::string_view>{namaste});
+  // Qwen2: a mark is "other": the word splits before each mark, and a mark leads the next letter run.
+  CHECK(split(namaste, SplitPattern::qwen2) ==
+        std::vector<std::string_view>{" \u0928\u092E\u0938", "\u094D\u0924", "\u0947"});
+  // (?i:'s|...): 'S, 'LL and 'ſ (U+017F, long s, folds to s) are contractions; ’s is not.
+  for (auto p : {SplitPattern::qwen2, SplitPattern::qwen3_5}) {
+    CHECK(split("IT'S WE'LL it'\u017F", p) ==
+          std::vector<std::string_view>{"IT", "'S", " WE", "'LL", " it", "'\u017F"});
+    CHECK(split("it\u2019s", p) == std::vector<std::string_view>{"it", "\u2019s"});
+  }
+}
+
+TEST_CASE("ChatML renders the fixture's 24 conversations as Hugging Face's apply_chat_template", "[tokenizer]") {
+  const std::string dir = qwen_fixture_dir();
+  if (!std::filesystem::exists(dir + "/chat.jsonl")) RAIF_SKIP("Qwen2.5 tokenizer fixture not found at " + dir);
+  const auto pre = PretrainedTokenizer::load(dir);
+  CHECK(pre.chat.default_system == "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.");
+  CHECK(pre.eos_id == 151645);                                  // <|im_end|>
+  CHECK(pre.pad_id == 151643);                                  // <|endoftext|>
+  CHECK(pre.stop_ids == std::vector<BpeTokenizer::Id>{151645, 151643}); // generation_config.json
+  std::ifstream in(dir + "/chat.jsonl");
+  int rows = 0;
+  for (std::string line; std::getline(in, line);) {
+    const auto row = json::parse(line);
+    std::vector<ChatMessage> messages;
+    for (const auto& m : row["messages"]) messages.push_back({m["role"], m["content"]});
+    std::string text = pre.chat.render(messages, row["add_generation_prompt"]);
+    if (!row["assistant_prefill"].is_null()) text += row["assistant_prefill"].get<std::string>();
+    INFO("row " << rows << ": " << row["text"].get<std::string>().substr(0, 120));
+    CHECK(text == row["text"].get<std::string>());
+    CHECK(pre.tokenizer.encode(text) == row["ids"].get<std::vector<std::int64_t>>());
+    ++rows;
+  }
+  CHECK(rows == 24);
+}
+
+TEST_CASE("chat templates: the ChatML family is read, others are refused naming the file", "[tokenizer]") {
+  // Qwen2.5-Instruct's own template writes the default system turn as one literal.
+  const std::string qwen25 = R"({%- if messages[0]['role'] == 'system' %}{{- '<|im_start|>system\n' + )"
+                             R"(messages[0]['content'] + '<|im_end|>\n' }}{%- else %}{{- '<|im_start|>system\nYou )"
+                             R"(are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\n' }})"
+                             R"({%- endif %}{%- for message in messages %}...<|im_start|>...)";
+  CHECK(ChatML::from_template(qwen25, "t.json").default_system ==
+        "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.");
+  // Qwen3's has none: a conversation without a system message starts with the user.
+  const std::string qwen3 = R"({%- if messages[0].role == 'system' %}{{- '<|im_start|>system\n' + )"
+                            R"(messages[0].content + '<|im_end|>\n' }}{%- endif %}...)";
+  const auto chat = ChatML::from_template(qwen3, "t.json");
+  CHECK(chat.default_system.empty());
+  CHECK(chat.render({{"user", "Hi"}}, true) == "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
+  CHECK(chat.render({{"system", ""}, {"user", "Hi"}}, false) ==
+        "<|im_start|>system\n<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n");
+  CHECK_THROWS_WITH(ChatML::from_template("{{ bos_token }}[INST] {{ m }} [/INST]", "dir/tokenizer_config.json"),
+                    Catch::Contains("dir/tokenizer_config.json: chat_template is not ChatML"));
+}
+
+TEST_CASE("a checkpoint's tokenizer files: bad fields are named", "[tokenizer]") {
+  const std::string dir = qwen_fixture_dir();
+  if (!std::filesystem::exists(dir + "/tokenizer.json")) RAIF_SKIP("Qwen2.5 tokenizer fixture not found at " + dir);
+  const auto tmp = std::filesystem::path("pretrained_bad");
+  std::filesystem::remove_all(tmp);
+  std::filesystem::create_directories(tmp);
+  std::filesystem::copy_file(dir + "/tokenizer.json", tmp / "tokenizer.json");
+  const auto config = read_json(dir + "/tokenizer_config.json");
+  auto write = [&](const std::string& name, const json& j) { std::ofstream(tmp / name) << j.dump(); };
+  auto broken = config;
+  broken["eos_token"] = "<|no_such|>";
+  write("tokenizer_config.json", broken);
+  CHECK_THROWS_WITH(PretrainedTokenizer::load(tmp),
+                    Catch::Contains("tokenizer_config.json") && Catch::Contains("eos_token") &&
+                        Catch::Contains("is not a token"));
+  broken = config;
+  broken["eos_token"] = {{"content", "<|im_end|>"}, {"special", true}}; // the AddedToken form is read
+  broken.erase("pad_token");
+  write("tokenizer_config.json", broken);
+  const auto pre = PretrainedTokenizer::load(tmp); // no generation_config.json: stops on eos only
+  CHECK(pre.pad_id == 151645);
+  CHECK(pre.stop_ids == std::vector<BpeTokenizer::Id>{151645});
+  write("generation_config.json", json{{"eos_token_id", {151645, 999999}}});
+  CHECK_THROWS_WITH(PretrainedTokenizer::load(tmp), Catch::Contains("generation_config.json") &&
+                                                        Catch::Contains("eos_token_id[1]"));
+  std::filesystem::remove_all(tmp);
 }

@@ -75,6 +75,10 @@ inline bool is_number(char32_t c) noexcept {
   if (c < 0x80) return c >= '0' && c <= '9';
   return detail::urecord(c).major == detail::unicode_data::gc_number;
 }
+/// General category M* (regex `\p{M}`: combining marks; the Qwen3.5 split pattern).
+inline bool is_mark(char32_t c) noexcept {
+  return c >= 0x300 && detail::urecord(c).major == detail::unicode_data::gc_mark;
+}
 inline bool py_isalpha(char32_t c) noexcept { return is_letter(c); }
 /// The Unicode White_Space property (regex `\s` outside Python): Python's isspace without U+001C..U+001F.
 inline bool is_white_space(char32_t c) noexcept { return is_py_space(c) && !(c >= 0x1C && c <= 0x1F); }

@@ -62,20 +62,21 @@ inline std::string byte_char(unsigned char b) {
 }
 // The raw bytes of a token written in the byte-level alphabet.
 inline std::string token_bytes(std::string_view s) {
-  static const auto inverse = [] {
-    std::unordered_map<char32_t, unsigned char> m;
-    for (int b = 0; b < 256; ++b) m[byte_to_char()[b]] = static_cast<unsigned char>(b);
-    return m;
+  static const auto inverse = [] { // byte_to_char's values are below U+0144: a table, not a hash map
+    std::array<int, 0x144> t;
+    t.fill(-1);
+    for (int b = 0; b < 256; ++b) t[byte_to_char()[b]] = b;
+    return t;
   }();
   std::string out;
   for (std::size_t i = 0; i < s.size();) {
     const char32_t c = utf8_next(s, i);
-    auto it = inverse.find(c);
-    if (it == inverse.end()) { // not byte-level text (an added token read as a vocabulary entry): keep as is
+    // not byte-level text (an added token read as a vocabulary entry): kept as is
+    if (c >= inverse.size() || inverse[c] < 0) {
       utf8_append(out, c);
       continue;
     }
-    out.push_back(static_cast<char>(it->second));
+    out.push_back(static_cast<char>(inverse[c]));
   }
   return out;
 }
@@ -183,7 +184,7 @@ public:
   ///   `continuing_subword_prefix` / `end_of_word_suffix` null or "" (Qwen2.5 writes ""),
   ///   `dropout` null, `byte_fallback` false, `ignore_merges` a boolean;
   /// - `pre_tokenizer`: ByteLevel (use_regex true: the GPT-2 split), or Sequence[Split(Regex: the
-  ///   GPT-2 or the Qwen2 pattern, behavior Isolated, invert false), ByteLevel(use_regex false)];
+  ///   GPT-2, Qwen2 or Qwen3.5 pattern, behavior Isolated, invert false), ByteLevel(use_regex false)];
   /// - `normalizer`: null or NFC; `decoder`: null or ByteLevel;
   /// - `added_tokens`: an array of {id, content, ...}: content a non-empty string, lstrip, rstrip,
   ///   single_word false; an id inside the vocabulary must hold the same string there, the others
@@ -220,8 +221,9 @@ public:
         throw field_error(where, "decoder", "only null or ByteLevel is supported, got " + json_excerpt(*d));
     t.read_vocab(require_field(m, "vocab", where, "model.vocab"), where);
     t.read_merges(require_field(m, "merges", where, "model.merges"), where);
+    const auto base = static_cast<Id>(t.vocab_.size());
     if (const auto* a = find_field(j, "added_tokens"); a && !a->is_null()) t.read_added(*a, where);
-    t.index_vocab();
+    t.index_vocab(base);
     return t;
   }
 
@@ -321,6 +323,13 @@ public:
     out += bytes_[id];
   }
 
+  /// Forgets the encodings of pre-tokens seen so far (memoised across calls and copies), as a
+  /// freshly loaded tokenizer: benchmarks of a cold start call it.
+  void clear_cache() const {
+    std::unique_lock lock(cache_->m);
+    cache_->words.clear();
+  }
+
   /// The id of a token string (e.g. "<|im_end|>"); an error if absent.
   Id token_id(std::string_view token) const {
     auto it = ids_.find(std::string(token));
@@ -384,12 +393,12 @@ private:
     if (!pattern.is_object() || !find_field(pattern, "Regex"))
       throw field_error(where, split + ".pattern", "expected {\"Regex\": ...}, got " + json_excerpt(pattern));
     const auto& rx = as_string(*find_field(pattern, "Regex"), where, split + ".pattern.Regex");
-    if (rx == split_pattern_source(SplitPattern::gpt2))
-      pattern_ = SplitPattern::gpt2;
-    else if (rx == split_pattern_source(SplitPattern::qwen2))
-      pattern_ = SplitPattern::qwen2;
-    else
-      throw field_error(where, split + ".pattern.Regex", "unsupported split pattern " + quote(rx));
+    const auto known = {SplitPattern::gpt2, SplitPattern::qwen2, SplitPattern::qwen3_5};
+    const auto* found = std::find_if(known.begin(), known.end(), [&](auto p) { return rx == split_pattern_source(p); });
+    if (found == known.end())
+      throw field_error(where, split + ".pattern.Regex",
+                        "unsupported split pattern " + quote(rx) + " (raif knows GPT-2's, Qwen2's and Qwen3.5's)");
+    pattern_ = *found;
     const auto* behavior = find_field(sp, "behavior");
     const auto* invert = find_field(sp, "invert");
     if ((behavior && as_string(*behavior, where, split + ".behavior") != "Isolated") ||
@@ -487,6 +496,7 @@ private:
         vocab_[id] = content;
       }
       added_[content] = id;
+      if (id < base) bytes_[id] = content; // its text as is, not read as byte-level characters
       if (special) special_ids_.push_back(id);
     }
     for (Id id = base; id < static_cast<Id>(vocab_.size()); ++id)
@@ -594,10 +604,13 @@ private:
     merge_[key(a, b)] = {static_cast<std::int64_t>(merge_list_.size()), merged};
     merge_list_.emplace_back(a, b);
   }
-  void index_vocab() {
-    ids_.clear();
-    bytes_.assign(vocab_.size(), {});
-    for (Id i = 0; i < static_cast<Id>(vocab_.size()); ++i) {
+  // Indexes the tokens from id `from` on (0: all; from_json indexes the BPE vocabulary, then only
+  // the added tokens that continue it: a second full pass was a third of the load time).
+  void index_vocab(Id from = 0) {
+    if (from == 0) ids_.clear();
+    ids_.reserve(vocab_.size());
+    bytes_.resize(vocab_.size());
+    for (Id i = from; i < static_cast<Id>(vocab_.size()); ++i) {
       ids_[vocab_[i]] = i;
       bytes_[i] = added_.count(vocab_[i]) ? vocab_[i] : detail::token_bytes(vocab_[i]);
     }

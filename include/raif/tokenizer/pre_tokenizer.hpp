@@ -1,12 +1,18 @@
 #pragma once
 /// @file
-/// Byte-level pre-tokenization: the GPT-2 and the Qwen2 split patterns, written out by hand (no
-/// regex engine), with the same leftmost-first semantics as the regexes Hugging Face tokenizers run:
+/// Byte-level pre-tokenization: the GPT-2, Qwen2 and Qwen3.5 split patterns, written out by hand
+/// (no regex engine), with the same leftmost-first semantics as the regexes Hugging Face tokenizers
+/// and tiktoken run:
 ///
-///   gpt2:  's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
-///   qwen2: (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|
-///          \s*[\r\n]+|\s+(?!\S)|\s+
+///   gpt2:    's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
+///   qwen2:   (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|
+///            \s*[\r\n]+|\s+(?!\S)|\s+
+///   qwen3_5: qwen2 with combining marks in the letter runs (Qwen3.5 / 3.6: a Hindi or Arabic word
+///            stays one piece instead of splitting at its vowel signs):
+///            ...|[^\r\n\p{L}\p{N}]?[\p{L}\p{M}]+|\p{N}| ?[^\s\p{L}\p{M}\p{N}]+[\r\n]*|...
 ///
+/// The `(?i:...)` contractions fold case as the regex engines do (simple case folding), so `'S`
+/// and `'ſ` (U+017F, long s) count as `'s`; only the ASCII apostrophe opens one.
 /// Pieces are byte ranges of the input, so any byte string, valid UTF-8 or not, is covered exactly:
 /// an invalid byte is one code point of its own that is neither letter, number nor space.
 
@@ -19,7 +25,7 @@
 
 namespace raif {
 
-enum class SplitPattern { gpt2, qwen2 };
+enum class SplitPattern { gpt2, qwen2, qwen3_5 };
 
 /// The regex source of each pattern, as it appears in a tokenizer.json.
 inline std::string_view split_pattern_source(SplitPattern p) {
@@ -27,6 +33,8 @@ inline std::string_view split_pattern_source(SplitPattern p) {
   case SplitPattern::gpt2: return R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
   case SplitPattern::qwen2:
     return R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+  case SplitPattern::qwen3_5:
+    return R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?[\p{L}\p{M}]+|\p{N}| ?[^\s\p{L}\p{M}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
   }
   return {};
 }
@@ -51,7 +59,9 @@ inline std::size_t contraction(const CodePoints& c, std::size_t i, bool ignore_c
   auto at = [&](std::size_t k) -> char32_t {
     if (k >= c.size()) return 0;
     const char32_t x = c.cp[k];
-    return ignore_case && x >= 'A' && x <= 'Z' ? x + 32 : x;
+    if (!ignore_case) return x;
+    if (x == 0x17F) return U's'; // long s folds to s
+    return x >= 'A' && x <= 'Z' ? x + 32 : x;
   };
   const char32_t a = at(i + 1), b = at(i + 2);
   if ((a == 'r' && b == 'e') || (a == 'v' && b == 'e') || (a == 'l' && b == 'l')) return 3;
@@ -84,21 +94,23 @@ inline std::size_t match_gpt2(const CodePoints& c, std::size_t i) {
   return space_run(c, i);
 }
 
-inline std::size_t match_qwen2(const CodePoints& c, std::size_t i) {
+// Qwen2, or with `marks` Qwen3.5, where \p{M} joins \p{L} in the letter runs and leaves "other".
+inline std::size_t match_qwen(const CodePoints& c, std::size_t i, bool marks) {
   if (auto n = contraction(c, i, true)) return n;
+  auto letter_like = [&](char32_t x) { return is_letter(x) || (marks && is_mark(x)); };
   auto letters = [&](std::size_t k) {
     std::size_t j = k;
-    while (j < c.size() && is_letter(c.cp[j])) ++j;
+    while (j < c.size() && letter_like(c.cp[j])) ++j;
     return j;
   };
   const char32_t c0 = c.cp[i];
-  if (c0 != U'\r' && c0 != U'\n' && !is_letter(c0) && !is_number(c0) && i + 1 < c.size() && is_letter(c.cp[i + 1]))
+  if (c0 != U'\r' && c0 != U'\n' && !is_letter(c0) && !is_number(c0) && i + 1 < c.size() && letter_like(c.cp[i + 1]))
     return letters(i + 1) - i;
-  if (is_letter(c0)) return letters(i) - i;
+  if (letter_like(c0)) return letters(i) - i;
   if (is_number(c0)) return 1;
   {
     std::size_t k = i + (c0 == U' ' && i + 1 < c.size() ? 1 : 0), j = k;
-    while (j < c.size() && is_other(c.cp[j])) ++j;
+    while (j < c.size() && is_other(c.cp[j]) && !(marks && is_mark(c.cp[j]))) ++j;
     if (j > k) {
       while (j < c.size() && (c.cp[j] == U'\r' || c.cp[j] == U'\n')) ++j;
       return j - i;
@@ -121,7 +133,8 @@ inline std::vector<std::string_view> pre_tokenize(std::string_view s, SplitPatte
   std::vector<std::string_view> out;
   const detail::CodePoints c(s);
   for (std::size_t i = 0; i < c.size();) {
-    std::size_t n = p == SplitPattern::gpt2 ? detail::match_gpt2(c, i) : detail::match_qwen2(c, i);
+    std::size_t n = p == SplitPattern::gpt2 ? detail::match_gpt2(c, i)
+                                            : detail::match_qwen(c, i, p == SplitPattern::qwen3_5);
     if (n == 0) n = 1; // unreachable by construction; guarantees progress
     out.push_back(s.substr(c.start[i], c.start[i + n] - c.start[i]));
     i += n;

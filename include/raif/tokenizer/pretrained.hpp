@@ -1,0 +1,79 @@
+#pragma once
+/// @file
+/// A Hugging Face checkpoint's tokenizer, from its folder: `tokenizer.json` (BPE, added tokens),
+/// `tokenizer_config.json` (the ChatML chat template, eos and pad tokens) and, when present,
+/// `generation_config.json` (the ids generation stops on: Qwen2.5-Instruct stops on <|im_end|>
+/// and <|endoftext|>, while its tokenizer's eos is only the first).
+///
+///   auto pre = raif::PretrainedTokenizer::load("Qwen2.5-0.5B-Instruct");
+///   auto ids = pre.tokenizer.encode(pre.chat.render({{"user", "Hi"}}, true));
+
+#include <raif/detail/json_field.hpp>
+#include <raif/detail/json_file.hpp>
+#include <raif/error.hpp>
+#include <raif/tokenizer/bpe.hpp>
+#include <raif/tokenizer/chat_template.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace raif {
+
+struct PretrainedTokenizer {
+  using Id = BpeTokenizer::Id;
+  BpeTokenizer tokenizer;
+  ChatML chat;
+  std::vector<Id> stop_ids; ///< generation_config's eos_token_id (one or a list), else the eos token
+  Id eos_id = 0;            ///< tokenizer_config's eos_token: it closes an assistant turn
+  Id pad_id = 0;            ///< tokenizer_config's pad_token, else the eos token
+
+  /// Reads the three files of `dir`; every error names the file and the field.
+  static PretrainedTokenizer load(const std::filesystem::path& dir) {
+    using namespace detail;
+    PretrainedTokenizer t;
+    t.tokenizer = BpeTokenizer::load((dir / "tokenizer.json").string());
+    const std::string config_path = (dir / "tokenizer_config.json").string();
+    const auto config = read_json_file(config_path);
+    if (!config.is_object()) throw error("raif: " + config_path + ": expected a JSON object, got " + json_kind(config));
+    t.chat = ChatML::from_template(as_string(require_field(config, "chat_template", config_path, "chat_template"),
+                                             config_path, "chat_template"),
+                                   config_path);
+    // A special token is written as its text or as an AddedToken object {"content": ...}.
+    auto token_id = [&](const nlohmann::json& v, const std::string& field) -> Id {
+      const auto& text =
+          v.is_object() ? as_string(require_field(v, "content", config_path, field + ".content"), config_path,
+                                    field + ".content")
+                        : as_string(v, config_path, field);
+      if (auto id = t.tokenizer.find_token(text)) return *id;
+      throw field_error(config_path, field, quote(text) + " is not a token of tokenizer.json");
+    };
+    t.eos_id = token_id(require_field(config, "eos_token", config_path, "eos_token"), "eos_token");
+    const auto* pad = find_field(config, "pad_token");
+    t.pad_id = pad && !pad->is_null() ? token_id(*pad, "pad_token") : t.eos_id;
+    t.stop_ids = {t.eos_id};
+    if (const auto gen_path = dir / "generation_config.json"; std::filesystem::exists(gen_path))
+      t.stop_ids = read_stop_ids(gen_path.string(), t.tokenizer.vocab_size(), t.stop_ids);
+    return t;
+  }
+
+private:
+  static std::vector<Id> read_stop_ids(const std::string& path, std::size_t vocab, std::vector<Id> fallback) {
+    using namespace detail;
+    const auto gen = read_json_file(path);
+    if (!gen.is_object()) throw error("raif: " + path + ": expected a JSON object, got " + json_kind(gen));
+    const auto* eos = find_field(gen, "eos_token_id");
+    if (!eos || eos->is_null()) return fallback;
+    const auto max_id = static_cast<std::int64_t>(vocab) - 1;
+    if (!eos->is_array()) return {as_int(*eos, path, "eos_token_id", 0, max_id)};
+    std::vector<Id> ids;
+    for (std::size_t i = 0; i < eos->size(); ++i)
+      ids.push_back(as_int((*eos)[i], path, "eos_token_id[" + std::to_string(i) + "]", 0, max_id));
+    if (ids.empty()) throw field_error(path, "eos_token_id", "an empty list stops nothing");
+    return ids;
+  }
+};
+
+} // namespace raif
