@@ -195,6 +195,52 @@ TEST_CASE("checkpoints round-trip; mismatches name the tensor", "[model]") {
                     Catch::Contains(dir + "/model.safetensors: header length") && Catch::Contains("truncated?"));
 }
 
+TEST_CASE("a sharded bf16 checkpoint loads into float32 master weights; a bad index is named", "[model]") {
+  // Hugging Face's layout for large models: model.safetensors.index.json maps each tensor to a shard.
+  auto cfg = tiny();
+  cfg.torch_dtype = "bfloat16";
+  Qwen2 m(cfg);
+  const std::string dir = "raif_test_sharded";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::vector<std::pair<std::string, torch::Tensor>> first, second;
+  nlohmann::json map = nlohmann::json::object();
+  for (const auto& p : m->named_parameters()) {
+    const bool in_first = first.size() < 3;
+    (in_first ? first : second).emplace_back(p.key(), p.value());
+    map[p.key()] = in_first ? "model-00001-of-00002.safetensors" : "model-00002-of-00002.safetensors";
+  }
+  save_safetensors(dir + "/model-00001-of-00002.safetensors", first);
+  save_safetensors(dir + "/model-00002-of-00002.safetensors", second);
+  auto write_index = [&](const nlohmann::json& weight_map) {
+    std::ofstream(dir + "/model.safetensors.index.json") << nlohmann::json{{"metadata", {}}, {"weight_map", weight_map}};
+  };
+  write_index(map);
+  std::ofstream(dir + "/config.json") << m->config.to_json().dump();
+  const auto r = load_pretrained(dir, torch::kCPU, "float32");
+  for (const auto& p : r->named_parameters()) {
+    CHECK(p.value().scalar_type() == torch::kFloat32);
+    CHECK(torch::equal(p.value(), m->named_parameters()[p.key()].to(torch::kFloat32))); // bf16 widens exactly
+  }
+  CHECK(load_pretrained(dir)->named_parameters()[0].value().scalar_type() == torch::kBFloat16); // the config's
+  auto bad = map;
+  bad[second[0].first] = "model-00001-of-00002.safetensors"; // a tensor mapped to the wrong shard
+  write_index(bad);
+  CHECK_THROWS_WITH(load_pretrained(dir), Catch::Contains("puts tensor '" + second[0].first +
+                                                          "' in model-00001-of-00002.safetensors, which lacks it"));
+  bad = map;
+  bad[first[0].first] = "../elsewhere.safetensors";
+  write_index(bad);
+  CHECK_THROWS_WITH(load_pretrained(dir), Catch::Contains("is not a file name beside the index"));
+  bad = map;
+  bad.erase(second.back().first); // its shard holds a tensor the map does not place there
+  write_index(bad);
+  CHECK_THROWS_WITH(load_pretrained(dir), Catch::Contains("is not mapped to this shard"));
+  std::filesystem::remove(dir + "/model.safetensors.index.json");
+  CHECK_THROWS_WITH(load_pretrained(dir), Catch::Contains("no model.safetensors and no model.safetensors.index.json"));
+  std::filesystem::remove_all(dir);
+}
+
 namespace {
 // A safetensors file from its parts: the 8-byte little-endian length, the header, the data.
 std::string safetensors_bytes(const std::string& header, const std::string& data, std::uint64_t length = ~0ull) {

@@ -5,6 +5,8 @@
 #include <raif/trainer/report.hpp>
 #include <raif/trainer/trainer.hpp>
 
+#include "../support/skip.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <boost/hana/for_each.hpp>
@@ -528,4 +530,74 @@ TEST_CASE("data.split_by = constraint holds out constraint ids training never se
     for (const auto& id : it.constraint_ids) unseen = unseen || !trained.count(id);
     CHECK(unseen);
   }
+}
+
+TEST_CASE("model.init: a Hugging Face checkpoint folder (real Qwen2.5 tokenizer and chat template) trains end to end",
+          "[trainer]") {
+  // The CPU smoke form of configs/qwen2.5-0.5b.toml: a random 2-layer Qwen2 with Qwen2.5's
+  // vocabulary (151,936 embedding rows for 151,665 tokens), stored in bf16 like the published
+  // checkpoints, beside the fixture's tokenizer.json, tokenizer_config.json, generation_config.json.
+  const std::string tok_dir = std::string(RAIF_IFEVAL_DIR) + "/../qwen2-tokenizer";
+  if (!fs::exists(tok_dir + "/tokenizer.json")) RAIF_SKIP("Qwen2.5 tokenizer fixture not found at " + tok_dir);
+  const std::string ckpt = "init_checkpoint";
+  fs::remove_all(ckpt);
+  torch::manual_seed(5);
+  Qwen2 hf(Qwen2Config{.vocab_size = 151936, .hidden_size = 32, .intermediate_size = 64, .num_hidden_layers = 2,
+                       .num_attention_heads = 4, .num_key_value_heads = 2, .max_position_embeddings = 32768,
+                       .torch_dtype = "bfloat16"});
+  save_pretrained(hf, ckpt);
+  for (const char* f : {"tokenizer.json", "tokenizer_config.json", "generation_config.json"})
+    fs::copy_file(tok_dir + "/" + f, ckpt + "/" + f);
+
+  auto cfg = TrainConfig::from_file(source + "/configs/qwen2.5-0.5b.toml"); // shrunk to seconds:
+  cfg.run.out_dir = "init_run";
+  fs::remove_all("init_run");
+  cfg.run.threads = 2;
+  cfg.model.init = ckpt;
+  cfg.model.max_len = 640;
+  cfg.data.items = 40;
+  cfg.eval.items = 4;
+  cfg.eval.max_new_tokens = 24;
+  cfg.eval.curve_every = 0;
+  cfg.grpo.steps = 2;
+  cfg.grpo.prompts_per_step = 2;
+  cfg.grpo.group_size = 4;
+  cfg.grpo.max_new_tokens = 24;
+  cfg.grpo.micro_batch = 4;
+  cfg.grpo.bc_batch = 2;
+  REQUIRE(cfg.warmstart.steps == 0); // the checkpoint is the warm start
+  std::vector<std::string> log;
+  TrainerHooks hooks;
+  hooks.log = [&](const std::string& s) { log.push_back(s); };
+  REQUIRE(Trainer(cfg, false, hooks).run());
+  // The run stands alone: the checkpoint's tokenizer files were copied in.
+  for (const char* f : {"tokenizer.json", "tokenizer_config.json", "generation_config.json"})
+    CHECK(fs::exists("init_run/" + std::string(f)));
+  // The warm start is the checkpoint, in float32 master weights: bf16 values widened exactly.
+  const auto original = load_safetensors(ckpt + "/model.safetensors");
+  const auto warm = load_safetensors("init_run/warmstart/model.safetensors");
+  REQUIRE(original.size() == warm.size());
+  for (std::size_t i = 0; i < warm.size(); ++i) {
+    CHECK(original[i].second.scalar_type() == torch::kBFloat16);
+    CHECK(warm[i].second.scalar_type() == torch::kFloat32);
+    CHECK(torch::equal(original[i].second.to(torch::kFloat32), warm[i].second));
+  }
+  const auto final_config = read("init_run/final/config.json");
+  CHECK(final_config["vocab_size"] == 151936);
+  CHECK(final_config["num_hidden_layers"] == 2);
+  const auto m = metrics("init_run");
+  REQUIRE(m.size() == 2); // no warm-start steps, 2 GRPO steps
+  CHECK(m[1]["step"] == 2);
+  // Prompts were rendered with the checkpoint's ChatML (data.system given, so no default system
+  // message), and sampling never chose one of the 271 embedding rows that are no token (decoding
+  // one would have thrown).
+  std::ifstream responses("init_run/responses_final.jsonl");
+  int n = 0;
+  for (std::string line; std::getline(responses, line); ++n) CHECK(nlohmann::json::parse(line).contains("response"));
+  CHECK(n == 8); // 4 items x 2 modes
+  const auto pre = PretrainedTokenizer::load("init_run");
+  const auto prompt = pre.chat.prompt(cfg.data.system, "Hi");
+  CHECK(prompt.starts_with("<|im_start|>system\n" + cfg.data.system + "<|im_end|>\n"));
+  CHECK(std::any_of(log.begin(), log.end(), [](const auto& l) { return l.find("151665 tokens, from") != l.npos; }));
+  fs::remove_all(ckpt);
 }

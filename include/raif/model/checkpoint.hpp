@@ -1,16 +1,19 @@
 #pragma once
 /// @file
 /// Saving and loading a Qwen2 in Hugging Face's layout: a directory with `config.json` and
-/// `model.safetensors`. A checkpoint whose tensor names or shapes do not match the model fails with
-/// a message naming the tensor.
+/// `model.safetensors` (or sharded: `model.safetensors.index.json` and the shards it names), in
+/// float32, bfloat16 or float16. A checkpoint whose tensor names or shapes do not match the model
+/// fails with a message naming the file and the tensor.
 ///
 ///   raif::save_pretrained(model, "run/ckpt");            // config.json + model.safetensors
 ///   auto m = raif::load_pretrained("run/ckpt", device);  // the same model, on `device`
 
+#include <raif/detail/json_field.hpp>
 #include <raif/detail/json_file.hpp>
 #include <raif/model/qwen2.hpp>
 #include <raif/model/safetensors.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -19,25 +22,73 @@
 
 namespace raif {
 
+namespace detail {
+// Copies `tensors` into the parameters of the same name (converted to each parameter's dtype and
+// device), adding their names to `done`: unknown names and wrong shapes are errors naming `where`.
+inline void copy_tensors(Qwen2& model, const std::vector<std::pair<std::string, torch::Tensor>>& tensors,
+                         const std::string& where, std::set<std::string>& done) {
+  torch::NoGradGuard no_grad;
+  auto params = model->named_parameters();
+  for (const auto& [name, t] : tensors) {
+    if (!params.contains(name)) {
+      if (name == "lm_head.weight" && model->config.tie_word_embeddings) continue; // some tied checkpoints carry it
+      throw error("raif: " + where + ": tensor '" + name + "' is not a parameter of this Qwen2 (config mismatch?)");
+    }
+    auto& p = params[name];
+    if (t.sizes() != p.sizes())
+      throw error("raif: " + where + ": tensor '" + name + "' has shape " + c10::str(t.sizes()) +
+                  ", the model expects " + c10::str(p.sizes()));
+    if (!done.insert(name).second) throw error("raif: " + where + ": tensor '" + name + "' appears twice");
+    p.copy_(t);
+  }
+}
+inline void require_all(Qwen2& model, const std::set<std::string>& done, const std::string& where) {
+  for (const auto& p : model->named_parameters())
+    if (!done.count(p.key())) throw error("raif: " + where + ": tensor '" + p.key() + "' is missing");
+}
+} // namespace detail
+
 /// Copies `tensors` into the model's parameters by name (converted to each parameter's dtype and
 /// device). Every parameter must be present with its shape; unknown names are errors, except
 /// lm_head.weight when the head is tied (some tied checkpoints carry it).
 inline void load_weights(Qwen2& model, const std::vector<std::pair<std::string, torch::Tensor>>& tensors,
                          const std::string& where) {
-  torch::NoGradGuard no_grad;
-  auto params = model->named_parameters();
-  std::map<std::string, torch::Tensor> by_name(tensors.begin(), tensors.end());
-  for (const auto& [name, t] : by_name)
-    if (!params.contains(name) && !(name == "lm_head.weight" && model->config.tie_word_embeddings))
-      throw error("raif: " + where + ": tensor '" + name + "' is not a parameter of this Qwen2 (config mismatch?)");
-  for (auto& p : params) {
-    auto it = by_name.find(p.key());
-    if (it == by_name.end()) throw error("raif: " + where + ": tensor '" + p.key() + "' is missing");
-    if (it->second.sizes() != p.value().sizes())
-      throw error("raif: " + where + ": tensor '" + p.key() + "' has shape " + c10::str(it->second.sizes()) +
-                  ", the model expects " + c10::str(p.value().sizes()));
-    p.value().copy_(it->second);
+  std::set<std::string> done;
+  detail::copy_tensors(model, tensors, where, done);
+  detail::require_all(model, done, where);
+}
+
+/// Loads a sharded checkpoint's weights: `index` is its model.safetensors.index.json, whose
+/// `weight_map` names each tensor's shard (a file beside it). One shard is in memory at a time.
+/// Every tensor must be in the shard the map names, and every parameter somewhere.
+inline void load_sharded_weights(Qwen2& model, const std::filesystem::path& index) {
+  using namespace detail;
+  const std::string where = index.string();
+  const auto j = read_json_file(index);
+  if (!j.is_object()) throw error("raif: " + where + ": expected a JSON object, got " + json_kind(j));
+  const auto& map = require_field(j, "weight_map", where, "weight_map");
+  if (!map.is_object() || map.empty()) throw wrong_type(map, where, "weight_map", "a non-empty object {tensor: shard file}");
+  std::map<std::string, std::set<std::string>> by_shard; // shard file -> the tensors the map puts there
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    const auto& shard = as_string(it.value(), where, "weight_map[" + quote(it.key()) + "]");
+    if (shard.empty() || shard.find('/') != std::string::npos || shard.find('\\') != std::string::npos ||
+        shard == "." || shard == "..")
+      throw field_error(where, "weight_map[" + quote(it.key()) + "]", quote(shard) + " is not a file name beside the index");
+    by_shard[shard].insert(it.key());
   }
+  std::set<std::string> done;
+  for (const auto& [shard, names] : by_shard) {
+    const auto path = (index.parent_path() / shard).string();
+    auto tensors = load_safetensors(path);
+    for (const auto& [name, t] : tensors)
+      if (!names.count(name))
+        throw error("raif: " + path + ": tensor '" + name + "' is not mapped to this shard by " + where);
+    for (const auto& name : names)
+      if (std::none_of(tensors.begin(), tensors.end(), [&](const auto& t) { return t.first == name; }))
+        throw error("raif: " + where + ": weight_map puts tensor '" + name + "' in " + shard + ", which lacks it");
+    copy_tensors(model, tensors, path, done);
+  }
+  require_all(model, done, where);
 }
 
 /// Writes config.json and model.safetensors into `dir` (created if needed).
@@ -49,12 +100,22 @@ inline void save_pretrained(const Qwen2& model, const std::string& dir) {
   detail::write_atomic(dir + "/config.json", model->config.to_json().dump(2) + "\n");
 }
 
-/// Reads a directory written by save_pretrained (or a Hugging Face Qwen2 checkpoint with a single
-/// model.safetensors) onto `device`.
-inline Qwen2 load_pretrained(const std::string& dir, torch::Device device = torch::kCPU) {
-  const auto j = detail::read_json_file(dir + "/config.json");
-  Qwen2 model(Qwen2Config::from_json(j, dir + "/config.json"));
-  load_weights(model, load_safetensors(dir + "/model.safetensors"), dir + "/model.safetensors");
+/// Reads a directory written by save_pretrained, or a Hugging Face Qwen2 / Qwen2.5 checkpoint
+/// (config.json with model.safetensors or with model.safetensors.index.json and its shards), onto
+/// `device`. `dtype` ("float32", "bfloat16", "float16"; empty: the config's torch_dtype) is the
+/// parameters' dtype: a bf16 checkpoint loads into float32 master weights with "float32".
+inline Qwen2 load_pretrained(const std::string& dir, torch::Device device = torch::kCPU, const std::string& dtype = "") {
+  auto config = Qwen2Config::from_json(detail::read_json_file(dir + "/config.json"), dir + "/config.json");
+  if (!dtype.empty()) config.torch_dtype = dtype;
+  Qwen2 model(config);
+  const auto single = std::filesystem::path(dir) / "model.safetensors";
+  const auto index = std::filesystem::path(dir) / "model.safetensors.index.json";
+  if (std::filesystem::exists(single))
+    load_weights(model, load_safetensors(single.string()), single.string());
+  else if (std::filesystem::exists(index))
+    load_sharded_weights(model, index);
+  else
+    throw error("raif: " + dir + ": no model.safetensors and no model.safetensors.index.json");
   model->to(device);
   return model;
 }

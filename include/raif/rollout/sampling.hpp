@@ -21,6 +21,10 @@ struct SamplingParams {
   std::vector<std::string> stop;     ///< stop strings (finish reason stop); need a tokenizer
   std::uint64_t seed = 0;
   bool use_cache = true; ///< false: recompute the whole sequence every step (a baseline for benchmarks)
+  /// Ids at or above it are never chosen (0: no limit): a checkpoint's embedding has rows beyond its
+  /// tokenizer (Qwen2.5: 151,936 rows, 151,665 tokens), and those ids decode to nothing. A filter,
+  /// like top-k: the log-probs returned stay those of the whole distribution.
+  std::int64_t vocab_limit = 0;
 
   void validate() const {
     if (!(temperature >= 0))
@@ -29,6 +33,7 @@ struct SamplingParams {
       throw error("raif: SamplingParams.top_p must be in (0, 1], got " + std::to_string(top_p));
     if (top_k < 0) throw error("raif: SamplingParams.top_k must be >= 0, got " + std::to_string(top_k));
     if (max_new_tokens < 1) throw error("raif: SamplingParams.max_new_tokens must be >= 1");
+    if (vocab_limit < 0) throw error("raif: SamplingParams.vocab_limit must be >= 0 (0: no limit)");
     for (const auto& s : stop)
       if (s.empty()) throw error("raif: SamplingParams.stop holds an empty string");
   }
@@ -87,18 +92,21 @@ private:
 inline std::pair<torch::Tensor, torch::Tensor> sample_next(const torch::Tensor& logits, const SamplingParams& p,
                                                            SamplerStreams& streams, const std::vector<std::size_t>& rows = {}) {
   auto l = logits.to(torch::kFloat32);
+  // The ids that may be chosen: a prefix of the vocabulary (indices, hence ids, unchanged).
+  const bool limited = p.vocab_limit > 0 && p.vocab_limit < l.size(-1);
+  auto allowed = [&](const torch::Tensor& x) { return limited ? x.narrow(-1, 0, p.vocab_limit) : x; };
   if (p.temperature == 0) {
-    const auto tok = l.argmax(-1);
+    const auto tok = allowed(l).argmax(-1);
     return {tok, torch::log_softmax(l, -1).gather(-1, tok.unsqueeze(-1)).squeeze(-1)};
   }
   l = l / p.temperature;
   const auto logp = torch::log_softmax(l, -1);
-  const auto probs = torch::softmax(filter_logits(l, p.top_k, p.top_p), -1).to(torch::kFloat64);
+  const auto probs = torch::softmax(filter_logits(allowed(l), p.top_k, p.top_p), -1).to(torch::kFloat64);
   const auto cdf = probs.cumsum(-1);
   const auto u = streams.uniforms(l.device(), rows) * cdf.narrow(-1, cdf.size(-1) - 1, 1);
   // the first index whose cdf exceeds u: never a token of probability 0
   const auto tok =
-      torch::searchsorted(cdf, u, /*out_int32=*/false, /*right=*/true).squeeze(-1).clamp_max(l.size(-1) - 1);
+      torch::searchsorted(cdf, u, /*out_int32=*/false, /*right=*/true).squeeze(-1).clamp_max(probs.size(-1) - 1);
   return {tok, logp.gather(-1, tok.unsqueeze(-1)).squeeze(-1)};
 }
 

@@ -47,7 +47,7 @@ struct TrainConfig {
   struct Model {
     std::int64_t hidden_size, layers, heads, kv_heads, intermediate_size, max_len;
     double rope_theta;
-    std::string dtype;
+    std::string dtype, init;
   } model;
   struct WarmStart {
     std::int64_t steps, batch_size, warmup;
@@ -114,6 +114,10 @@ struct TrainConfig {
         "byte-level BPE vocabulary (256 bytes + specials + merges)");
 
     auto& m = c.model;
+    key("model", "init", m.init, "", any(),
+        "a Hugging Face Qwen2/Qwen2.5 checkpoint folder to start from (its weights, tokenizer and chat "
+        "template; the other model keys but max_len and dtype, and tokenizer.vocab_size, are then unused); "
+        "empty: a model from scratch");
     key("model", "hidden_size", m.hidden_size, 128, above(m.hidden_size, 0), "Qwen2 hidden size");
     key("model", "layers", m.layers, 3, above(m.layers, 0), "decoder layers");
     key("model", "heads", m.heads, 4,

@@ -98,21 +98,27 @@ struct EvalOptions {
   std::string system;
   std::int64_t max_new_tokens = 160, batch_size = 64;
   unsigned threads = 0;
+  ChatML chat{};                     ///< a checkpoint's (its default system message)
+  std::vector<std::int64_t> eos_ids; ///< empty: raif's tokenizer's <|im_end|> and <|endoftext|>
+  std::int64_t pad_id = -1;          ///< -1: raif's tokenizer's <|pad|>
 };
 
 /// Greedy responses of `model` to `items` (forced no-reasoning with `no_think`).
 inline std::vector<Completion> respond(Qwen2& model, const BpeTokenizer& tok, const std::vector<Item>& items,
                                        bool no_think, const EvalOptions& o) {
-  const ChatML chat;
   std::vector<Completion> out;
-  const SamplingParams sp{.temperature = 0,
-                          .max_new_tokens = o.max_new_tokens,
-                          .eos_ids = {tok.token_id("<|im_end|>"), tok.token_id("<|endoftext|>")}};
+  const SamplingParams sp{
+      .temperature = 0,
+      .max_new_tokens = o.max_new_tokens,
+      .eos_ids = o.eos_ids.empty() ? std::vector<std::int64_t>{tok.token_id("<|im_end|>"), tok.token_id("<|endoftext|>")}
+                                   : o.eos_ids,
+      .vocab_limit = static_cast<std::int64_t>(tok.vocab_size())};
+  const auto pad = o.pad_id >= 0 ? o.pad_id : tok.token_id("<|pad|>");
   for (std::size_t s = 0; s < items.size(); s += static_cast<std::size_t>(o.batch_size)) {
     std::vector<std::vector<std::int64_t>> prompts;
     for (std::size_t i = s; i < std::min(items.size(), s + static_cast<std::size_t>(o.batch_size)); ++i)
-      prompts.push_back(tok.encode(chat.prompt(o.system, items[i].instruction, no_think)));
-    auto g = generate(model, prompts, sp, &tok, tok.token_id("<|pad|>"));
+      prompts.push_back(tok.encode(o.chat.prompt(o.system, items[i].instruction, no_think)));
+    auto g = generate(model, prompts, sp, &tok, pad);
     for (auto& c : g) out.push_back(std::move(c));
   }
   return out;
@@ -131,7 +137,7 @@ inline EvalReport evaluate_compiled(Qwen2& model, const BpeTokenizer& tok, const
                                     std::vector<nlohmann::json>* responses) {
   const auto comps = respond(model, tok, items, no_think, o);
   std::vector<EvalCounts> counts(items.size());
-  const std::string prefill = no_think ? ChatML{}.no_think_prefill : "";
+  const std::string prefill = no_think ? o.chat.no_think_prefill : "";
   detail::parallel_for(items.size(), o.threads, [&](std::size_t i) {
     counts[i] = score_response(items[i], nodes[i], prefill + comps[i].text);
   });

@@ -67,6 +67,7 @@ struct GrpoContext {
   const std::vector<Item>& items;
   const std::vector<AnyNode>& specs;
   std::string system;
+  ChatML chat{}; ///< the prompt format (a checkpoint's: its default system message)
   std::vector<std::int64_t> eos_ids;
   std::int64_t pad_id = 0;
   torch::Device device = torch::kCPU;
@@ -210,7 +211,7 @@ struct GrpoStep {
 private:
   // §3: P prompts drawn with replacement, G samples each, the last ones of a group forced to skip reasoning.
   RolloutBatch sample(GrpoContext& ctx, std::int64_t step) const {
-    const ChatML chat;
+    const ChatML& chat = ctx.chat;
     const std::int64_t G = rollout.group_size, no_think = no_think_per_group();
     RolloutBatch b;
     std::mt19937_64 rng(ctx.seed_of("grpo", step));
@@ -225,6 +226,7 @@ private:
     SamplingParams sp = rollout.sampling;
     sp.eos_ids = ctx.eos_ids;
     sp.seed = ctx.seed_of("sample", step);
+    sp.vocab_limit = static_cast<std::int64_t>(ctx.tokenizer.vocab_size());
     b.completions = generate(ctx.policy, b.prompts, sp, &ctx.tokenizer, ctx.pad_id);
     for (const auto& [s, c] : ranges::views::enumerate(b.completions))
       b.responses.push_back((b.reasoning[s] ? "" : chat.no_think_prefill) + c.text);

@@ -24,6 +24,7 @@
 #include <raif/data/composer.hpp>
 #include <raif/detail/json_file.hpp>
 #include <raif/model/checkpoint.hpp>
+#include <raif/tokenizer/pretrained.hpp>
 #include <raif/trainer/config.hpp>
 #include <raif/trainer/evaluation.hpp>
 #include <raif/trainer/grpo_step.hpp>
@@ -254,7 +255,17 @@ private:
 
   void prepare_tokenizer() {
     const auto path = dir_ / "tokenizer.json";
-    if (std::filesystem::exists(path)) {
+    if (!cfg_.model.init.empty()) {
+      // The checkpoint's tokenizer, chat template and stop ids, copied into the run directory first
+      // (tokenizer_config.json last: its presence says the copy is whole), so the run stands alone.
+      if (!std::filesystem::exists(dir_ / "tokenizer_config.json")) copy_checkpoint_tokenizer();
+      auto pre = load_checked(dir_.string(), [&] { return PretrainedTokenizer::load(dir_); });
+      tok_ = std::move(pre.tokenizer);
+      chat_ = pre.chat;
+      eos_ = pre.stop_ids;
+      pad_ = pre.pad_id;
+      hooks_.log("tokenizer: " + std::to_string(tok_.vocab_size()) + " tokens, from " + cfg_.model.init);
+    } else if (std::filesystem::exists(path)) {
       tok_ = load_checked(path.string(), [&] { return BpeTokenizer::load(path.string()); });
     } else {
       std::vector<std::string> corpus = {cfg_.data.system};
@@ -269,10 +280,16 @@ private:
       hooks_.log("tokenizer: " + std::to_string(tok_.vocab_size()) + " tokens, " + std::to_string(tok_.merges()) +
                  " merges");
     }
-    eos_ = {tok_.token_id("<|im_end|>"), tok_.token_id("<|endoftext|>")};
-    pad_ = tok_.token_id("<|pad|>");
+    if (cfg_.model.init.empty()) {
+      eos_ = {tok_.token_id("<|im_end|>"), tok_.token_id("<|endoftext|>")};
+      pad_ = tok_.token_id("<|pad|>");
+    }
+    // An expert turn ends with ChatML's <|im_end|>; generation stops on it too (a base model's
+    // generation_config may name only <|endoftext|>).
+    turn_end_ = tok_.token_id(chat_.im_end);
+    if (std::find(eos_.begin(), eos_.end(), turn_end_) == eos_.end()) eos_.push_back(turn_end_);
     // Every prompt and expert response must fit the model's context: checked now, not mid-run.
-    const ChatML chat;
+    const ChatML& chat = chat_;
     std::size_t longest = 0;
     std::string which;
     for (const auto* set : {&train_, &heldout_})
@@ -297,20 +314,36 @@ private:
                   .max_position_embeddings = cfg_.model.max_len,
                   .rope_theta = cfg_.model.rope_theta,
                   .tie_word_embeddings = true};
-    c.torch_dtype = cfg_.model.dtype != "auto" ? cfg_.model.dtype : device_.is_cuda() ? "bfloat16" : "float32";
+    c.torch_dtype = dtype();
     return c;
+  }
+  // The parameters' dtype: model.dtype, where auto is bf16 on CUDA and fp32 on the CPU.
+  std::string dtype() const {
+    return cfg_.model.dtype != "auto" ? cfg_.model.dtype : device_.is_cuda() ? "bfloat16" : "float32";
+  }
+  // model.init's tokenizer files into the run directory (generation_config.json when it has one).
+  void copy_checkpoint_tokenizer() const {
+    const std::filesystem::path from = cfg_.model.init;
+    for (const char* name : {"tokenizer.json", "generation_config.json", "tokenizer_config.json"}) {
+      if (std::string(name) == "generation_config.json" && !std::filesystem::exists(from / name)) continue;
+      std::ifstream in(from / name, std::ios::binary);
+      if (!in) throw error("raif: model.init: cannot open " + (from / name).string());
+      const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      if (in.bad()) throw error("raif: model.init: cannot read " + (from / name).string());
+      detail::write_atomic(dir_ / name, text);
+    }
   }
 
   // The supervised target of an item: its response with the configured trace, closed by <|im_end|>.
   // `direct`: the answer without reasoning, after the pre-filled empty think block (the prompt
   // then ends like a forced no-reasoning prompt).
   std::pair<std::vector<std::int64_t>, std::vector<std::int64_t>> expert_pair(const Item& it, bool direct) const {
-    const ChatML chat;
+    const ChatML& chat = chat_;
     direct = direct || cfg_.data.trace == "none";
     const std::string response =
         direct ? "<answer>\n" + it.expert_answer + "\n</answer>" : it.expert_response(cfg_.data.trace == "shallow");
     auto completion = tok_.encode(response);
-    completion.push_back(eos_[0]);
+    completion.push_back(turn_end_);
     return {tok_.encode(chat.prompt(cfg_.data.system, it.instruction, direct)), completion};
   }
   // Log-probs of a behaviour-cloning batch of `n` expert items drawn for (phase, step).
@@ -346,8 +379,14 @@ private:
     std::int64_t step = state_.step;
     if (step == 0) {
       torch::manual_seed(seed());
-      policy_ = Qwen2(model_config());
-      policy_->to(device_);
+      if (cfg_.model.init.empty()) {
+        policy_ = Qwen2(model_config());
+        policy_->to(device_);
+      } else {
+        policy_ = load_checked(cfg_.model.init, [&] { return load_pretrained(cfg_.model.init, device_, dtype()); });
+        hooks_.log(fmt::format("model: {} ({:.0f}M parameters), {}", cfg_.model.init,
+                               policy_->config.parameter_count() / 1e6, dtype()));
+      }
       make_optimizer(AdamW{}, cfg_.warmstart.lr, cfg_.warmstart.weight_decay);
     } else {
       load_checkpoint(AdamW{}, cfg_.warmstart.lr, cfg_.warmstart.weight_decay);
@@ -412,6 +451,7 @@ private:
         .items = train_,
         .specs = train_nodes_,
         .system = cfg_.data.system,
+        .chat = chat_,
         .eos_ids = eos_,
         .pad_id = pad_,
         .device = device_,
@@ -485,7 +525,10 @@ private:
     return {.system = cfg_.data.system,
             .max_new_tokens = cfg_.eval.max_new_tokens,
             .batch_size = cfg_.eval.batch_size,
-            .threads = static_cast<unsigned>(cfg_.run.threads)};
+            .threads = static_cast<unsigned>(cfg_.run.threads),
+            .chat = chat_,
+            .eos_ids = eos_,
+            .pad_id = pad_};
   }
 
   // ----- state, checkpoints, metrics ---------------------------------------------------------------
@@ -650,8 +693,9 @@ private:
   std::vector<Item> train_, heldout_;
   std::vector<AnyNode> train_nodes_;
   BpeTokenizer tok_;
-  std::vector<std::int64_t> eos_;
-  std::int64_t pad_ = 0;
+  ChatML chat_;                   // the prompt format: raif's ChatML, or model.init's template
+  std::vector<std::int64_t> eos_; // generation stops on any of them
+  std::int64_t pad_ = 0, turn_end_ = 0;
   torch::Device device_ = torch::kCPU;
   Qwen2 policy_{nullptr}, ref_{nullptr};
   std::unique_ptr<torch::optim::Optimizer> opt_;
