@@ -2,12 +2,21 @@
 //   BM_generate/{cache,no_cache}/B    4 layers x 256 wide, 32-token prompts, 256 new tokens each
 //   BM_train/{token_logprobs,naive}/B:T   log-probs of targets + backward; `naive` materialises
 //                                     [B, T, V] logits and their log_softmax
+//   BM_qwen05b_generate/B, BM_qwen05b_train/B:T   the same at Qwen2.5-0.5B's shape (24 layers,
+//                                     hidden 896, 14 heads, 2 KV heads, intermediate 4864, vocab
+//                                     151,936; random weights, float32): 64-token prompts, 64 new
+//                                     tokens; training adds AdamW's step. Counter peak_gb: the
+//                                     process's peak resident memory so far (run them alone:
+//                                     --benchmark_filter=qwen05b).
 // Counters: tokens/s (generated, or trained). On the GPU when CUDA is available (--cuda), else CPU.
 // Reproduce: ./build/benchmarks/bench_model (docs/performance.md).
 #include <raif/model/qwen2.hpp>
 #include <raif/rollout/generate.hpp>
 
 #include <benchmark/benchmark.h>
+
+#include <fstream>
+#include <string>
 
 namespace {
 using namespace raif;
@@ -63,8 +72,65 @@ void BM_train(benchmark::State& state, bool naive) {
   state.counters["tokens/s"] =
       benchmark::Counter(static_cast<double>(B * T * state.iterations()), benchmark::Counter::kIsRate);
 }
+// Qwen2.5-0.5B's shape (its config.json; 494,032,768 parameters), random weights.
+Qwen2& qwen05b() {
+  static Qwen2 m = [] {
+    torch::manual_seed(0);
+    Qwen2 q(Qwen2Config{.vocab_size = 151936,
+                        .hidden_size = 896,
+                        .intermediate_size = 4864,
+                        .num_hidden_layers = 24,
+                        .num_attention_heads = 14,
+                        .num_key_value_heads = 2,
+                        .max_position_embeddings = 32768,
+                        .rope_theta = 1e6,
+                        .torch_dtype = "float32"});
+    q->to(default_device());
+    return q;
+  }();
+  return m;
+}
+double peak_gb() { // VmHWM of /proc/self/status
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / (1024.0 * 1024.0);
+  return 0;
+}
+
+void BM_qwen05b_generate(benchmark::State& state) {
+  const auto B = state.range(0);
+  std::vector<std::vector<std::int64_t>> prompts(static_cast<std::size_t>(B));
+  for (std::size_t b = 0; b < prompts.size(); ++b)
+    for (int t = 0; t < 64; ++t) prompts[b].push_back(static_cast<std::int64_t>((b * 7919 + t * 104729) % 151000));
+  const SamplingParams sp{.temperature = 1.0, .max_new_tokens = 64, .seed = 1};
+  std::int64_t tokens = 0;
+  for (auto _ : state)
+    for (const auto& c : generate(qwen05b(), prompts, sp)) tokens += static_cast<std::int64_t>(c.tokens.size());
+  state.counters["tokens/s"] = benchmark::Counter(static_cast<double>(tokens), benchmark::Counter::kIsRate);
+  state.counters["peak_gb"] = peak_gb();
+}
+
+void BM_qwen05b_train(benchmark::State& state) {
+  const auto B = state.range(0), T = state.range(1);
+  auto& m = qwen05b();
+  const auto dev = m->device();
+  torch::optim::AdamW opt(m->parameters(), torch::optim::AdamWOptions(1e-6));
+  const auto ids = torch::randint(0, 151000, {B, T}, torch::TensorOptions().dtype(torch::kInt64).device(dev));
+  const auto mask = torch::ones({B, T}, torch::TensorOptions().dtype(torch::kInt64).device(dev));
+  for (auto _ : state) {
+    opt.zero_grad();
+    m->token_logprobs(ids, mask, ids).mean().backward();
+    opt.step();
+    if (dev.is_cuda()) torch::cuda::synchronize();
+  }
+  state.counters["tokens/s"] =
+      benchmark::Counter(static_cast<double>(B * T * state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["peak_gb"] = peak_gb();
+}
 } // namespace
 
+BENCHMARK(BM_qwen05b_generate)->Arg(1)->Arg(8)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
+BENCHMARK(BM_qwen05b_train)->Args({4, 256})->Unit(benchmark::kSecond)->Iterations(2)->UseRealTime();
 BENCHMARK_CAPTURE(BM_generate, cache, true)
     ->Arg(1)
     ->Arg(8)
