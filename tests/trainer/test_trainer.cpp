@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 
 using namespace raif;
 namespace fs = std::filesystem;
@@ -600,4 +601,81 @@ TEST_CASE("model.init: a Hugging Face checkpoint folder (real Qwen2.5 tokenizer 
   CHECK(prompt.starts_with("<|im_start|>system\n" + cfg.data.system + "<|im_end|>\n"));
   CHECK(std::any_of(log.begin(), log.end(), [](const auto& l) { return l.find("151665 tokens, from") != l.npos; }));
   fs::remove_all(ckpt);
+}
+
+TEST_CASE("mixed precision keeps an update of the paper's size, which bf16 parameters lose", "[trainer]") {
+  // AdamW's first steps move every weight by lr (m̂/√v̂ = ±1 for a constant gradient): 1e-6, the
+  // paper's rate. bf16's spacing near 0.02 is 2^-13 ≈ 1.2e-4, near 1 it is 2^-7.
+  auto weights = [] { return torch::tensor({0.02f, 0.5f, -1.0f}).to(torch::kBFloat16).requires_grad_(true); };
+  const double lr = 1e-6;
+  auto train = [&](torch::optim::Optimizer& opt, torch::Tensor& w, int steps) {
+    for (int s = 0; s < steps; ++s) {
+      opt.zero_grad();
+      w.to(torch::kFloat32).sum().backward(); // gradient +1 for each weight
+      opt.step();
+    }
+  };
+  auto plain = weights();
+  auto adamw = AdamW{}({plain}, lr, 0.0);
+  train(*adamw, plain, 100);
+  CHECK(torch::equal(plain, weights())); // 100 updates of 1e-6, every one rounded away
+
+  auto mixed = weights();
+  MixedPrecision mp({mixed}, AdamW{}, lr, 0.0);
+  train(mp, mixed, 10);
+  const auto moved = (weights().to(torch::kFloat32) - mp.master()[0]);
+  for (int i = 0; i < 3; ++i) { // 10 lr, within float32's rounding of each step near 1 (8.4 ulps of 1.2e-7)
+    CHECK(moved[i].item<double>() > 0.9e-5);
+    CHECK(moved[i].item<double>() < 1.1e-5);
+  }
+  CHECK(torch::equal(mixed, weights())); // not yet visible in bf16
+  train(mp, mixed, 90);                  // 1e-4 in all: past half the spacing near 0.02
+  CHECK(mixed[0].item<float>() < weights()[0].item<float>());
+  CHECK(torch::equal(mixed, mp.master()[0].to(torch::kBFloat16))); // the model is the rounded master
+
+  // The masters travel with the optimiser state: a resumed optimiser continues from them exactly.
+  torch::serialize::OutputArchive out;
+  mp.save(out);
+  std::ostringstream bytes;
+  out.save_to(bytes);
+  auto fresh = weights();
+  MixedPrecision resumed({fresh}, AdamW{}, lr, 0.0);
+  torch::serialize::InputArchive in;
+  std::istringstream read(bytes.str());
+  in.load_from(read);
+  resumed.load(in);
+  CHECK(torch::equal(resumed.master()[0], mp.master()[0]));
+  CHECK(torch::equal(fresh, mixed));
+  train(mp, mixed, 5);
+  train(resumed, fresh, 5);
+  CHECK(torch::equal(resumed.master()[0], mp.master()[0]));
+}
+
+TEST_CASE("a bf16 run trains through float32 master weights and resumes from them", "[trainer]") {
+  auto full = micro("bf16_full");
+  full.model.dtype = "bfloat16";
+  full.grpo.steps = 2;
+  full.warmstart.steps = 4;
+  REQUIRE(Trainer(full, false).run());
+  auto part = micro("bf16_part");
+  part.model.dtype = "bfloat16";
+  part.grpo.steps = 2;
+  part.warmstart.steps = 4;
+  part.checkpoint.every = 1;
+  part.run.stop_after = 1;
+  CHECK_FALSE(Trainer(part, false).run());
+  // The checkpoint's optimizer state holds the float32 masters beside the bf16 model.
+  torch::serialize::InputArchive a;
+  a.load_from("bf16_part/checkpoint/optimizer.pt");
+  torch::Tensor master;
+  a.read("master/0", master);
+  CHECK(master.scalar_type() == torch::kFloat32);
+  CHECK(load_safetensors("bf16_part/checkpoint/model.safetensors")[0].second.scalar_type() == torch::kBFloat16);
+  part.run.stop_after = 0;
+  REQUIRE(Trainer(part, true).run());
+  CHECK(metrics("bf16_part") == metrics("bf16_full"));
+  const auto a_final = load_safetensors("bf16_full/final/model.safetensors"),
+             b_final = load_safetensors("bf16_part/final/model.safetensors");
+  REQUIRE(a_final.size() == b_final.size());
+  for (std::size_t i = 0; i < a_final.size(); ++i) CHECK(torch::equal(a_final[i].second, b_final[i].second));
 }

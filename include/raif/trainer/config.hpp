@@ -130,7 +130,8 @@ struct TrainConfig {
     key("model", "max_len", m.max_len, 512, above(m.max_len, 0), "context length (prompt + response)");
     key("model", "rope_theta", m.rope_theta, 10000.0, above(m.rope_theta, 0.0), "RoPE base");
     key("model", "dtype", m.dtype, "auto", one_of(m.dtype, {"auto", "float32", "bfloat16", "float16"}),
-        "auto: bf16 on CUDA, fp32 on CPU");
+        "parameters and compute; auto: bf16 on CUDA, fp32 on CPU. bf16/fp16 train through float32 master weights "
+        "and optimiser state (trainer/mixed_precision.hpp)");
 
     auto& w = c.warmstart;
     key("warmstart", "steps", w.steps, 300, at_least(w.steps, 0), "behaviour-cloning steps on expert traces");

@@ -28,6 +28,7 @@
 #include <raif/trainer/config.hpp>
 #include <raif/trainer/evaluation.hpp>
 #include <raif/trainer/grpo_step.hpp>
+#include <raif/trainer/mixed_precision.hpp>
 #include <raif/trainer/run_state.hpp>
 #include <raif/trainer/stages.hpp>
 
@@ -364,7 +365,10 @@ private:
     return pb;
   }
 
-  void make_optimizer(const auto& factory, double lr, double wd) { opt_ = factory(policy_->parameters(), lr, wd); }
+  // A bf16 / fp16 model (model.dtype; auto on CUDA) trains through float32 master weights.
+  void make_optimizer(const auto& factory, double lr, double wd) {
+    opt_ = make_optimizer_for(policy_->parameters(), factory, lr, wd);
+  }
 
   // A step's stages are checked before any work.
   template <class Step> void check(const Step& step) const {
