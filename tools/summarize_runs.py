@@ -61,6 +61,19 @@ for cfg, rs in runs.items():
     l = [acc(r, "final", key="leaf_strict") for _, r, _ in rs]
     print(f"| {cfg} | {len(rs)} | {ms(w)} | {ms(f)} | {ms(g)} | {ms(n)} | {ms(l)} |")
 
+grpo = {cfg: [r["grpo"] for _, r, _ in rs if r.get("grpo", {}).get("steps", 0) > 0] for cfg, rs in runs.items()}
+grpo = {cfg: gs for cfg, gs in grpo.items() if gs}
+if grpo:
+    print("\n## GRPO: how often superior-CoT drops a group, what trains, the training reward (mean over seeds)\n")
+    print("| config | seeds | groups dropped per step | keep ratio | training reward, first quarter | last quarter |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for cfg, gs in grpo.items():
+        print(f"| {cfg} | {len(gs)} | {statistics.mean(g['dropped_groups'] for g in gs):.2f} "
+              f"({min(g['dropped_groups'] for g in gs):.2f}–{max(g['dropped_groups'] for g in gs):.2f}) | "
+              f"{statistics.mean(g['keep_ratio'] for g in gs):.3f} | "
+              f"{statistics.mean(g['reward_first_quarter'] for g in gs):.2f} | "
+              f"{statistics.mean(g['reward_last_quarter'] for g in gs):.2f} |")
+
 curves = {cfg: [r["heldout_curve"] for _, r, _ in rs if "heldout_curve" in r] for cfg, rs in runs.items()}
 curves = {cfg: cs for cfg, cs in curves.items() if cs}
 if curves:
