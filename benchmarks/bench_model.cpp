@@ -2,7 +2,7 @@
 //   BM_generate/{cache,no_cache}/B    4 layers x 256 wide, 32-token prompts, 256 new tokens each
 //   BM_train/{token_logprobs,naive}/B:T   log-probs of targets + backward; `naive` materialises
 //                                     [B, T, V] logits and their log_softmax
-//   BM_qwen05b_generate/B, BM_qwen05b_train/B:T   the same at Qwen2.5-0.5B's shape (24 layers,
+//   BM_generate/qwen05b/B, BM_train/qwen05b/B:T   the same at Qwen2.5-0.5B's shape (24 layers,
 //                                     hidden 896, 14 heads, 2 KV heads, intermediate 4864, vocab
 //                                     151,936; random weights, float32): 64-token prompts, 64 new
 //                                     tokens; training adds AdamW's step. Counter peak_gb: the
@@ -129,8 +129,19 @@ void BM_qwen05b_train(benchmark::State& state) {
 }
 } // namespace
 
-BENCHMARK(BM_qwen05b_generate)->Arg(1)->Arg(8)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
-BENCHMARK(BM_qwen05b_train)->Args({4, 256})->Unit(benchmark::kSecond)->Iterations(2)->UseRealTime();
+BENCHMARK(BM_qwen05b_generate)
+    ->Name("BM_generate/qwen05b")
+    ->Arg(1)
+    ->Arg(8)
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1)
+    ->UseRealTime();
+BENCHMARK(BM_qwen05b_train)
+    ->Name("BM_train/qwen05b")
+    ->Args({4, 256})
+    ->Unit(benchmark::kSecond)
+    ->Iterations(2)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(BM_generate, cache, true)
     ->Arg(1)
     ->Arg(8)

@@ -3,8 +3,8 @@
 
 One thread (RAYON_NUM_THREADS=1), medians of REPS runs: load (Tokenizer.from_file, with resident
 growth), a cold encode (a freshly loaded tokenizer: empty BPE cache, as bench_tokenizer's
-BM_encode_cold) and a warm one (the same tokenizer again). Checks that the ids are the fixture's
-tokenizer's own (token count) and prints one JSON object.
+BM_encode_cold) and a warm one (the same tokenizer again). Prints one JSON object, with the token
+count, which must equal bench_tokenizer's `tokens` counter (151,712 and 151,107).
 
   python3 -m venv .venv-tok && .venv-tok/bin/pip install tokenizers==0.23.3
   .venv-tok/bin/python benchmarks/tokenizer_hf.py [SHARED_DIR [VOCAB...]]  # ../shared, qwen2 qwen3_6
@@ -49,8 +49,10 @@ for vocab in sys.argv[2:] or VOCABS:
         load.append(t1 - t0), cold.append(t2 - t1), warm.append(t3 - t2)
         del tok
     med = statistics.median
-    out[vocab] = {"tokens": len(ids), "load_ms": round(med(load) * 1e3, 1), "rss_mb": round(kept, 1), "peak_mb": round(peak, 1),
+    out[vocab] = {"tokens": len(ids), "load_ms": round(med(load) * 1e3, 1),
+                  "rss_mb": round(kept, 1), "peak_mb": round(peak, 1),
                   "encode_cold_ms": round(med(cold) * 1e3, 1), "encode_warm_ms": round(med(warm) * 1e3, 1),
-                  "cold_MB_per_s": round(nbytes / 1e6 / med(cold), 2), "warm_MB_per_s": round(nbytes / 1e6 / med(warm), 2)}
+                  "cold_MB_per_s": round(nbytes / 1e6 / med(cold), 2),
+                  "warm_MB_per_s": round(nbytes / 1e6 / med(warm), 2)}
 out["loadavg"] = os.getloadavg()
 print(json.dumps(out, indent=1))

@@ -213,7 +213,8 @@ TEST_CASE("a sharded bf16 checkpoint loads into float32 master weights; a bad in
   save_safetensors(dir + "/model-00001-of-00002.safetensors", first);
   save_safetensors(dir + "/model-00002-of-00002.safetensors", second);
   auto write_index = [&](const nlohmann::json& weight_map) {
-    std::ofstream(dir + "/model.safetensors.index.json") << nlohmann::json{{"metadata", {}}, {"weight_map", weight_map}};
+    const nlohmann::json index{{"metadata", nlohmann::json::object()}, {"weight_map", weight_map}};
+    std::ofstream(dir + "/model.safetensors.index.json") << index;
   };
   write_index(map);
   std::ofstream(dir + "/config.json") << m->config.to_json().dump();
@@ -432,6 +433,34 @@ TEST_CASE("sampling: temperature 0 and top-k 1 are greedy; top-p keeps exactly t
   CHECK(n.size() == 2);
   CHECK(n[1] / 4000.0 == Approx(0.625).margin(0.025));
   CHECK(n[3] / 4000.0 == Approx(0.375).margin(0.025));
+}
+
+TEST_CASE("vocab_limit: ids beyond the tokenizer are never chosen; log-probs stay the whole distribution's",
+          "[rollout]") {
+  // Most of the mass on ids 4 and 5, beyond a limit of 4 (a checkpoint's embedding rows without a token).
+  const std::vector<float> p{0.05f, 0.02f, 0.02f, 0.01f, 0.6f, 0.3f};
+  const auto logits = torch::log(torch::tensor(p)).view({1, 6});
+  const auto logp = torch::log_softmax(logits, -1).view({6});
+  SamplerStreams unused(1, 1);
+  const auto greedy = sample_next(logits, {.temperature = 0, .vocab_limit = 4}, unused);
+  CHECK(greedy.first.item<std::int64_t>() == 0); // the best of ids 0..3
+  CHECK(greedy.second.item<float>() == Approx(logp[0].item<float>()));
+  SamplerStreams streams(2, 1);
+  std::map<std::int64_t, int> n;
+  for (int i = 0; i < 2000; ++i) {
+    const auto [tok, lp] = sample_next(logits, {.vocab_limit = 4}, streams);
+    const auto id = tok.item<std::int64_t>();
+    ++n[id];
+    REQUIRE(id < 4);
+    CHECK(lp.item<float>() == Approx(logp[id].item<float>())); // the unfiltered log-prob, as the trainer recomputes
+  }
+  CHECK(n[0] / 2000.0 == Approx(0.5).margin(0.04)); // 0.05 / 0.10 of the allowed mass
+  // Without a limit (or one at V) the same draws reach ids 4 and 5.
+  SamplerStreams again(2, 1);
+  int beyond = 0;
+  for (int i = 0; i < 200; ++i)
+    beyond += sample_next(logits, {.vocab_limit = 6}, again).first.item<std::int64_t>() >= 4;
+  CHECK(beyond > 150);
 }
 
 TEST_CASE("finish reasons, stop strings, log-probs and determinism", "[rollout]") {

@@ -299,7 +299,8 @@ TEST_CASE("the Qwen3.5/3.6 tokenizer.json loads and encodes as Hugging Face toke
 }
 
 TEST_CASE("the Qwen3.5 split keeps combining marks in words; contractions fold case", "[tokenizer]") {
-  // Devanagari नमस्ते: न म स ् त े, where ् (U+094D) and े (U+0947) are marks (Mn), the rest letters.
+  // Devanagari नमस्ते: न म स ् त े, where ् (U+094D) and े (U+0947) are marks (Mn),
+  // the rest letters.
   const std::string namaste = " \u0928\u092E\u0938\u094D\u0924\u0947";
   CHECK(split(namaste, SplitPattern::qwen3_5) == std::vector<std::string_view>{namaste});
   // Qwen2: a mark is "other": the word splits before each mark, and a mark leads the next letter run.
@@ -355,6 +356,8 @@ TEST_CASE("chat templates: the ChatML family is read, others are refused naming 
         "<|im_start|>system\n<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n");
   CHECK_THROWS_WITH(ChatML::from_template("{{ bos_token }}[INST] {{ m }} [/INST]", "dir/tokenizer_config.json"),
                     Catch::Contains("dir/tokenizer_config.json: chat_template is not ChatML"));
+  // A tool turn needs the template's own formatting (Qwen2.5 wraps it in a user turn): refused.
+  CHECK_THROWS_WITH(chat.render({{"user", "Hi"}, {"tool", "42"}}, true), Catch::Contains("role 'tool'"));
 }
 
 TEST_CASE("a checkpoint's tokenizer files: bad fields are named", "[tokenizer]") {
@@ -382,5 +385,14 @@ TEST_CASE("a checkpoint's tokenizer files: bad fields are named", "[tokenizer]")
   write("generation_config.json", json{{"eos_token_id", {151645, 999999}}});
   CHECK_THROWS_WITH(PretrainedTokenizer::load(tmp), Catch::Contains("generation_config.json") &&
                                                         Catch::Contains("eos_token_id[1]"));
+  std::filesystem::remove(tmp / "generation_config.json");
+  // Recent transformers save the template as chat_template.jinja, not in the config.
+  broken = config;
+  broken.erase("chat_template");
+  write("tokenizer_config.json", broken);
+  CHECK_THROWS_WITH(PretrainedTokenizer::load(tmp), Catch::Contains("'chat_template': missing"));
+  std::ofstream(tmp / "chat_template.jinja") << config["chat_template"].get<std::string>();
+  CHECK(PretrainedTokenizer::load(tmp).chat.default_system ==
+        "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.");
   std::filesystem::remove_all(tmp);
 }

@@ -589,17 +589,22 @@ TEST_CASE("model.init: a Hugging Face checkpoint folder (real Qwen2.5 tokenizer 
   const auto m = metrics("init_run");
   REQUIRE(m.size() == 2); // no warm-start steps, 2 GRPO steps
   CHECK(m[1]["step"] == 2);
-  // Prompts were rendered with the checkpoint's ChatML (data.system given, so no default system
-  // message), and sampling never chose one of the 271 embedding rows that are no token (decoding
-  // one would have thrown).
+  // Both evaluations answered every item in both modes (sampling beyond the tokenizer is tested
+  // in [model] "vocab_limit"), with the checkpoint's tokenizer.
   std::ifstream responses("init_run/responses_final.jsonl");
   int n = 0;
   for (std::string line; std::getline(responses, line); ++n) CHECK(nlohmann::json::parse(line).contains("response"));
   CHECK(n == 8); // 4 items x 2 modes
-  const auto pre = PretrainedTokenizer::load("init_run");
-  const auto prompt = pre.chat.prompt(cfg.data.system, "Hi");
-  CHECK(prompt.starts_with("<|im_start|>system\n" + cfg.data.system + "<|im_end|>\n"));
   CHECK(std::any_of(log.begin(), log.end(), [](const auto& l) { return l.find("151665 tokens, from") != l.npos; }));
+  // A checkpoint whose tokenizer outgrows its embedding is refused, naming both files.
+  Qwen2 narrow(Qwen2Config{.vocab_size = 1000, .hidden_size = 32, .intermediate_size = 64, .num_hidden_layers = 1,
+                           .num_attention_heads = 4, .num_key_value_heads = 2, .max_position_embeddings = 32768});
+  fs::remove_all(ckpt + "/model.safetensors");
+  save_pretrained(narrow, ckpt);
+  auto small = cfg;
+  small.run.out_dir = "init_run_small";
+  fs::remove_all("init_run_small");
+  CHECK_THROWS_WITH(Trainer(small, false).run(), Catch::Contains("151665 tokens, more than the 1000 embedding rows"));
   fs::remove_all(ckpt);
 }
 

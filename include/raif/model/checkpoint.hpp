@@ -64,16 +64,19 @@ inline void load_weights(Qwen2& model, const std::vector<std::pair<std::string, 
 inline void load_sharded_weights(Qwen2& model, const std::filesystem::path& index) {
   using namespace detail;
   const std::string where = index.string();
-  const auto j = read_json_file(index);
-  if (!j.is_object()) throw error("raif: " + where + ": expected a JSON object, got " + json_kind(j));
-  const auto& map = require_field(j, "weight_map", where, "weight_map");
-  if (!map.is_object() || map.empty()) throw wrong_type(map, where, "weight_map", "a non-empty object {tensor: shard file}");
+  const auto index_json = read_json_file(index);
+  if (!index_json.is_object())
+    throw error("raif: " + where + ": expected a JSON object, got " + json_kind(index_json));
+  const auto& map = require_field(index_json, "weight_map", where, "weight_map");
+  if (!map.is_object() || map.empty())
+    throw wrong_type(map, where, "weight_map", "a non-empty object {tensor: shard file}");
   std::map<std::string, std::set<std::string>> by_shard; // shard file -> the tensors the map puts there
   for (auto it = map.begin(); it != map.end(); ++it) {
     const auto& shard = as_string(it.value(), where, "weight_map[" + quote(it.key()) + "]");
     if (shard.empty() || shard.find('/') != std::string::npos || shard.find('\\') != std::string::npos ||
         shard == "." || shard == "..")
-      throw field_error(where, "weight_map[" + quote(it.key()) + "]", quote(shard) + " is not a file name beside the index");
+      throw field_error(where, "weight_map[" + quote(it.key()) + "]",
+                        quote(shard) + " is not a file name beside the index");
     by_shard[shard].insert(it.key());
   }
   std::set<std::string> done;
@@ -104,7 +107,8 @@ inline void save_pretrained(const Qwen2& model, const std::string& dir) {
 /// (config.json with model.safetensors or with model.safetensors.index.json and its shards), onto
 /// `device`. `dtype` ("float32", "bfloat16", "float16"; empty: the config's torch_dtype) is the
 /// parameters' dtype: a bf16 checkpoint loads into float32 master weights with "float32".
-inline Qwen2 load_pretrained(const std::string& dir, torch::Device device = torch::kCPU, const std::string& dtype = "") {
+inline Qwen2 load_pretrained(const std::string& dir, torch::Device device = torch::kCPU,
+                             const std::string& dtype = "") {
   auto config = Qwen2Config::from_json(detail::read_json_file(dir + "/config.json"), dir + "/config.json");
   if (!dtype.empty()) config.torch_dtype = dtype;
   Qwen2 model(config);

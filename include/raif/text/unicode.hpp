@@ -77,6 +77,7 @@ inline bool is_number(char32_t c) noexcept {
 }
 /// General category M* (regex `\p{M}`: combining marks; the Qwen3.5 split pattern).
 inline bool is_mark(char32_t c) noexcept {
+  // The first mark is U+0300: ASCII and Latin-1 skip the table.
   return c >= 0x300 && detail::urecord(c).major == detail::unicode_data::gc_mark;
 }
 inline bool py_isalpha(char32_t c) noexcept { return is_letter(c); }

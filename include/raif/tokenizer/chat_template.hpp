@@ -27,7 +27,7 @@
 namespace raif {
 
 namespace detail {
-// The Jinja single-quoted string that starts right after `prefix` in `s`, unescaped (\n, \t, \', \\).
+// The Jinja single-quoted string that starts right after `prefix` in `s`, unescaped (\n, \t, \r, \', \\).
 inline std::optional<std::string> jinja_string_after(std::string_view s, std::string_view prefix) {
   const auto at = s.find(prefix);
   if (at == std::string_view::npos) return std::nullopt;
@@ -35,8 +35,8 @@ inline std::optional<std::string> jinja_string_after(std::string_view s, std::st
   for (std::size_t i = at + prefix.size(); i < s.size(); ++i) {
     if (s[i] == '\'') return out;
     if (s[i] == '\\' && i + 1 < s.size()) {
-      const char e = s[++i];
-      out += e == 'n' ? '\n' : e == 't' ? '\t' : e;
+      const char escaped = s[++i];
+      out += escaped == 'n' ? '\n' : escaped == 't' ? '\t' : escaped == 'r' ? '\r' : escaped;
     } else {
       out += s[i];
     }
@@ -69,7 +69,11 @@ struct ChatML {
   }
   /// Any conversation, as Hugging Face's apply_chat_template renders it with a ChatML template: a
   /// leading system message, else the default one; every turn; then the assistant's opening.
+  /// Roles are system, user and assistant: a `tool` turn needs the template's tool formatting.
   std::string render(const std::vector<ChatMessage>& messages, bool add_generation_prompt) const {
+    for (const auto& m : messages)
+      if (m.role != "system" && m.role != "user" && m.role != "assistant")
+        throw error("raif: ChatML::render: role '" + m.role + "' is not rendered (system, user, assistant only)");
     const bool has_system = !messages.empty() && messages.front().role == "system";
     std::string s = has_system ? turn("system", messages.front().content) : system_turn("");
     for (std::size_t i = has_system ? 1 : 0; i < messages.size(); ++i) s += turn(messages[i].role, messages[i].content);
@@ -77,7 +81,7 @@ struct ChatML {
     return s;
   }
   std::string turn(std::string_view role, std::string_view content) const {
-    std::string s = im_start;
+    std::string s = im_start; // appended, not `+`: GCC 12's -Wrestrict misfires on string_view sums
     s.append(role).append("\n").append(content).append(im_end).append("\n");
     return s;
   }

@@ -1,7 +1,8 @@
 #pragma once
 /// @file
 /// A Hugging Face checkpoint's tokenizer, from its folder: `tokenizer.json` (BPE, added tokens),
-/// `tokenizer_config.json` (the ChatML chat template, eos and pad tokens) and, when present,
+/// `tokenizer_config.json` (the ChatML chat template, eos and pad tokens; recent transformers write
+/// the template to `chat_template.jinja` instead, read when the config has none) and, when present,
 /// `generation_config.json` (the ids generation stops on: Qwen2.5-Instruct stops on <|im_end|>
 /// and <|endoftext|>, while its tokenizer's eos is only the first).
 ///
@@ -17,6 +18,8 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -33,30 +36,37 @@ struct PretrainedTokenizer {
   /// Reads the three files of `dir`; every error names the file and the field.
   static PretrainedTokenizer load(const std::filesystem::path& dir) {
     using namespace detail;
-    PretrainedTokenizer t;
-    t.tokenizer = BpeTokenizer::load((dir / "tokenizer.json").string());
+    PretrainedTokenizer loaded;
+    loaded.tokenizer = BpeTokenizer::load((dir / "tokenizer.json").string());
     const std::string config_path = (dir / "tokenizer_config.json").string();
     const auto config = read_json_file(config_path);
     if (!config.is_object()) throw error("raif: " + config_path + ": expected a JSON object, got " + json_kind(config));
-    t.chat = ChatML::from_template(as_string(require_field(config, "chat_template", config_path, "chat_template"),
-                                             config_path, "chat_template"),
-                                   config_path);
+    if (const auto* tpl = find_field(config, "chat_template"); tpl && !tpl->is_null()) {
+      loaded.chat = ChatML::from_template(as_string(*tpl, config_path, "chat_template"), config_path);
+    } else if (const auto jinja = dir / "chat_template.jinja"; std::filesystem::exists(jinja)) {
+      std::ifstream in(jinja, std::ios::binary);
+      const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      if (!in && !in.eof()) throw error("raif: cannot read " + jinja.string());
+      loaded.chat = ChatML::from_template(text, jinja.string());
+    } else {
+      throw field_error(config_path, "chat_template", "missing, and no chat_template.jinja beside it");
+    }
     // A special token is written as its text or as an AddedToken object {"content": ...}.
     auto token_id = [&](const nlohmann::json& v, const std::string& field) -> Id {
       const auto& text =
           v.is_object() ? as_string(require_field(v, "content", config_path, field + ".content"), config_path,
                                     field + ".content")
                         : as_string(v, config_path, field);
-      if (auto id = t.tokenizer.find_token(text)) return *id;
+      if (auto id = loaded.tokenizer.find_token(text)) return *id;
       throw field_error(config_path, field, quote(text) + " is not a token of tokenizer.json");
     };
-    t.eos_id = token_id(require_field(config, "eos_token", config_path, "eos_token"), "eos_token");
+    loaded.eos_id = token_id(require_field(config, "eos_token", config_path, "eos_token"), "eos_token");
     const auto* pad = find_field(config, "pad_token");
-    t.pad_id = pad && !pad->is_null() ? token_id(*pad, "pad_token") : t.eos_id;
-    t.stop_ids = {t.eos_id};
+    loaded.pad_id = pad && !pad->is_null() ? token_id(*pad, "pad_token") : loaded.eos_id;
+    loaded.stop_ids = {loaded.eos_id};
     if (const auto gen_path = dir / "generation_config.json"; std::filesystem::exists(gen_path))
-      t.stop_ids = read_stop_ids(gen_path.string(), t.tokenizer.vocab_size(), t.stop_ids);
-    return t;
+      loaded.stop_ids = read_stop_ids(gen_path.string(), loaded.tokenizer.vocab_size(), loaded.stop_ids);
+    return loaded;
   }
 
 private:

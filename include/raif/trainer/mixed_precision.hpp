@@ -14,9 +14,10 @@
 ///   torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0); // clipping sees them as usual
 ///   opt.step();                                                  // float32 update, then rounding
 ///
-/// It is a torch::optim::Optimizer over the model's parameters: zero_grad, param_groups (the
-/// learning rate, set_learning_rate) and save/load (the masters travel with the optimiser state,
-/// so a resumed run continues from the exact float32 weights) work as for any other.
+/// It is a torch::optim::Optimizer over the model's parameters, in one group: zero_grad,
+/// param_groups (the learning rate, set_learning_rate) and save/load (the masters travel with the
+/// optimiser state, so a resumed run continues from the exact float32 weights) work as for any
+/// other. Parameters added later (add_param_group) would have no masters: don't.
 
 #include <raif/trainer/optim.hpp>
 
@@ -47,10 +48,14 @@ public:
     }
     for (std::size_t i = 0; i < model_.size(); ++i)
       master_[i].mutable_grad() = model_[i].grad().defined() ? model_[i].grad().to(torch::kFloat32) : torch::Tensor();
-    for (std::size_t g = 0; g < param_groups().size(); ++g)
-      inner_->param_groups()[g].options().set_lr(param_groups()[g].options().get_lr());
+    // One learning rate (set_learning_rate sets this optimiser's), for every group the factory made.
+    const double lr = param_groups().front().options().get_lr();
+    for (auto& group : inner_->param_groups()) group.options().set_lr(lr);
     inner_->step();
-    for (std::size_t i = 0; i < model_.size(); ++i) model_[i].copy_(master_[i]);
+    for (std::size_t i = 0; i < model_.size(); ++i) {
+      model_[i].copy_(master_[i]);
+      master_[i].mutable_grad() = torch::Tensor(); // 4 bytes a parameter, needed only during the step
+    }
     return loss;
   }
 

@@ -322,15 +322,26 @@ private:
   std::string dtype() const {
     return cfg_.model.dtype != "auto" ? cfg_.model.dtype : device_.is_cuda() ? "bfloat16" : "float32";
   }
-  // model.init's tokenizer files into the run directory (generation_config.json when it has one).
+  // model.init's tokenizer files into the run directory (the optional ones when it has them).
+  // A run directory that already holds another tokenizer.json (a run not started from this
+  // checkpoint, resumed with model.init) is refused: its own tokenizer is never overwritten.
   void copy_checkpoint_tokenizer() const {
     const std::filesystem::path from = cfg_.model.init;
-    for (const char* name : {"tokenizer.json", "generation_config.json", "tokenizer_config.json"}) {
-      if (std::string(name) == "generation_config.json" && !std::filesystem::exists(from / name)) continue;
-      std::ifstream in(from / name, std::ios::binary);
-      if (!in) throw error("raif: model.init: cannot open " + (from / name).string());
-      const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-      if (in.bad()) throw error("raif: model.init: cannot read " + (from / name).string());
+    auto read = [](const std::filesystem::path& p) {
+      std::ifstream in(p, std::ios::binary);
+      if (!in) throw error("raif: model.init: cannot open " + p.string());
+      std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+      if (in.bad()) throw error("raif: model.init: cannot read " + p.string());
+      return text;
+    };
+    for (const std::string name :
+         {"tokenizer.json", "generation_config.json", "chat_template.jinja", "tokenizer_config.json"}) {
+      const bool optional = name == "generation_config.json" || name == "chat_template.jinja";
+      if (optional && !std::filesystem::exists(from / name)) continue;
+      const auto text = read(from / name);
+      if (name == "tokenizer.json" && std::filesystem::exists(dir_ / name) && read(dir_ / name) != text)
+        throw error("raif: " + (dir_ / name).string() + " is not " + (from / name).string() +
+                    ": this run was not started from model.init = " + from.string());
       detail::write_atomic(dir_ / name, text);
     }
   }
@@ -388,6 +399,10 @@ private:
         policy_->to(device_);
       } else {
         policy_ = load_checked(cfg_.model.init, [&] { return load_pretrained(cfg_.model.init, device_, dtype()); });
+        if (static_cast<std::int64_t>(tok_.vocab_size()) > policy_->config.vocab_size)
+          throw error(fmt::format("raif: model.init: {}/tokenizer.json has {} tokens, more than the {} embedding "
+                                  "rows of {}/config.json (vocab_size): not the checkpoint's own tokenizer?",
+                                  cfg_.model.init, tok_.vocab_size(), policy_->config.vocab_size, cfg_.model.init));
         hooks_.log(fmt::format("model: {} ({:.0f}M parameters), {}", cfg_.model.init,
                                policy_->config.parameter_count() / 1e6, dtype()));
       }
