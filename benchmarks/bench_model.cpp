@@ -4,14 +4,16 @@
 //                                     [B, T, V] logits and their log_softmax
 //   BM_generate/qwen05b/B, BM_train/qwen05b/B:T   the same at Qwen2.5-0.5B's shape (24 layers,
 //                                     hidden 896, 14 heads, 2 KV heads, intermediate 4864, vocab
-//                                     151,936; random weights, float32): 64-token prompts, 64 new
-//                                     tokens; training adds AdamW's step. Counter peak_gb: the
+//                                     151,936; random weights; float32 on the CPU, bf16 with float32
+//                                     master weights on CUDA): 64-token prompts, 64 new tokens;
+//                                     training adds AdamW's step. Counter peak_gb: the
 //                                     process's peak resident memory so far (run them alone:
 //                                     --benchmark_filter=qwen05b).
 // Counters: tokens/s (generated, or trained). On the GPU when CUDA is available (--cuda), else CPU.
 // Reproduce: ./build/benchmarks/bench_model (docs/performance.md).
 #include <raif/model/qwen2.hpp>
 #include <raif/rollout/generate.hpp>
+#include <raif/trainer/mixed_precision.hpp>
 
 #include <benchmark/benchmark.h>
 
@@ -84,7 +86,7 @@ Qwen2& qwen05b() {
                         .num_key_value_heads = 2,
                         .max_position_embeddings = 32768,
                         .rope_theta = 1e6,
-                        .torch_dtype = "float32"});
+                        .torch_dtype = torch::cuda::is_available() ? "bfloat16" : "float32"});
     q->to(default_device());
     return q;
   }();
@@ -114,13 +116,13 @@ void BM_qwen05b_train(benchmark::State& state) {
   const auto B = state.range(0), T = state.range(1);
   auto& m = qwen05b();
   const auto dev = m->device();
-  torch::optim::AdamW opt(m->parameters(), torch::optim::AdamWOptions(1e-6));
+  auto opt = make_optimizer_for(m->parameters(), AdamW{}, 1e-6, 0.0); // bf16: float32 master weights
   const auto ids = torch::randint(0, 151000, {B, T}, torch::TensorOptions().dtype(torch::kInt64).device(dev));
   const auto mask = torch::ones({B, T}, torch::TensorOptions().dtype(torch::kInt64).device(dev));
   for (auto _ : state) {
-    opt.zero_grad();
+    opt->zero_grad();
     m->token_logprobs(ids, mask, ids).mean().backward();
-    opt.step();
+    opt->step();
     if (dev.is_cuda()) torch::cuda::synchronize();
   }
   state.counters["tokens/s"] =
