@@ -23,21 +23,24 @@
 namespace {
 using namespace raif;
 
+// A model of `config` with seed-0 random weights, on the default device (bf16 on CUDA).
+Qwen2 seeded_model(Qwen2Config config) {
+  torch::manual_seed(0);
+  config.torch_dtype = torch::cuda::is_available() ? "bfloat16" : "float32";
+  Qwen2 q(config);
+  q->to(default_device());
+  return q;
+}
+
 Qwen2& model() {
-  static Qwen2 m = [] {
-    torch::manual_seed(0);
-    Qwen2 q(Qwen2Config{.vocab_size = 1024,
-                        .hidden_size = 256,
-                        .intermediate_size = 704,
-                        .num_hidden_layers = 4,
-                        .num_attention_heads = 8,
-                        .num_key_value_heads = 2,
-                        .max_position_embeddings = 1024,
-                        .rope_theta = 10000.0,
-                        .torch_dtype = torch::cuda::is_available() ? "bfloat16" : "float32"});
-    q->to(default_device());
-    return q;
-  }();
+  static Qwen2 m = seeded_model({.vocab_size = 1024,
+                                 .hidden_size = 256,
+                                 .intermediate_size = 704,
+                                 .num_hidden_layers = 4,
+                                 .num_attention_heads = 8,
+                                 .num_key_value_heads = 2,
+                                 .max_position_embeddings = 1024,
+                                 .rope_theta = 10000.0});
   return m;
 }
 
@@ -76,20 +79,14 @@ void BM_train(benchmark::State& state, bool naive) {
 }
 // Qwen2.5-0.5B's shape (its config.json; 494,032,768 parameters), random weights.
 Qwen2& qwen05b() {
-  static Qwen2 m = [] {
-    torch::manual_seed(0);
-    Qwen2 q(Qwen2Config{.vocab_size = 151936,
-                        .hidden_size = 896,
-                        .intermediate_size = 4864,
-                        .num_hidden_layers = 24,
-                        .num_attention_heads = 14,
-                        .num_key_value_heads = 2,
-                        .max_position_embeddings = 32768,
-                        .rope_theta = 1e6,
-                        .torch_dtype = torch::cuda::is_available() ? "bfloat16" : "float32"});
-    q->to(default_device());
-    return q;
-  }();
+  static Qwen2 m = seeded_model({.vocab_size = 151936,
+                                 .hidden_size = 896,
+                                 .intermediate_size = 4864,
+                                 .num_hidden_layers = 24,
+                                 .num_attention_heads = 14,
+                                 .num_key_value_heads = 2,
+                                 .max_position_embeddings = 32768,
+                                 .rope_theta = 1e6});
   return m;
 }
 double peak_gb() { // VmHWM of /proc/self/status
