@@ -1,7 +1,9 @@
 // Qwen2 on LibTorch: generation with and without the KV cache, and training forward + backward.
 //   BM_generate/{cache,no_cache}/B    4 layers x 256 wide, 32-token prompts, 256 new tokens each
-//   BM_train/{token_logprobs,naive}/B:T   log-probs of targets + backward; `naive` materialises
-//                                     [B, T, V] logits and their log_softmax
+//   BM_train/{token_logprobs,naive,recompute}/B:T   log-probs of targets + backward; `naive`
+//                                     materialises [B, T, V] logits and their log_softmax;
+//                                     `recompute` uses activation checkpointing. Counter peak_mb:
+//                                     the case's peak resident memory (VmHWM, reset at its start)
 //   BM_generate/qwen05b/B, BM_train/qwen05b/B:T   the same at Qwen2.5-0.5B's shape (24 layers,
 //                                     hidden 896, 14 heads, 2 KV heads, intermediate 4864, vocab
 //                                     151,936; random weights; float32 on the CPU, bf16 with float32
@@ -58,9 +60,14 @@ void BM_generate(benchmark::State& state, bool cache) {
   state.counters["tokens/s"] = benchmark::Counter(static_cast<double>(tokens), benchmark::Counter::kIsRate);
 }
 
-void BM_train(benchmark::State& state, bool naive) {
+double peak_gb();
+void reset_peak() { std::ofstream("/proc/self/clear_refs") << "5"; } // VmHWM := current RSS (Linux 4.0+)
+
+void BM_train(benchmark::State& state, bool naive, bool recompute = false) {
   const auto B = state.range(0), T = state.range(1);
   auto& m = model();
+  m->activation_checkpointing = recompute;
+  reset_peak();
   const auto dev = m->device();
   const auto ids = torch::randint(0, 1024, {B, T}, torch::TensorOptions().dtype(torch::kInt64).device(dev));
   const auto mask = torch::ones({B, T}, torch::TensorOptions().dtype(torch::kInt64).device(dev));
@@ -74,8 +81,10 @@ void BM_train(benchmark::State& state, bool naive) {
     lp.mean().backward();
     if (dev.is_cuda()) torch::cuda::synchronize();
   }
+  m->activation_checkpointing = false;
   state.counters["tokens/s"] =
       benchmark::Counter(static_cast<double>(B * T * state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["peak_mb"] = peak_gb() * 1024.0;
 }
 // Qwen2.5-0.5B's shape (its config.json; 494,032,768 parameters), random weights.
 Qwen2& qwen05b() {
@@ -156,6 +165,11 @@ BENCHMARK_CAPTURE(BM_generate, no_cache, false)
     ->Iterations(1)
     ->UseRealTime();
 BENCHMARK_CAPTURE(BM_train, token_logprobs, false)
+    ->Args({8, 256})
+    ->Args({32, 256})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_train, recompute, false, true)
     ->Args({8, 256})
     ->Args({32, 256})
     ->Unit(benchmark::kMillisecond)

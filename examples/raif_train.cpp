@@ -3,13 +3,20 @@
 // enforcement, held-out evaluation, report and plot.
 //
 //   raif-train [--config configs/x.toml] [--set section.key=value ...] [--out DIR] [--resume DIR]
-//              [--print-config] [--print-reference]
+//              [--nproc N] [--print-config] [--print-reference]
+//
+// Data parallelism (docs/distributed.md): under torchrun or srun every process is a rank (RANK,
+// WORLD_SIZE, ... or SLURM_*); --nproc N starts N ranks on this machine itself. Rank 0 logs and
+// writes the run directory; the others print only their errors, prefixed with their rank.
+// RAIF_DIST_TIMEOUT_S (default 1800) bounds the rendezvous and every collective.
 //
 // Exit codes: 0 done (or stopped by run.stop_after), 130 stopped by Ctrl-C (resumable), 2 an error
 // (bad config, a corrupted run file, a failed write, too many non-finite updates), its message on
-// stderr. A testing hook: RAIF_FAULT=<point>@<phase>:<step> (a point of raif::trainer_fault_points,
-// e.g. checkpoint.after_rename_old@grpo:2) kills the process with SIGKILL there, to prove that a run
-// killed at that moment resumes exactly (tests/faults.cmake).
+// stderr; 3 a data-parallel rank that lost contact with another (which failed: see its message). A testing hook:
+// RAIF_FAULT=<point>@<phase>:<step> (a point of raif::trainer_fault_points, e.g. checkpoint.after_rename_old@grpo:2)
+// kills the process (rank 0's) with SIGKILL there, to prove that a run killed at that moment resumes exactly
+// (tests/faults.cmake).
+#include <raif/trainer/launch.hpp>
 #include <raif/trainer/report.hpp>
 #include <raif/trainer/trainer.hpp>
 
@@ -69,14 +76,18 @@ int main(int argc, char** argv) {
   std::string config_path, resume_dir, out_dir;
   std::vector<std::string> sets;
   bool quiet = false, print_config = false, print_reference = false;
+  int nproc = 0;
   app.add_option("--config", config_path, "TOML config (default: the embedded default)")->check(CLI::ExistingFile);
   app.add_option("--set", sets, "override a key: section.key=value (repeatable)");
   app.add_option("--out", out_dir, "run directory (run.out_dir)");
   app.add_option("--resume", resume_dir, "resume the run in this directory")->check(CLI::ExistingDirectory);
   app.add_flag("--quiet", quiet, "no progress bar");
+  app.add_option("--nproc", nproc, "start N data-parallel ranks on this machine (as torchrun --nproc_per_node=N)")
+      ->check(CLI::Range(1, 1024));
   app.add_flag("--print-config", print_config, "print the effective configuration as TOML and exit");
   app.add_flag("--print-reference", print_reference, "print the reference table of every key (Markdown) and exit");
   CLI11_PARSE(app, argc, argv);
+  int rank = 0;
   try {
     raif::TrainConfig cfg;
     if (!resume_dir.empty()) {
@@ -88,10 +99,11 @@ int main(int argc, char** argv) {
       // only these may change on resume; anything else would make the resumed run another run
       raif::TrainConfig a = cfg, b = raif::TrainConfig::from_file(resume_dir + "/config.toml");
       for (auto* c : {&a, &b})
-        c->run.stop_after = 0, c->run.threads = 0, c->run.max_nonfinite_in_a_row = 0, c->eval.batch_size = 1;
+        c->run.stop_after = 0, c->run.threads = 0, c->run.max_nonfinite_in_a_row = 0, c->eval.batch_size = 1,
+        c->model.activation_checkpointing = false;
       if (a.to_toml() != b.to_toml())
-        throw raif::error("raif: on --resume only run.stop_after, run.threads, run.max_nonfinite_in_a_row and "
-                          "eval.batch_size may be --set");
+        throw raif::error("raif: on --resume only run.stop_after, run.threads, run.max_nonfinite_in_a_row, "
+                          "eval.batch_size and model.activation_checkpointing may be --set");
       cfg.run.out_dir = resume_dir;
     } else {
       if (!config_path.empty()) cfg = raif::TrainConfig::from_file(config_path);
@@ -104,10 +116,28 @@ int main(int argc, char** argv) {
       return 0;
     }
 
+    if (nproc > 0) { // this process only launches the ranks: each runs these arguments but --nproc
+      std::vector<std::string> args;
+      for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--nproc")
+          ++i;
+        else if (a.rfind("--nproc=", 0) != 0)
+          args.push_back(a);
+      }
+      return raif::launch_local(nproc, "/proc/self/exe", args,
+                                [](const std::string& l) { std::cerr << l << std::endl; });
+    }
+    const auto place = raif::ProcessPlace::from_environment();
+    rank = place.rank;
+    const auto timeout = std::chrono::seconds(raif::detail::dp::env_int("RAIF_DIST_TIMEOUT_S", 1800, 1, 1 << 30));
+    auto dp = raif::DataParallel::join(place, timeout);
+
     raif::TrainerHooks hooks;
-    hooks.fault = fault_hook();
-    const bool bar = !quiet && isatty(fileno(stderr));
-    hooks.log = [bar](const std::string& line) {
+    if (dp.main()) hooks.fault = fault_hook();
+    const bool bar = !quiet && isatty(fileno(stderr)) && dp.main();
+    hooks.log = [bar, main = dp.main()](const std::string& line) {
+      if (!main) return;
       if (bar) std::cerr << "\r\033[K";
       std::cout << line << std::endl;
     };
@@ -124,7 +154,7 @@ int main(int argc, char** argv) {
                 << (rate < 1 ? std::to_string(static_cast<int>(1 / rate)) + " steps/s" : clock_str(rate) + " /step")
                 << "  ETA " << clock_str(rate * static_cast<double>(total - step)) << std::flush;
     };
-    raif::Trainer trainer(cfg, !resume_dir.empty(), hooks);
+    raif::Trainer trainer(cfg, !resume_dir.empty(), hooks, dp);
     trainer.stop_flag = &g_stop;
     std::signal(SIGINT, on_sigint);
     // A file-size limit (ulimit -f) then fails the write with EFBIG, reported with the file, instead
@@ -133,12 +163,18 @@ int main(int argc, char** argv) {
     const bool finished = trainer.run();
     if (bar) std::cerr << "\r\033[K";
     if (!finished) return g_stop ? 130 : 0;
+    if (!dp.main()) return 0;
     const auto png = raif::write_report(trainer.dir());
     std::cout << "report: " << (trainer.dir() / "report.md").string()
               << (png.empty() ? " (no plot: gnuplot missing)" : ", plot: " + png) << std::endl;
     return 0;
-  } catch (const std::exception& e) {
+  } catch (const raif::CollectiveError& e) {
     std::cerr << e.what() << std::endl;
+    return raif::lost_peer_status;
+  } catch (const std::exception& e) {
+    const char* world = std::getenv("WORLD_SIZE");
+    std::cerr << (world && std::string(world) != "1" ? "rank " + std::to_string(rank) + ": " : "") << e.what()
+              << std::endl;
     return 2;
   }
 }

@@ -167,6 +167,34 @@ TEST_CASE("token_logprobs equals log_softmax of the logits, value and gradient",
   }
 }
 
+TEST_CASE("activation checkpointing recomputes the layers in backward: the same loss and gradients", "[model]") {
+  auto m = make(3);
+  const auto ids = torch::randint(0, 97, {3, 9}, torch::kInt64), targets = torch::randint(0, 97, {3, 9}, torch::kInt64);
+  auto mask = torch::ones({3, 9}, torch::kInt64);
+  mask[1].narrow(0, 0, 4).zero_(); // left padding
+  auto grads = [&](bool recompute) {
+    m->activation_checkpointing = recompute;
+    m->zero_grad();
+    const auto loss = m->token_logprobs(ids, mask, targets).sum();
+    loss.backward();
+    std::map<std::string, torch::Tensor> g{{"loss", loss.detach()}};
+    for (auto& p : m->named_parameters()) g[p.key()] = p.value().grad().clone();
+    return g;
+  };
+  const auto plain = grads(false), recomputed = grads(true);
+  CHECK(torch::equal(plain.at("loss"), recomputed.at("loss")));
+  for (const auto& [name, g] : plain) {
+    INFO(name);
+    CHECK(g.abs().sum().item<double>() > 0); // every parameter takes part
+    CHECK(torch::allclose(recomputed.at(name), g, 1e-5, 1e-7));
+  }
+  torch::NoGradGuard no_grad; // without gradients nothing is recomputed: the forward is the plain one
+  m->activation_checkpointing = true;
+  const auto with = m->forward(ids, mask);
+  m->activation_checkpointing = false;
+  CHECK(torch::equal(with, m->forward(ids, mask)));
+}
+
 TEST_CASE("checkpoints round-trip; mismatches name the tensor", "[model]") {
   auto m = make(4);
   const std::string dir = "raif_test_ckpt";

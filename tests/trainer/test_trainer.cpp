@@ -105,6 +105,25 @@ TEST_CASE("a resumed run produces the same metrics, model and evaluation", "[tra
   for (std::size_t i = 0; i < a.size(); ++i) CHECK(torch::equal(a[i].second, b[i].second));
 }
 
+TEST_CASE("model.activation_checkpointing trains to the same weights as a run that keeps activations", "[trainer]") {
+  auto plain = micro("ckpt_plain");
+  REQUIRE(Trainer(plain, false).run());
+  auto cfg = micro("ckpt_recompute");
+  cfg.model.activation_checkpointing = true;
+  REQUIRE(Trainer(cfg, false).run());
+  const auto a = load_safetensors("ckpt_plain/final/model.safetensors"),
+             b = load_safetensors("ckpt_recompute/final/model.safetensors"),
+             w = load_safetensors("ckpt_plain/warmstart/model.safetensors");
+  REQUIRE(a.size() == b.size());
+  double apart = 0, moved = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    apart = std::max(apart, (a[i].second - b[i].second).abs().max().item<double>());
+    moved = std::max(moved, (a[i].second - w[i].second).abs().max().item<double>());
+  }
+  CHECK(apart < 1e-5);
+  CHECK(moved > 1e-3);
+}
+
 TEST_CASE("the held-out curve is logged every eval.curve_every steps and changes nothing else", "[trainer]") {
   auto plain = micro("curve_plain");
   REQUIRE(Trainer(plain, false).run());

@@ -1,15 +1,17 @@
 #pragma once
 /// @file
-/// Reading a whole JSON file, with errors that name it (a missing file and invalid JSON alike);
-/// invalid JSON is reported as file:line:column, so a truncated or corrupted file points at the
-/// place where it stops making sense.
+/// Reading a whole file, and a whole JSON file, with errors that name it (a missing file and
+/// invalid JSON alike); invalid JSON is reported as file:line:column, so a truncated or corrupted
+/// file points at the place where it stops making sense.
 
 #include <raif/error.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstddef>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -36,12 +38,19 @@ inline nlohmann::json parse_json_text(std::string_view text, const std::string& 
   } catch (const std::exception& e) { throw error("raif: " + where + ": is not valid JSON: " + e.what()); }
 }
 
-inline nlohmann::json read_json_file(const std::filesystem::path& path) {
+/// The bytes of a whole file; "raif: cannot open <path>: <reason>" (or "cannot read") otherwise.
+inline std::string read_file(const std::filesystem::path& path) {
+  auto reason = [] { return std::string(errno ? std::strerror(errno) : "unknown reason"); };
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw error("raif: cannot open " + path.string());
-  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) throw error("raif: cannot read " + path.string());
-  return parse_json_text(text, path.string());
+  if (!in) throw error("raif: cannot open " + path.string() + ": " + reason());
+  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad()) throw error("raif: cannot read " + path.string() + ": " + reason());
+  return text;
+}
+
+inline nlohmann::json read_json_file(const std::filesystem::path& path) {
+  return parse_json_text(read_file(path), path.string());
 }
 
 } // namespace raif::detail

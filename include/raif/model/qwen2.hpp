@@ -148,6 +148,13 @@ public:
     input_layernorm = register_module("input_layernorm", RMSNorm(c.hidden_size, c.rms_norm_eps));
     post_attention_layernorm = register_module("post_attention_layernorm", RMSNorm(c.hidden_size, c.rms_norm_eps));
   }
+  /// The pre-norm block: x + attention(norm(x)), then + mlp(norm(.)); arguments as Qwen2Attention's.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
+                        const torch::Tensor& allowed, torch::Tensor* cache_k = nullptr,
+                        torch::Tensor* cache_v = nullptr, std::int64_t start = 0) {
+    const auto h = x + self_attn(input_layernorm(x), cos, sin, allowed, cache_k, cache_v, start);
+    return h + mlp(post_attention_layernorm(h));
+  }
   Qwen2Attention self_attn{nullptr};
   Qwen2MLP mlp{nullptr};
   RMSNorm input_layernorm{nullptr}, post_attention_layernorm{nullptr};
@@ -205,6 +212,34 @@ struct TokenLogProb : public torch::autograd::Function<TokenLogProb> {
       gw += torch::matmul(dl.t(), hs.to(torch::kFloat32));
     }
     return {gh, gw.to(w.scalar_type()), torch::Tensor(), torch::Tensor()};
+  }
+};
+
+// A decoder layer under activation checkpointing: forward keeps only the layer's input; backward
+// runs the layer again with gradients on and back-propagates through it (reentrant, as
+// torch.utils.checkpoint with use_reentrant=True), so the layer's parameters get their gradients
+// from that inner backward. Qwen2 has no dropout: the recomputation is the forward exactly.
+struct CheckpointedLayer : public torch::autograd::Function<CheckpointedLayer> {
+  // `layer` is the address of a Qwen2DecoderLayerImpl of the model (which outlives the graph):
+  // autograd's saved data holds IValues, and a module is not one.
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, torch::Tensor x, torch::Tensor cos,
+                               torch::Tensor sin, torch::Tensor allowed, std::int64_t layer) {
+    ctx->save_for_backward({x, cos, sin, allowed});
+    ctx->saved_data["layer"] = layer;
+    return reinterpret_cast<Qwen2DecoderLayerImpl*>(layer)->forward(x, cos, sin, allowed);
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad) {
+    const auto saved = ctx->get_saved_variables();
+    auto* layer = reinterpret_cast<Qwen2DecoderLayerImpl*>(ctx->saved_data["layer"].toInt());
+    const auto x = saved[0].detach().requires_grad_(true);
+    torch::Tensor y;
+    {
+      torch::AutoGradMode enable(true);
+      y = layer->forward(x, saved[1], saved[2], saved[3]);
+    }
+    torch::autograd::backward({y}, {grad[0]});
+    return {x.grad(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
 };
 } // namespace detail
@@ -281,11 +316,13 @@ public:
     const auto cos = emb.cos().to(dtype).unsqueeze(1), sin = emb.sin().to(dtype).unsqueeze(1);
 
     auto x = model->embed_tokens(ids);
+    const bool recompute = activation_checkpointing && torch::GradMode::is_enabled() && !cache;
     for (std::size_t i = 0; i < model->layers->size(); ++i) {
       auto layer = model->layers->ptr<Qwen2DecoderLayerImpl>(i);
-      x = x + layer->self_attn(layer->input_layernorm(x), cos, sin, allowed4, cache ? &cache->k[i] : nullptr,
-                               cache ? &cache->v[i] : nullptr, start);
-      x = x + layer->mlp(layer->post_attention_layernorm(x));
+      x = recompute
+              ? detail::CheckpointedLayer::apply(x, cos, sin, allowed4, reinterpret_cast<std::int64_t>(layer.get()))
+              : layer->forward(x, cos, sin, allowed4, cache ? &cache->k[i] : nullptr, cache ? &cache->v[i] : nullptr,
+                               start);
     }
     if (cache) cache->length = S;
     return model->norm(x);
@@ -326,6 +363,10 @@ public:
   torch::Device device() const { return head_weight().device(); }
 
   Qwen2Config config;
+  /// Activation checkpointing per decoder layer: while gradients are on, each layer keeps only its
+  /// input and recomputes the rest in backward (less memory for one more forward per layer; the
+  /// same gradients). Off by default; the trainer's model.activation_checkpointing sets it.
+  bool activation_checkpointing = false;
   Qwen2Model model{nullptr};
   torch::nn::Linear lm_head{nullptr};
 };

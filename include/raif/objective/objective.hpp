@@ -61,7 +61,8 @@ inline ObjectiveOutput compute(const Entropy& t, const PolicyBatch& b, LossAggre
   return t(detail::need(b.logits, "entropy", "logits"), detail::need(b.mask, "entropy", "mask"), mode, b.aggregation);
 }
 inline ObjectiveOutput compute(const BehaviorCloning& t, const PolicyBatch& b, LossAggregation mode) {
-  return t(detail::need(b.expert_logp, "bc", "expert_logp"), detail::need(b.expert_mask, "bc", "expert_mask"), mode);
+  return t(detail::need(b.expert_logp, "bc", "expert_logp"), detail::need(b.expert_mask, "bc", "expert_mask"), mode,
+           b.aggregation);
 }
 
 template <class T> struct term_name { static constexpr std::string_view value = T::name; };

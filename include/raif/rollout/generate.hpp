@@ -68,7 +68,7 @@ inline std::vector<Completion> generate(Qwen2& model, const std::vector<std::vec
   }
   auto ids_t = torch::tensor(ids, torch::kInt64).view({B, L}).to(dev);
   auto mask_t = torch::tensor(mask, torch::kInt64).view({B, L}).to(dev);
-  SamplerStreams streams(p.seed, prompts.size());
+  SamplerStreams streams(p.seed, prompts.size(), p.first_stream);
   KVCache cache;
   torch::Tensor logits;
   if (p.use_cache) {

@@ -20,6 +20,9 @@ struct SamplingParams {
   std::vector<std::int64_t> eos_ids; ///< any of them ends a sequence (finish reason eos)
   std::vector<std::string> stop;     ///< stop strings (finish reason stop); need a tokenizer
   std::uint64_t seed = 0;
+  /// The random stream of the first prompt (prompt i draws from stream first_stream + i): a
+  /// data-parallel rank's shard then samples what its rows would in the whole batch.
+  std::uint64_t first_stream = 0;
   bool use_cache = true; ///< false: recompute the whole sequence every step (a baseline for benchmarks)
   /// Ids at or above it are never chosen (0: no limit): a checkpoint's embedding has rows beyond its
   /// tokenizer (Qwen2.5: 151,936 rows, 151,665 tokens), and those ids decode to nothing. A filter,
@@ -66,11 +69,12 @@ inline std::uint64_t splitmix64(std::uint64_t x) {
 }
 } // namespace detail
 
-/// Per-sequence random streams: stream i is seeded with splitmix64(seed ^ i).
+/// Per-sequence random streams: stream i is seeded with splitmix64(seed ^ i); sequence k of this
+/// batch draws from stream first + k.
 class SamplerStreams {
 public:
-  SamplerStreams(std::uint64_t seed, std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i)
+  SamplerStreams(std::uint64_t seed, std::size_t n, std::uint64_t first = 0) {
+    for (std::uint64_t i = first; i < first + n; ++i)
       gens_.emplace_back(detail::splitmix64(seed ^ (0x5851F42D4C957F2DULL * (i + 1))));
   }
   /// One uniform in [0, 1) per sequence of `rows` (stream indices; all when empty), as a [B, 1]

@@ -641,4 +641,13 @@ public:
   BpeTokenizer() { index_vocab(); }
 };
 
+/// The ids that end and pad sequences of a tokenizer trained with chat_special_tokens().
+struct ChatSpecialIds {
+  std::vector<std::int64_t> eos; ///< <|im_end|>, <|endoftext|>
+  std::int64_t pad = 0;          ///< <|pad|>
+  static ChatSpecialIds of(const BpeTokenizer& tok) {
+    return {{tok.token_id("<|im_end|>"), tok.token_id("<|endoftext|>")}, tok.token_id("<|pad|>")};
+  }
+};
+
 } // namespace raif

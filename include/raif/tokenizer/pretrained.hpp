@@ -18,8 +18,6 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -44,10 +42,7 @@ struct PretrainedTokenizer {
     if (const auto* tpl = find_field(config, "chat_template"); tpl && !tpl->is_null()) {
       loaded.chat = ChatML::from_template(as_string(*tpl, config_path, "chat_template"), config_path);
     } else if (const auto jinja = dir / "chat_template.jinja"; std::filesystem::exists(jinja)) {
-      std::ifstream in(jinja, std::ios::binary);
-      const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-      if (!in && !in.eof()) throw error("raif: cannot read " + jinja.string());
-      loaded.chat = ChatML::from_template(text, jinja.string());
+      loaded.chat = ChatML::from_template(detail::read_file(jinja), jinja.string());
     } else {
       throw field_error(config_path, "chat_template", "missing, and no chat_template.jinja beside it");
     }

@@ -48,6 +48,7 @@ struct TrainConfig {
     std::int64_t hidden_size, layers, heads, kv_heads, intermediate_size, max_len;
     double rope_theta;
     std::string dtype, init;
+    bool activation_checkpointing;
   } model;
   struct WarmStart {
     std::int64_t steps, batch_size, warmup;
@@ -132,6 +133,9 @@ struct TrainConfig {
     key("model", "dtype", m.dtype, "auto", one_of(m.dtype, {"auto", "float32", "bfloat16", "float16"}),
         "parameters and compute; auto: bf16 on CUDA, fp32 on CPU. bf16/fp16 train through float32 master weights "
         "and optimiser state (trainer/mixed_precision.hpp)");
+    key("model", "activation_checkpointing", m.activation_checkpointing, false, any(),
+        "recompute each decoder layer's activations in backward instead of keeping them: less memory, one more "
+        "forward per layer, the same gradients");
 
     auto& w = c.warmstart;
     key("warmstart", "steps", w.steps, 300, at_least(w.steps, 0), "behaviour-cloning steps on expert traces");

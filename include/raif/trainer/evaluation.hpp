@@ -107,13 +107,12 @@ struct EvalOptions {
 inline std::vector<Completion> respond(Qwen2& model, const BpeTokenizer& tok, const std::vector<Item>& items,
                                        bool no_think, const EvalOptions& o) {
   std::vector<Completion> out;
-  auto eos = o.eos_ids;
-  if (eos.empty()) eos = {tok.token_id("<|im_end|>"), tok.token_id("<|endoftext|>")};
+  auto eos = o.eos_ids.empty() ? ChatSpecialIds::of(tok).eos : o.eos_ids;
   const SamplingParams sp{.temperature = 0,
                           .max_new_tokens = o.max_new_tokens,
                           .eos_ids = eos,
                           .vocab_limit = static_cast<std::int64_t>(tok.vocab_size())};
-  const auto pad = o.pad_id >= 0 ? o.pad_id : tok.token_id("<|pad|>");
+  const auto pad = o.pad_id >= 0 ? o.pad_id : ChatSpecialIds::of(tok).pad;
   for (std::size_t s = 0; s < items.size(); s += static_cast<std::size_t>(o.batch_size)) {
     std::vector<std::vector<std::int64_t>> prompts;
     for (std::size_t i = s; i < std::min(items.size(), s + static_cast<std::size_t>(o.batch_size)); ++i)

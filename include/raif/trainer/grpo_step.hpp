@@ -34,6 +34,7 @@
 #include <raif/rollout/logprobs.hpp>
 #include <raif/tokenizer/bpe.hpp>
 #include <raif/tokenizer/chat_template.hpp>
+#include <raif/trainer/distributed.hpp>
 #include <raif/trainer/optim.hpp>
 
 #include <fmt/format.h>
@@ -46,6 +47,7 @@
 
 #include <Eigen/Core>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <functional>
@@ -72,9 +74,13 @@ struct GrpoContext {
   std::int64_t pad_id = 0;
   torch::Device device = torch::kCPU;
   unsigned threads = 1;
+  /// The ranks of a data-parallel run (one process by default): each samples and trains its shard
+  /// of the prompts, whole groups; rewards, advantages and selection see every rank's samples.
+  DataParallel dp{};
   /// The random stream of (phase, step): every draw is a function of the seed, so runs resume exactly.
   std::function<std::uint64_t(std::string_view phase, std::int64_t step)> seed_of;
-  /// A behaviour-cloning batch (expert_logp, expert_mask) of `n` expert examples for draw `k`.
+  /// A behaviour-cloning batch (expert_logp, expert_mask) of `n` expert examples for draw `k`
+  /// (this rank's share of them under data parallelism).
   std::function<PolicyBatch(std::int64_t k, std::int64_t n)> expert_batch;
   /// Where a skipped update is reported (the trainer's log).
   std::function<void(const std::string&)> log = [](const std::string&) {};
@@ -98,6 +104,28 @@ inline void stop_if_nonfinite(const std::string& phase, std::int64_t step, std::
                             "(run.max_nonfinite_in_a_row = {}); stopped. The last checkpoint and state.json are "
                             "those before; see the log for each skipped update",
                             phase, step + 1, batch, in_a_row, limit));
+}
+/// Per sample of every rank, in rank order: what the estimator and the selection read.
+struct BatchSignals {
+  Eigen::ArrayXd reward, accuracy, tokens;
+  std::vector<bool> reasoning;
+};
+inline BatchSignals gather_signals(const DataParallel& dp, const Eigen::ArrayXd& reward, const Eigen::ArrayXd& accuracy,
+                                   const Eigen::ArrayXd& tokens, const std::vector<bool>& reasoning) {
+  if (dp.size() == 1) return {reward, accuracy, tokens, reasoning};
+  constexpr std::size_t fields = 4;
+  std::vector<double> mine;
+  for (Eigen::Index s = 0; s < reward.size(); ++s)
+    mine.insert(mine.end(), {reward[s], accuracy[s], tokens[s], reasoning[static_cast<std::size_t>(s)] ? 1.0 : 0.0});
+  const auto all = dp.gather(mine);
+  const auto n = static_cast<Eigen::Index>(all.size() / fields);
+  BatchSignals out{Eigen::ArrayXd(n), Eigen::ArrayXd(n), Eigen::ArrayXd(n), std::vector<bool>(all.size() / fields)};
+  for (Eigen::Index s = 0; s < n; ++s) {
+    const auto* row = &all[static_cast<std::size_t>(s) * fields];
+    out.reward[s] = row[0], out.accuracy[s] = row[1], out.tokens[s] = row[2];
+    out.reasoning[static_cast<std::size_t>(s)] = row[3] != 0;
+  }
+  return out;
 }
 } // namespace detail::trainer
 
@@ -134,8 +162,10 @@ struct GrpoUpdate {
   double grad_clip = 1.0;
 };
 
-/// One rollout: the samples of P prompts × G, in groups of G consecutive samples.
+/// One rollout: the samples of P prompts × G, in groups of G consecutive samples (under data
+/// parallelism, this rank's prompts: the step's prompts first_prompt, first_prompt + 1, ...).
 struct RolloutBatch {
+  std::size_t first_prompt = 0;
   std::vector<std::size_t> items;                 ///< per prompt: the training item
   std::vector<std::vector<std::int64_t>> prompts; ///< per sample
   std::vector<bool> reasoning;                    ///< per sample: false when forced to skip reasoning
@@ -143,6 +173,7 @@ struct RolloutBatch {
   std::vector<std::string> responses;             ///< per sample, with the pre-filled empty think
   Groups groups;
   std::size_t item_of(std::size_t sample) const { return items[sample / (prompts.size() / items.size())]; }
+  std::size_t size() const { return prompts.size(); } ///< samples
 };
 
 /// The rewards of a rollout.
@@ -180,19 +211,69 @@ struct GrpoStep {
   /// Step `step` of `total`: returns its metrics (one metrics.jsonl line).
   nlohmann::json operator()(GrpoContext& ctx, std::int64_t step, std::int64_t total) const {
     const auto start = std::chrono::steady_clock::now();
+    return learn(ctx, sample(ctx, step), step, total, start);
+  }
+
+  /// §3: this rank's share of the step's P prompts (all of them in one process), drawn with
+  /// replacement, G samples each, the last ones of a group forced to skip reasoning. Each sample
+  /// draws from the random stream of its place in the whole batch, so the shards of N ranks sample
+  /// what one process would (up to the float rounding of a smaller batch).
+  RolloutBatch sample(GrpoContext& ctx, std::int64_t step) const {
+    const ChatML& chat = ctx.chat;
+    const std::int64_t G = rollout.group_size, no_think = no_think_per_group();
+    RolloutBatch b;
+    std::mt19937_64 rng(ctx.seed_of("grpo", step));
+    std::vector<std::size_t> drawn;
+    for (std::int64_t p = 0; p < rollout.prompts_per_step; ++p) drawn.push_back(rng() % ctx.items.size());
+    const auto [first, last] = ctx.dp.shard(drawn.size());
+    if (first == last)
+      throw error(fmt::format("raif: grpo.prompts_per_step = {} leaves rank {} of {} without a prompt",
+                              rollout.prompts_per_step, ctx.dp.rank(), ctx.dp.size()));
+    b.first_prompt = first;
+    b.items.assign(drawn.begin() + static_cast<std::ptrdiff_t>(first),
+                   drawn.begin() + static_cast<std::ptrdiff_t>(last));
+    for (auto i : b.items)
+      for (std::int64_t k = 0; k < G; ++k) {
+        const bool forced = k >= G - no_think;
+        b.prompts.push_back(ctx.tokenizer.encode(chat.prompt(ctx.system, ctx.items[i].instruction, forced)));
+        b.reasoning.push_back(!forced);
+      }
+    ctx.policy->eval();
+    SamplingParams sp = rollout.sampling;
+    sp.eos_ids = ctx.eos_ids;
+    sp.seed = ctx.seed_of("sample", step);
+    sp.first_stream = first * static_cast<std::uint64_t>(G);
+    sp.vocab_limit = static_cast<std::int64_t>(ctx.tokenizer.vocab_size());
+    b.completions = generate(ctx.policy, b.prompts, sp, &ctx.tokenizer, ctx.pad_id);
+    for (const auto& [s, c] : ranges::views::enumerate(b.completions))
+      b.responses.push_back((b.reasoning[s] ? "" : chat.no_think_prefill) + c.text);
+    b.groups = Groups::contiguous(b.prompts.size(), static_cast<std::size_t>(G));
+    return b;
+  }
+
+  /// The rest of step `step` on a rollout: rewards (§2); advantages (§4) and the selection (§3)
+  /// over every rank's samples, since an estimator may normalise over the batch; the update on
+  /// this rank's (§4); the step's metrics over all ranks.
+  nlohmann::json learn(GrpoContext& ctx, const RolloutBatch& batch, std::int64_t step, std::int64_t total,
+                       std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now()) const {
     const double rate = learning_rate(schedule, lr, warmup, step, total);
     set_learning_rate(ctx.optimizer, rate);
 
-    const RolloutBatch batch = sample(ctx, step);                                                              // §3
-    const RolloutScores scores = score(ctx, batch);                                                            // §2
-    const Eigen::ArrayXd advantages = estimator(AdvantageInput{scores.reward, batch.groups, scores.tokens});   // §4
-    Selection kept = selection(SelectionInput{scores.reward, scores.accuracy, batch.reasoning, batch.groups}); // §3
+    const RolloutScores scores = score(ctx, batch); // §2
+    const auto all =
+        detail::trainer::gather_signals(ctx.dp, scores.reward, scores.accuracy, scores.tokens, batch.reasoning);
+    const Groups groups = Groups::contiguous(all.reasoning.size(), static_cast<std::size_t>(rollout.group_size));
+    const Eigen::ArrayXd advantages = estimator(AdvantageInput{all.reward, groups, all.tokens}); // §4
+    Selection kept = selection(SelectionInput{all.reward, all.accuracy, all.reasoning, groups}); // §3
     for (std::size_t s = 0; s < kept.keep.size(); ++s) // the contrast never trains, whatever the selection
-      if (kept.keep[s] && !batch.reasoning[s]) kept.keep[s] = false, --kept.kept;
-    const auto losses = train(ctx, batch, advantages, kept, step); // §4
+      if (kept.keep[s] && !all.reasoning[s]) kept.keep[s] = false, --kept.kept;
+    const auto first = batch.first_prompt * static_cast<std::size_t>(rollout.group_size);
+    const Eigen::ArrayXd mine =
+        advantages.segment(static_cast<Eigen::Index>(first), static_cast<Eigen::Index>(batch.size()));
+    const auto losses = train(ctx, batch, mine, kept, first, step); // §4
 
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    auto m = report(batch, scores, kept, losses, seconds);
+    auto m = report(ctx.dp, batch, scores, kept, losses, seconds);
     m.update({{"phase", "grpo"}, {"step", step + 1}, {"lr", rate}});
     return m;
   }
@@ -209,31 +290,6 @@ struct GrpoStep {
   }
 
 private:
-  // §3: P prompts drawn with replacement, G samples each, the last ones of a group forced to skip reasoning.
-  RolloutBatch sample(GrpoContext& ctx, std::int64_t step) const {
-    const ChatML& chat = ctx.chat;
-    const std::int64_t G = rollout.group_size, no_think = no_think_per_group();
-    RolloutBatch b;
-    std::mt19937_64 rng(ctx.seed_of("grpo", step));
-    for (std::int64_t p = 0; p < rollout.prompts_per_step; ++p) b.items.push_back(rng() % ctx.items.size());
-    for (auto i : b.items)
-      for (std::int64_t k = 0; k < G; ++k) {
-        const bool forced = k >= G - no_think;
-        b.prompts.push_back(ctx.tokenizer.encode(chat.prompt(ctx.system, ctx.items[i].instruction, forced)));
-        b.reasoning.push_back(!forced);
-      }
-    ctx.policy->eval();
-    SamplingParams sp = rollout.sampling;
-    sp.eos_ids = ctx.eos_ids;
-    sp.seed = ctx.seed_of("sample", step);
-    sp.vocab_limit = static_cast<std::int64_t>(ctx.tokenizer.vocab_size());
-    b.completions = generate(ctx.policy, b.prompts, sp, &ctx.tokenizer, ctx.pad_id);
-    for (const auto& [s, c] : ranges::views::enumerate(b.completions))
-      b.responses.push_back((b.reasoning[s] ? "" : chat.no_think_prefill) + c.text);
-    b.groups = Groups::contiguous(b.prompts.size(), static_cast<std::size_t>(G));
-    return b;
-  }
-
   // §2: each sample's reward against its item's composition, on the reward threads.
   RolloutScores score(GrpoContext& ctx, const RolloutBatch& b) const {
     const auto n = b.responses.size();
@@ -258,16 +314,29 @@ private:
     std::int64_t skipped_nonfinite = 0; ///< mini-batches whose update was skipped
   };
 
-  // §4: the kept samples in `updates_per_rollout` mini-batches (sample k in mini-batch k mod n),
-  // each an optimiser step over micro-batches of the rollout objective plus one BC term.
+  // §4: the kept samples in `updates_per_rollout` mini-batches (the k-th kept sample of the whole
+  // batch in mini-batch k mod n), each an optimiser step over micro-batches of the rollout
+  // objective plus one BC term. `sel` covers every rank's samples, this rank's from `first` on;
+  // losses are normalised by the counts of all ranks and the gradients summed over them.
   Losses train(GrpoContext& ctx, const RolloutBatch& b, const Eigen::ArrayXd& advantages, const Selection& sel,
-               std::int64_t step) const {
-    std::vector<std::size_t> kept;
-    for (auto s : ranges::views::iota(std::size_t{0}, sel.keep.size()) |
-                      ranges::views::filter([&](std::size_t s) { return sel.keep[s]; }))
+               std::size_t first, std::int64_t step) const {
+    std::vector<std::size_t> kept; // this rank's samples (indices into b)
+    for (auto s : ranges::views::iota(std::size_t{0}, b.size()) |
+                      ranges::views::filter([&](std::size_t s) { return sel.keep[first + s]; }))
       kept.push_back(s);
+    const auto kept_before = static_cast<std::size_t>( // by earlier ranks
+        std::count(sel.keep.begin(), sel.keep.begin() + static_cast<std::ptrdiff_t>(first), true));
     std::vector<std::vector<std::size_t>> minibatches(static_cast<std::size_t>(update.updates_per_rollout));
-    for (const auto& [k, s] : ranges::views::enumerate(kept)) minibatches[k % minibatches.size()].push_back(s);
+    for (const auto& [k, s] : ranges::views::enumerate(kept))
+      minibatches[(kept_before + k) % minibatches.size()].push_back(s);
+    // Each mini-batch's sequences and tokens over all ranks: token_mean and seq_mean_* normalise by them.
+    std::vector<double> windows;
+    for (const auto& mb : minibatches) {
+      double tokens = 0;
+      for (auto s : mb) tokens += static_cast<double>(b.completions[s].tokens.size());
+      windows.insert(windows.end(), {static_cast<double>(mb.size()), tokens});
+    }
+    windows = ctx.dp.sum(std::move(windows));
 
     const auto bc_objective = raif::objective(bc, objective.aggregation);
     const double n_minibatches = static_cast<double>(minibatches.size());
@@ -278,18 +347,16 @@ private:
       const Losses before = l; // a skipped update's losses are not reported
       // Summed where the losses are (one copy to the host per mini-batch, for the finiteness check).
       torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(ctx.device));
-      double window_tokens = 0; // token_mean normalises by the whole mini-batch's tokens
-      for (auto s : mb) window_tokens += static_cast<double>(b.completions[s].tokens.size());
       for (const auto& micro : mb | ranges::views::chunk(update.micro_batch)) {
         const auto rows = micro | ranges::to<std::vector<std::size_t>>();
         auto pb = policy_batch(ctx, b, advantages, rows);
-        pb.aggregation.num_sequences = static_cast<double>(mb.size());
-        pb.aggregation.num_tokens = window_tokens;
+        pb.aggregation.num_sequences = windows[2 * static_cast<std::size_t>(u)];
+        pb.aggregation.num_tokens = windows[2 * static_cast<std::size_t>(u) + 1];
         const auto out = objective(pb);
         out.loss.backward();
         loss_sum += out.loss.detach().to(torch::kFloat64);
         l.tokens += pb.mask.sum().template item<double>();
-        const double w = static_cast<double>(rows.size()) / static_cast<double>(kept.size());
+        const double w = static_cast<double>(rows.size()) / static_cast<double>(sel.kept);
         for (const auto& [name, v] : out.metrics) {
           if (name == "pg/loss") l.pg_loss += v / n_minibatches; // a share of its mini-batch's mean
           if (name == "kl/kl") l.kl += v * w;
@@ -298,15 +365,23 @@ private:
         }
       }
       if (bc.coef > 0) {
-        const auto out = bc_objective(ctx.expert_batch(step * 1000 + static_cast<std::int64_t>(u), update.bc_batch));
+        auto expert = ctx.expert_batch(step * 1000 + static_cast<std::int64_t>(u), update.bc_batch);
+        if (ctx.dp.size() > 1) { // this rank's share of the expert batch, normalised over all ranks'
+          const auto all = ctx.dp.sum(
+              {expert.expert_mask.sum().template item<double>(), static_cast<double>(expert.expert_mask.size(0))});
+          expert.aggregation.num_tokens = all[0];
+          expert.aggregation.num_sequences = all[1];
+        }
+        const auto out = bc_objective(expert);
         out.loss.backward();
         loss_sum += out.loss.detach().to(torch::kFloat64);
         l.nll += out.metric("bc/nll") / n_minibatches;
       }
       // A non-finite loss or gradient (a NaN reward, an overflow) must not reach the weights: the
       // update is skipped, counted and logged; too many in a row stop the run.
+      const double loss = ctx.dp.sum(loss_sum.template item<double>());
+      ctx.dp.sum_gradients(ctx.policy->parameters());
       const double norm = torch::nn::utils::clip_grad_norm_(ctx.policy->parameters(), update.grad_clip);
-      const double loss = loss_sum.template item<double>();
       if (std::isfinite(loss) && std::isfinite(norm)) {
         ctx.optimizer.step();
         ctx.nonfinite_in_a_row = 0;
@@ -356,8 +431,9 @@ private:
     return pb;
   }
 
-  static nlohmann::json report(const RolloutBatch& b, const RolloutScores& sc, const Selection& sel, const Losses& l,
-                               double seconds) {
+  // The step's metrics: this rank's sums, summed over the ranks; `sel` is already the whole batch's.
+  static nlohmann::json report(const DataParallel& dp, const RolloutBatch& b, const RolloutScores& sc,
+                               const Selection& sel, Losses l, double seconds) {
     double well_formed = 0, strict = 0, acc_r = 0, acc_n = 0, n_r = 0, n_n = 0, truncated = 0;
     for (std::size_t s = 0; s < b.responses.size(); ++s) {
       well_formed += sc.results[s].component("format") > 0;
@@ -366,9 +442,18 @@ private:
       (b.reasoning[s] ? n_r : n_n) += 1;
       truncated += b.completions[s].finish == FinishReason::length;
     }
-    const double n = static_cast<double>(b.responses.size()), generated = sc.tokens.sum();
-    nlohmann::json m = {{"reward", sc.reward.mean()},
-                        {"accuracy", sc.accuracy.mean()},
+    double n = static_cast<double>(b.responses.size()), generated = sc.tokens.sum();
+    double reward = sc.reward.sum(), accuracy = sc.accuracy.sum();
+    if (dp.size() > 1) {
+      auto t = dp.sum({well_formed, strict, acc_r, acc_n, n_r, n_n, truncated, n, generated, reward, accuracy,
+                       l.pg_loss, l.kl, l.clip, l.entropy, l.nll, l.tokens});
+      std::tie(well_formed, strict, acc_r, acc_n, n_r, n_n, truncated, n, generated, reward, accuracy) =
+          std::tie(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10]);
+      std::tie(l.pg_loss, l.kl, l.clip, l.entropy, l.nll, l.tokens) =
+          std::tie(t[11], t[12], t[13], t[14], t[15], t[16]);
+    }
+    nlohmann::json m = {{"reward", reward / n}, // Eigen's mean() is sum() / n: one process's figures are unchanged
+                        {"accuracy", accuracy / n},
                         {"strict", strict / n},
                         {"format", well_formed / n},
                         {"accuracy_reasoning", n_r ? acc_r / n_r : 0.0},

@@ -12,6 +12,7 @@
 /// A run moves through the stages data → warmstart → grpo → eval → done; a checkpoint is taken
 /// only inside warmstart and grpo.
 
+#include <raif/detail/json_file.hpp>
 #include <raif/error.hpp>
 
 #include <nlohmann/json.hpp>
@@ -19,8 +20,6 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <limits>
 #include <sstream>
 #include <string>
@@ -103,10 +102,7 @@ inline RunPosition parse_run_position(std::string_view text, const std::string& 
 
 /// Reads state.json or step.json (see parse_run_position); a missing file is an error naming it.
 inline RunPosition read_run_position(const std::filesystem::path& path, bool checkpoint = false) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw error("raif: cannot open " + path.string());
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return parse_run_position(text, path.string(), checkpoint);
+  return parse_run_position(detail::read_file(path), path.string(), checkpoint);
 }
 
 /// What a metrics.jsonl line must hold for resuming: its phase and step (the rest is free).

@@ -74,11 +74,13 @@ struct TrainerHooks {
 ///   checkpoint.after_state        <phase>:<step>    state.json names the new one; checkpoint.old not yet removed
 ///   stage.after_model             warmstart:<steps> or grpo:<steps>   warmstart/ or final/ written, not evaluated
 ///   stage.after_eval              warmstart:<steps> or grpo:<steps>   evaluated, state.json not yet advanced
+// clang-format off
 inline constexpr std::array<std::string_view, 11> trainer_fault_points = {
     "data.after_train",          "metrics.mid_line",          "metrics.after_line",
     "checkpoint.after_model",    "checkpoint.after_optimizer", "checkpoint.after_step",
     "checkpoint.after_rename_old", "checkpoint.after_rename_new", "checkpoint.after_state",
     "stage.after_model",         "stage.after_eval"};
+// clang-format on
 
 namespace detail::trainer {
 inline std::uint64_t mix(std::uint64_t seed, std::string_view phase, std::int64_t step) {
@@ -100,12 +102,16 @@ struct ExtraReward {
 template <class StageLists = Stages> class BasicTrainer {
 public:
   /// A new run in `cfg.run.out_dir` (which must not hold a run), or a resumed one (`resume`).
-  BasicTrainer(TrainConfig cfg, bool resume, TrainerHooks hooks = {})
-      : cfg_(std::move(cfg)), dir_(cfg_.run.out_dir), resume_(resume), hooks_(std::move(hooks)) {
+  /// Under data parallelism every rank constructs one with the same config and its `dp`; rank 0
+  /// writes the run directory (which the ranks share) and evaluates.
+  BasicTrainer(TrainConfig cfg, bool resume, TrainerHooks hooks = {}, DataParallel dp = {})
+      : cfg_(std::move(cfg)), dir_(cfg_.run.out_dir), resume_(resume), hooks_(std::move(hooks)), dp_(std::move(dp)) {
     cfg_.validate();
     check(make_step()); // every stage name is a model of its list, before any work
     if (!cfg_.data.seed_tasks.empty() && cfg_.data.train_jsonl.empty())
       load_seed_tasks(cfg_.data.seed_tasks); // a bad seed-task file stops the run before any work
+    check_shards();
+    if (!dp_.main()) return; // rank 0 checks the run directory (it may already have started writing it)
     if (!resume_ && std::filesystem::exists(dir_ / "state.json"))
       throw error("raif: " + dir_.string() + " already holds a run; resume it with --resume " + dir_.string() +
                   " or choose another run.out_dir");
@@ -181,24 +187,21 @@ public:
                                           : default_device();
     if (device_.is_cuda() && !torch::cuda::is_available())
       throw error("raif: run.device = cuda, but no CUDA device is available");
+    if (device_.is_cuda()) // one GPU per rank on a machine: LOCAL_RANK's
+      device_ =
+          torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(dp_.local_rank() % torch::cuda::device_count()));
     hooks_.log(std::string("raif-train: device ") + (device_.is_cuda() ? "CUDA" : "CPU") + ", " +
                std::to_string(threads) + " threads, run directory " + dir_.string());
-    if (!resume_) {
-      detail::write_atomic(dir_ / "config.toml", cfg_.to_toml());
-      state_ = {};
-      save_state();
-    } else {
-      state_ = read_run_position(dir_ / "state.json");
-      hooks_.log("raif-train: resuming at stage " + state_.stage + ", step " + std::to_string(state_.step));
-      // Lines written after the position state.json names go: the resumed run writes them again.
-      truncate_metrics_file();
-    }
-    prepare_data();
-    prepare_tokenizer();
+    if (dp_.size() > 1)
+      hooks_.log(fmt::format("raif-train: rank {} of {} (local rank {})", dp_.rank(), dp_.size(), dp_.local_rank()));
+    // Rank 0 sets the run directory up (data, tokenizer); the other ranks then read what it wrote.
+    if (dp_.main()) start_run();
+    dp_.barrier();
+    if (!dp_.main()) start_run();
     if (stage() == "data") set_stage("warmstart", 0);
     if (stage() == "warmstart" && !warm_start()) return false;
     if (stage() == "grpo" && !grpo(step)) return false;
-    if (stage() == "eval") final_eval();
+    if (stage() == "eval" && dp_.main()) final_eval();
     return true;
   }
 
@@ -209,6 +212,33 @@ public:
 
 private:
   // ----- stages -----------------------------------------------------------------------------------
+  void start_run() {
+    if (!resume_) {
+      if (dp_.main()) detail::write_atomic(dir_ / "config.toml", cfg_.to_toml());
+      state_ = {};
+      save_state();
+    } else {
+      state_ = read_run_position(dir_ / "state.json");
+      hooks_.log("raif-train: resuming at stage " + state_.stage + ", step " + std::to_string(state_.step));
+      // Lines written after the position state.json names go: the resumed run writes them again.
+      if (dp_.main()) truncate_metrics_file();
+    }
+    prepare_data();
+    prepare_tokenizer();
+  }
+  // Every rank needs a share of each batch.
+  void check_shards() const {
+    const auto n = static_cast<std::int64_t>(dp_.size());
+    auto need = [&](const char* key, std::int64_t value) {
+      if (value < n)
+        throw error(fmt::format("raif: config: {} = {} is below the {} data-parallel ranks: each needs a share", key,
+                                value, n));
+    };
+    need("grpo.prompts_per_step", cfg_.grpo.prompts_per_step);
+    if (cfg_.warmstart.steps > 0) need("warmstart.batch_size", cfg_.warmstart.batch_size);
+    if (cfg_.grpo.bc_coef > 0) need("grpo.bc_batch", cfg_.grpo.bc_batch);
+  }
+
   void prepare_data() {
     if (std::filesystem::exists(dir_ / "data.json")) { // written last: the data files are complete
       train_ = read_jsonl((dir_ / "train.jsonl").string());
@@ -281,9 +311,10 @@ private:
       hooks_.log("tokenizer: " + std::to_string(tok_.vocab_size()) + " tokens, " + std::to_string(tok_.merges()) +
                  " merges");
     }
-    if (cfg_.model.init.empty()) {
-      eos_ = {tok_.token_id("<|im_end|>"), tok_.token_id("<|endoftext|>")};
-      pad_ = tok_.token_id("<|pad|>");
+    if (cfg_.model.init.empty()) { // raif's own tokenizer
+      auto ids = ChatSpecialIds::of(tok_);
+      eos_ = std::move(ids.eos);
+      pad_ = ids.pad;
     }
     // An expert turn ends with ChatML's <|im_end|>; generation stops on it too (a base model's
     // generation_config may name only <|endoftext|>).
@@ -327,19 +358,12 @@ private:
   // checkpoint, resumed with model.init) is refused: its own tokenizer is never overwritten.
   void copy_checkpoint_tokenizer() const {
     const std::filesystem::path from = cfg_.model.init;
-    auto read = [](const std::filesystem::path& p) {
-      std::ifstream in(p, std::ios::binary);
-      if (!in) throw error("raif: model.init: cannot open " + p.string());
-      std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-      if (in.bad()) throw error("raif: model.init: cannot read " + p.string());
-      return text;
-    };
     for (const std::string name :
          {"tokenizer.json", "generation_config.json", "chat_template.jinja", "tokenizer_config.json"}) {
       const bool optional = name == "generation_config.json" || name == "chat_template.jinja";
       if (optional && !std::filesystem::exists(from / name)) continue;
-      const auto text = read(from / name);
-      if (name == "tokenizer.json" && std::filesystem::exists(dir_ / name) && read(dir_ / name) != text)
+      const auto text = detail::read_file(from / name);
+      if (name == "tokenizer.json" && std::filesystem::exists(dir_ / name) && detail::read_file(dir_ / name) != text)
         throw error("raif: " + (dir_ / name).string() + " is not " + (from / name).string() +
                     ": this run was not started from model.init = " + from.string());
       detail::write_atomic(dir_ / name, text);
@@ -358,14 +382,16 @@ private:
     completion.push_back(turn_end_);
     return {tok_.encode(chat.prompt(cfg_.data.system, it.instruction, direct)), completion};
   }
-  // Log-probs of a behaviour-cloning batch of `n` expert items drawn for (phase, step).
+  // Log-probs of a behaviour-cloning batch of `n` expert items drawn for (phase, step): this rank's share.
   PolicyBatch expert_batch(std::string_view phase, std::int64_t step, std::int64_t n) {
     std::mt19937_64 rng(detail::trainer::mix(seed(), phase, step));
     std::vector<std::vector<std::int64_t>> prompts, comps;
     std::bernoulli_distribution direct(cfg_.warmstart.direct_fraction);
-    for (std::int64_t i = 0; i < n; ++i) {
+    const auto [first, last] = dp_.shard(static_cast<std::size_t>(n)); // every rank draws all n, keeps its share
+    for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
       const auto& it = train_[rng() % train_.size()];
       auto [p, c] = expert_pair(it, direct(rng));
+      if (i < first || i >= last) continue;
       prompts.push_back(std::move(p));
       comps.push_back(std::move(c));
     }
@@ -406,6 +432,8 @@ private:
         hooks_.log(fmt::format("model: {} ({:.0f}M parameters), {}", cfg_.model.init,
                                policy_->config.parameter_count() / 1e6, dtype()));
       }
+      dp_.broadcast(policy_->parameters()); // the ranks start from rank 0's weights
+      policy_->activation_checkpointing = cfg_.model.activation_checkpointing;
       make_optimizer(AdamW{}, cfg_.warmstart.lr, cfg_.warmstart.weight_decay);
     } else {
       load_checkpoint(AdamW{}, cfg_.warmstart.lr, cfg_.warmstart.weight_decay);
@@ -419,10 +447,15 @@ private:
       policy_->train();
       opt_->zero_grad();
       PolicyBatch pb = expert_batch("warmstart", step, cfg_.warmstart.batch_size);
-      const auto tokens = pb.expert_mask.sum().item<double>();
+      auto tokens = pb.expert_mask.sum().item<double>();
+      if (dp_.size() > 1) { // normalised by every rank's tokens; the ranks' shares then sum
+        tokens = dp_.sum(tokens);
+        pb.aggregation.num_tokens = tokens;
+      }
       ObjectiveOutput out = bc(pb);
       out.loss.backward();
-      const double nll = out.loss.item<double>();
+      const double nll = dp_.sum(out.loss.item<double>());
+      dp_.sum_gradients(policy_->parameters());
       const double norm = torch::nn::utils::clip_grad_norm_(policy_->parameters(), 1.0);
       const bool finite = std::isfinite(nll) && std::isfinite(norm);
       if (finite) {
@@ -440,10 +473,13 @@ private:
       hooks_.progress("warmstart", step + 1, total, secs);
       if ((step + 1) % cfg_.checkpoint.every == 0 && step + 1 < total) save_checkpoint("warmstart", step + 1);
     }
-    save_pretrained(policy_, (dir_ / "warmstart").string());
-    hooks_.fault("stage.after_model", "warmstart", total);
-    evaluate(policy_, "warmstart", "warm start");
-    hooks_.fault("stage.after_eval", "warmstart", total);
+    if (dp_.main()) {
+      save_pretrained(policy_, (dir_ / "warmstart").string());
+      hooks_.fault("stage.after_model", "warmstart", total);
+      evaluate(policy_, "warmstart", "warm start");
+      hooks_.fault("stage.after_eval", "warmstart", total);
+    }
+    dp_.barrier(); // warmstart/ is written: every rank loads it as the reference
     nonfinite_in_a_row_ = 0;
     set_stage("grpo", 0);
     opt_.reset();
@@ -462,6 +498,7 @@ private:
     } else {
       load_checkpoint(step_fn.optimizer, step_fn.lr, step_fn.weight_decay);
     }
+    policy_->activation_checkpointing = cfg_.model.activation_checkpointing;
     GrpoContext ctx{
         .policy = policy_,
         .reference = ref_,
@@ -475,6 +512,7 @@ private:
         .pad_id = pad_,
         .device = device_,
         .threads = static_cast<unsigned>(cfg_.run.threads),
+        .dp = dp_,
         .seed_of = [this](std::string_view phase, std::int64_t k) { return detail::trainer::mix(seed(), phase, k); },
         .expert_batch = [this](std::int64_t k, std::int64_t n) { return expert_batch("bc", k, n); },
         .log = hooks_.log,
@@ -484,14 +522,14 @@ private:
       if (stopping() || (cfg_.run.stop_after > 0 && step >= cfg_.run.stop_after)) return interrupt("grpo", step);
       nlohmann::json m = step_fn(ctx, step, total);
       nonfinite_in_a_row_ = ctx.nonfinite_in_a_row;
-      if (cfg_.eval.curve_every > 0 && (step + 1) % cfg_.eval.curve_every == 0)
+      if (cfg_.eval.curve_every > 0 && (step + 1) % cfg_.eval.curve_every == 0 && dp_.main())
         m["heldout_strict"] = heldout_curve_point();
       append_metrics(m);
       hooks_.log(summary(m));
       hooks_.progress("grpo", step + 1, total, m["seconds"].get<double>());
       if ((step + 1) % cfg_.checkpoint.every == 0 && step + 1 < total) save_checkpoint("grpo", step + 1);
     }
-    save_pretrained(policy_, (dir_ / "final").string());
+    if (dp_.main()) save_pretrained(policy_, (dir_ / "final").string());
     hooks_.fault("stage.after_model", "grpo", total);
     set_stage("eval", 0);
     return true;
@@ -553,12 +591,15 @@ private:
   // ----- state, checkpoints, metrics ---------------------------------------------------------------
   std::string stage() const { return state_.stage; }
   std::uint64_t seed() const { return static_cast<std::uint64_t>(cfg_.run.seed); }
-  bool stopping() const { return stop_flag && stop_flag->load(); }
+  // Whether any rank was asked to stop (every rank asks at the same points, once per step).
+  bool stopping() const { return dp_.sum(stop_flag && stop_flag->load() ? 1.0 : 0.0) > 0; }
   void set_stage(const std::string& s, std::int64_t step) {
     state_ = {.stage = s, .step = step};
     save_state();
   }
-  void save_state() { detail::write_atomic(dir_ / "state.json", state_.to_json().dump()); }
+  void save_state() {
+    if (dp_.main()) detail::write_atomic(dir_ / "state.json", state_.to_json().dump());
+  }
   bool interrupt(const std::string& phase, std::int64_t step) {
     save_checkpoint(phase, step);
     hooks_.log("raif-train: stopped at " + phase + " step " + std::to_string(step) + "; resume with --resume " +
@@ -586,6 +627,10 @@ private:
   // checkpoint, in checkpoint/ or (between the two renames and until state.json moves on)
   // checkpoint.old/. state.json is written last: it is the commit.
   void save_checkpoint(const std::string& phase, std::int64_t step) {
+    if (!dp_.main()) { // rank 0's copy is every rank's (same weights and optimiser state)
+      state_ = {.stage = phase, .step = step};
+      return;
+    }
     const auto tmp = dir_ / "checkpoint.tmp", cur = dir_ / "checkpoint", old = dir_ / "checkpoint.old";
     const RunPosition at{.stage = phase, .step = step, .nonfinite_in_a_row = nonfinite_in_a_row_};
     std::filesystem::remove_all(tmp);
@@ -639,17 +684,21 @@ private:
                 ", but no checkpoint holds it (" + (seen.empty() ? std::string("none found") : seen) + ")");
   }
   void load_checkpoint(const auto& optimizer, double lr, double wd) {
-    auto dir = find_checkpoint();
     const auto cur = dir_ / "checkpoint", old = dir_ / "checkpoint.old";
-    if (dir == old) { // killed while swapping: checkpoint/, if any, is uncommitted; put the named one back
-      hooks_.log("raif-train: resuming from " + old.string() + " (the run stopped while swapping checkpoints)");
-      std::filesystem::remove_all(cur); // a kill here leaves checkpoint.old, still named by state.json
-      std::filesystem::rename(old, cur);
-      dir = cur;
+    if (dp_.main()) {
+      const auto dir = find_checkpoint();
+      if (dir == old) { // killed while swapping: checkpoint/, if any, is uncommitted; put the named one back
+        hooks_.log("raif-train: resuming from " + old.string() + " (the run stopped while swapping checkpoints)");
+        std::filesystem::remove_all(cur); // a kill here leaves checkpoint.old, still named by state.json
+        std::filesystem::rename(old, cur);
+      }
+      std::filesystem::remove_all(old); // stale once checkpoint/ is the named one; the next swap needs the name
     }
-    std::filesystem::remove_all(old); // stale once checkpoint/ is the named one; the next swap needs the name
+    dp_.barrier(); // rank 0 has settled the checkpoint: every rank loads checkpoint/
+    const auto dir = find_checkpoint();
     nonfinite_in_a_row_ = read_run_position(dir / "step.json", true).nonfinite_in_a_row;
     policy_ = load_checked(dir.string(), [&] { return load_pretrained(dir.string(), device_); });
+    policy_->activation_checkpointing = cfg_.model.activation_checkpointing;
     make_optimizer(optimizer, lr, wd);
     const auto opt_path = (dir / "optimizer.pt").string();
     try {
@@ -665,9 +714,7 @@ private:
   void truncate_metrics_file() {
     const auto p = dir_ / "metrics.jsonl";
     if (!std::filesystem::exists(p)) return;
-    std::ifstream in(p, std::ios::binary);
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) throw error("raif: cannot read " + p.string() + ": " + detail::os_reason());
+    const auto text = detail::read_file(p);
     const auto cut = truncate_metrics(text, p.string(), state_);
     if (cut.torn) hooks_.log("raif-train: " + p.string() + " ended in a half-written line (dropped)");
     if (cut.dropped_lines > 0) detail::write_atomic(p, cut.kept);
@@ -675,6 +722,7 @@ private:
   // One line per step; a failed write stops the run with the file and the OS's reason (a torn line
   // left behind is dropped on resume).
   void append_metrics(const nlohmann::json& m) {
+    if (!dp_.main()) return;
     const auto p = dir_ / "metrics.jsonl";
     const auto line = m.dump() + '\n';
     const auto phase = m["phase"].get<std::string>();
@@ -706,6 +754,7 @@ private:
   std::filesystem::path dir_;
   bool resume_;
   TrainerHooks hooks_;
+  DataParallel dp_;
   RunPosition state_;
   nlohmann::json data_stats_;
   std::int64_t nonfinite_in_a_row_ = 0; // skipped updates in a row (saved with each checkpoint)

@@ -1,0 +1,282 @@
+#pragma once
+/// @file
+/// Data parallelism on c10d, torch.distributed's C++ core: N processes (ranks), one per GPU or CPU
+/// worker, each training on its shard of every batch.
+///
+///   place        RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT (torchrun, raif-train
+///                --nproc) or, without RANK, Slurm's SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID
+///   rendezvous   a TCPStore at MASTER_ADDR:MASTER_PORT whose server is rank 0 (torchrun's agent's
+///                when TORCHELASTIC_USE_AGENT_STORE=True, as PyTorch's env:// does)
+///   group        ProcessGroupGloo (CPU tensors; CUDA tensors go through the host)
+///   collectives  parameters broadcast from rank 0; gradients summed in float32 buckets; scalars
+///                summed in float64; vectors gathered in rank order
+///
+///   auto dp = raif::DataParallel::join(raif::ProcessPlace::from_environment());
+///   dp.broadcast(model->parameters());                   // identical weights at the start
+///   ... backward of this rank's rows, normalised by the counts of all ranks (dp.sum) ...
+///   dp.sum_gradients(model->parameters());               // then clip and step, as one process would
+///
+/// Losses are normalised by global counts and gradients are summed (not averaged), so N ranks × B/N
+/// rows give the update of 1 rank × B rows, to float rounding. A default-constructed DataParallel
+/// is one process: every collective returns its input. Without c10d (RAIF_HAVE_C10D 0) join()
+/// refuses a world size above 1.
+
+#include <raif/torch.hpp>
+
+#include <fmt/format.h>
+
+#if RAIF_HAVE_C10D
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#endif
+
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <numeric>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace raif {
+
+/// Where this process sits among the ranks of a data-parallel run.
+struct ProcessPlace {
+  int rank = 0, world_size = 1, local_rank = 0;
+  std::string master_addr = "127.0.0.1";
+  std::uint16_t master_port = 29500;
+  int agent_restart = -1; ///< torchrun hosts the store: its restart count (TORCHELASTIC_RESTART_COUNT); -1: no
+
+  /// From torchrun's variables, or Slurm's when RANK is unset; one process when neither is set.
+  /// A malformed or inconsistent variable is an error naming it.
+  static ProcessPlace from_environment();
+};
+
+/// A collective that failed: another rank died or stopped answering (RAIF_DIST_TIMEOUT_S).
+struct CollectiveError : error {
+  using error::error;
+};
+
+class DataParallel {
+public:
+  DataParallel() = default; ///< one process
+
+  /// Joins the run's process group (blocks until every rank has joined, at most `timeout`, which
+  /// also bounds every collective: a rank that died stops the others with an error, never a hang).
+  static DataParallel join(const ProcessPlace& place, std::chrono::milliseconds timeout = std::chrono::minutes(30));
+
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  int local_rank() const { return local_rank_; } ///< on its machine: which GPU it takes
+  bool main() const { return rank_ == 0; }       ///< rank 0 writes the run's files
+  /// The rows [begin, end) of `n` that are this rank's: contiguous, in rank order, sizes differing
+  /// by at most one.
+  std::pair<std::size_t, std::size_t> shard(std::size_t n) const {
+    const auto r = static_cast<std::size_t>(rank_), s = static_cast<std::size_t>(size_);
+    return {n * r / s, n * (r + 1) / s};
+  }
+
+  /// Rank 0's values of `tensors`, in place on every rank.
+  void broadcast(const std::vector<torch::Tensor>& tensors) const;
+  /// Every parameter's gradient summed over the ranks, in place. A parameter with no gradient on
+  /// any rank keeps none (as one process would leave it); one with a gradient somewhere gets the sum.
+  void sum_gradients(const std::vector<torch::Tensor>& parameters) const;
+  /// Element-wise sums over the ranks (every rank passes as many values).
+  std::vector<double> sum(std::vector<double> values) const;
+  double sum(double value) const { return sum(std::vector<double>{value})[0]; }
+  /// The ranks' vectors (of any lengths) concatenated in rank order, on every rank.
+  std::vector<double> gather(const std::vector<double>& mine) const;
+  void barrier() const;
+
+  /// Gradients travel in buckets of at most this many float32 values (64 MB).
+  std::int64_t bucket_values = std::int64_t{16} << 20;
+
+private:
+  struct Group;
+  std::shared_ptr<Group> group_;
+  int rank_ = 0, size_ = 1, local_rank_ = 0;
+};
+
+namespace detail::dp {
+/// An integer environment variable (or `fallback` when unset), checked to lie in [lo, hi].
+inline long env_int(const char* name, long fallback, long lo, long hi) {
+  const char* v = std::getenv(name);
+  if (!v || !*v) return fallback;
+  char* end = nullptr;
+  const long x = std::strtol(v, &end, 10);
+  if (*end != '\0' || x < lo || x > hi)
+    throw error(fmt::format("raif: environment variable {}='{}': expected an integer in [{}, {}]", name, v, lo, hi));
+  return x;
+}
+} // namespace detail::dp
+
+inline ProcessPlace ProcessPlace::from_environment() {
+  using detail::dp::env_int;
+  ProcessPlace p;
+  const bool torchrun = std::getenv("RANK") != nullptr, slurm = !torchrun && std::getenv("SLURM_PROCID");
+  const char* rank = torchrun ? "RANK" : "SLURM_PROCID";
+  const char* world = torchrun ? "WORLD_SIZE" : "SLURM_NTASKS";
+  const char* local = torchrun ? "LOCAL_RANK" : "SLURM_LOCALID";
+  if (!torchrun && !slurm) return p;
+  p.world_size = static_cast<int>(env_int(world, 1, 1, 1 << 20));
+  p.rank = static_cast<int>(env_int(rank, 0, 0, p.world_size - 1));
+  p.local_rank = static_cast<int>(env_int(local, 0, 0, p.world_size - 1));
+  if (const char* a = std::getenv("MASTER_ADDR"); a && *a)
+    p.master_addr = a;
+  else if (p.world_size > 1 && slurm)
+    throw error("raif: under Slurm set MASTER_ADDR to the first node's address, e.g. "
+                "MASTER_ADDR=$(scontrol show hostnames \"$SLURM_JOB_NODELIST\" | head -n 1)");
+  p.master_port = static_cast<std::uint16_t>(env_int("MASTER_PORT", 29500, 1, 65535));
+  if (const char* agent = std::getenv("TORCHELASTIC_USE_AGENT_STORE"); agent && std::string(agent) == "True")
+    p.agent_restart = static_cast<int>(env_int("TORCHELASTIC_RESTART_COUNT", 0, 0, 1 << 20));
+  return p;
+}
+
+#if RAIF_HAVE_C10D
+
+struct DataParallel::Group {
+  c10::intrusive_ptr<c10d::Store> store;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+  int rank = 0;
+
+  // Runs a collective; its failure (a dead or silent peer) as a CollectiveError naming it.
+  template <class Start> void run(const char* what, Start&& start) const {
+    try {
+      start()->wait();
+    } catch (const std::exception& e) {
+      const std::string why = e.what();
+      throw CollectiveError(fmt::format("raif: rank {} lost contact with another rank during {} (it failed or "
+                                        "stopped answering; see its message): {}",
+                                        rank, what, why.substr(0, why.find('\n'))));
+    }
+  }
+  void all_reduce(torch::Tensor t) const {
+    std::vector<torch::Tensor> ts{std::move(t)};
+    run("an all-reduce", [&] { return gloo->allreduce(ts); });
+  }
+};
+
+inline DataParallel DataParallel::join(const ProcessPlace& place, std::chrono::milliseconds timeout) {
+  DataParallel dp;
+  dp.rank_ = place.rank;
+  dp.size_ = place.world_size;
+  dp.local_rank_ = place.local_rank;
+  if (place.world_size == 1) return dp;
+  auto g = std::make_shared<Group>();
+  g->rank = place.rank;
+  try {
+    c10d::TCPStoreOptions o;
+    o.port = place.master_port;
+    o.isServer = place.rank == 0 && place.agent_restart < 0;
+    o.numWorkers = static_cast<std::size_t>(place.world_size);
+    o.waitWorkers = true;
+    o.timeout = timeout;
+    g->store = c10::make_intrusive<c10d::TCPStore>(place.master_addr, o);
+    if (place.agent_restart >= 0) // the agent's store outlives restarts: each attempt keeps its own keys
+      g->store =
+          c10::make_intrusive<c10d::PrefixStore>("/worker/attempt_" + std::to_string(place.agent_restart), g->store);
+    auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+    // GLOO_SOCKET_IFNAME picks the network interface, as in PyTorch; else the host name's address.
+    const char* ifname = std::getenv("GLOO_SOCKET_IFNAME");
+    options->devices.push_back(ifname && *ifname ? c10d::ProcessGroupGloo::createDeviceForInterface(ifname)
+                                                 : c10d::ProcessGroupGloo::createDefaultDevice());
+    g->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(g->store, place.rank, place.world_size, options);
+  } catch (const std::exception& e) {
+    const std::string what = e.what();
+    throw error(fmt::format("raif: rank {} of {} could not join the process group at {}:{}: {}", place.rank,
+                            place.world_size, place.master_addr, place.master_port, what.substr(0, what.find('\n'))));
+  }
+  dp.group_ = std::move(g);
+  return dp;
+}
+
+inline void DataParallel::broadcast(const std::vector<torch::Tensor>& tensors) const {
+  if (size_ == 1) return;
+  torch::NoGradGuard no_grad;
+  for (const auto& t : tensors) { // one at a time: parameters are few and the start is paid once
+    auto host = t.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    std::vector<torch::Tensor> ts{host};
+    group_->run("a broadcast", [&] { return group_->gloo->broadcast(ts); });
+    t.copy_(host);
+  }
+}
+
+inline void DataParallel::sum_gradients(const std::vector<torch::Tensor>& parameters) const {
+  if (size_ == 1) return;
+  torch::NoGradGuard no_grad;
+  // Which parameters have a gradient on some rank: the same set is then reduced everywhere.
+  std::vector<double> has(parameters.size());
+  for (std::size_t i = 0; i < parameters.size(); ++i) has[i] = parameters[i].grad().defined() ? 1 : 0;
+  has = sum(std::move(has));
+  std::vector<torch::Tensor> bucket;
+  std::int64_t values = 0;
+  auto flush = [&] {
+    if (bucket.empty()) return;
+    std::vector<torch::Tensor> flat;
+    for (const auto& g : bucket) flat.push_back(g.detach().to(torch::kCPU, torch::kFloat32).reshape(-1));
+    auto buffer = torch::cat(flat);
+    group_->all_reduce(buffer);
+    std::int64_t at = 0;
+    for (auto& g : bucket) {
+      g.copy_(buffer.narrow(0, at, g.numel()).view_as(g));
+      at += g.numel();
+    }
+    bucket.clear();
+    values = 0;
+  };
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    if (has[i] == 0) continue;
+    auto p = parameters[i];
+    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+    if (values + p.numel() > bucket_values) flush();
+    bucket.push_back(p.grad());
+    values += p.numel();
+  }
+  flush();
+}
+
+inline std::vector<double> DataParallel::sum(std::vector<double> values) const {
+  if (size_ == 1 || values.empty()) return values;
+  auto t = torch::tensor(values, torch::kFloat64);
+  group_->all_reduce(t);
+  return {t.data_ptr<double>(), t.data_ptr<double>() + t.numel()};
+}
+
+inline std::vector<double> DataParallel::gather(const std::vector<double>& mine) const {
+  if (size_ == 1) return mine;
+  std::vector<double> sizes(static_cast<std::size_t>(size_));
+  sizes[static_cast<std::size_t>(rank_)] = static_cast<double>(mine.size());
+  sizes = sum(std::move(sizes));
+  const auto offset = std::accumulate(sizes.begin(), sizes.begin() + rank_, 0.0);
+  const auto total = std::accumulate(sizes.begin(), sizes.end(), 0.0);
+  std::vector<double> all(static_cast<std::size_t>(total));
+  std::copy(mine.begin(), mine.end(), all.begin() + static_cast<std::ptrdiff_t>(offset));
+  return sum(std::move(all)); // exact: every slot holds one rank's value and zeros
+}
+
+inline void DataParallel::barrier() const {
+  if (size_ > 1) group_->run("a barrier", [&] { return group_->gloo->barrier(); });
+}
+
+#else // built without c10d: one process only
+
+struct DataParallel::Group {};
+
+inline DataParallel DataParallel::join(const ProcessPlace& place, std::chrono::milliseconds) {
+  if (place.world_size > 1)
+    throw error(fmt::format("raif: WORLD_SIZE is {}, but this build of raif has no c10d (LibTorch's distributed "
+                            "headers and Gloo were not found when it was configured)",
+                            place.world_size));
+  return {};
+}
+inline void DataParallel::broadcast(const std::vector<torch::Tensor>&) const {}
+inline void DataParallel::sum_gradients(const std::vector<torch::Tensor>&) const {}
+inline std::vector<double> DataParallel::sum(std::vector<double> values) const { return values; }
+inline std::vector<double> DataParallel::gather(const std::vector<double>& mine) const { return mine; }
+inline void DataParallel::barrier() const {}
+
+#endif
+
+} // namespace raif

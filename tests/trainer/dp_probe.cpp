@@ -1,0 +1,67 @@
+// A rank of the 2-process tests in test_distributed.cpp, started by raif::launch_local:
+//   dp_probe collectives   checks every DataParallel collective against values computed by hand
+//   dp_probe fail          rank 1 exits with status 5 at once; rank 0 waits in a barrier (10 minutes)
+// Exit status 0 when every check holds; otherwise 1, with the failed check on stderr; 3 when a peer
+// was lost (raif::lost_peer_status).
+#include <raif/trainer/distributed.hpp>
+
+#include <iostream>
+#include <string>
+
+namespace {
+int failures = 0;
+void expect(bool ok, const std::string& what, int rank) {
+  if (!ok) std::cerr << "rank " << rank << ": failed: " << what << std::endl, ++failures;
+}
+} // namespace
+
+int probe(const std::string& mode);
+
+int main(int argc, char** argv) {
+  try {
+    return probe(argc > 1 ? argv[1] : "");
+  } catch (const raif::CollectiveError& e) { // rank 0 of "fail": its peer is gone, as intended
+    std::cerr << e.what() << std::endl;
+    return 3;
+  }
+}
+
+int probe(const std::string& mode) {
+  const auto place = raif::ProcessPlace::from_environment();
+  auto dp = raif::DataParallel::join(place, std::chrono::minutes(10));
+  const int r = dp.rank();
+  if (mode == "fail") {
+    if (r == 1) return 5;
+    dp.barrier(); // never passes: rank 1 is gone; the launcher must stop this rank
+    return 0;
+  }
+  expect(dp.size() == 2, "two ranks", r);
+  const auto [first, last] = dp.shard(5); // 5 rows: rank 0 gets 2, rank 1 gets 3
+  expect(first == (r == 0 ? 0u : 2u) && last == (r == 0 ? 2u : 5u), "shard(5)", r);
+
+  const auto sums = dp.sum(std::vector<double>{1.0 + r, 0.5, -2.0 * r});
+  expect(sums == std::vector<double>{3.0, 1.0, -2.0}, "sum", r);
+  // Rank 0 gives {7}, rank 1 gives {8, 9}: every rank sees them in rank order.
+  const auto all = dp.gather(r == 0 ? std::vector<double>{7} : std::vector<double>{8, 9});
+  expect(all == std::vector<double>{7, 8, 9}, "gather", r);
+
+  torch::manual_seed(static_cast<std::uint64_t>(100 + r)); // the ranks start apart
+  auto a = torch::randn({4, 3}, torch::requires_grad()), b = torch::randn({5}, torch::requires_grad()),
+       c = torch::randn({2}, torch::requires_grad());
+  dp.broadcast({a, b, c});
+  torch::manual_seed(100);
+  const auto a0 = torch::randn({4, 3}), b0 = torch::randn({5}), c0 = torch::randn({2});
+  expect(torch::equal(a.detach(), a0) && torch::equal(b.detach(), b0) && torch::equal(c.detach(), c0),
+         "broadcast gives rank 0's values", r);
+
+  // a: a gradient on both ranks (1 and 2 per element); b: only on rank 1 (3 each); c: on none.
+  (a * static_cast<double>(r + 1)).sum().backward();
+  if (r == 1) (b * 3.0).sum().backward();
+  dp.bucket_values = 4; // a (12 values) and b (5) each in a bucket of their own
+  dp.sum_gradients({a, b, c});
+  expect(torch::equal(a.grad(), torch::full({4, 3}, 3.0)), "gradient summed over both ranks", r);
+  expect(b.grad().defined() && torch::equal(b.grad(), torch::full({5}, 3.0)), "gradient of one rank reaches all", r);
+  expect(!c.grad().defined(), "no gradient anywhere stays none", r);
+  dp.barrier();
+  return failures == 0 ? 0 : 1;
+}
