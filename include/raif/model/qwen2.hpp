@@ -100,22 +100,53 @@ public:
       k = cache_k->index({Slice(), Slice(), Slice(0, start + T)});
       v = cache_v->index({Slice(), Slice(), Slice(0, start + T)});
     }
+#if RAIF_HAVE_SDPA
     if (kv_heads_ != heads_) {
       k = k.repeat_interleave(heads_ / kv_heads_, 1);
       v = v.repeat_interleave(heads_ / kv_heads_, 1);
     }
-#if RAIF_HAVE_SDPA
     auto o = torch::scaled_dot_product_attention(q, k, v, allowed, 0.0, false);
 #else
-    auto scores = torch::matmul(q, k.transpose(-2, -1)).to(torch::kFloat32) / std::sqrt(static_cast<double>(head_dim_));
-    scores = scores.masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity());
-    auto o = torch::matmul(torch::softmax(scores, -1).to(q.scalar_type()), v);
+    // A decoding step (one new token per sequence, no gradients) takes the grouped layout.
+    auto o = T == 1 && !torch::GradMode::is_enabled() ? attend_grouped(q, k, v, allowed)
+                                                      : attend_repeated(q, k, v, allowed);
 #endif
     return o_proj(o.transpose(1, 2).reshape({B, T, heads_ * head_dim_}));
   }
   torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
 
 private:
+#if !RAIF_HAVE_SDPA
+  // Grouped-query attention without copying K and V: the G query heads that share a KV head are
+  // stacked as G·T rows against it, [B, KV, G·T, D]·[B, KV, D, S], one matmul per (batch, KV head).
+  // LibTorch 1.13 without MKL runs a batched matmul as a loop of one mm per batch entry (an
+  // aten::select each): G times fewer of them and no copies make a decoding step's attention 4-6x
+  // faster (docs/performance.md). A row's dot products are those of the repeated layout, so when
+  // both run as BLAS matrix products (as in decoding) the values are the same bits. Training keeps
+  // the repeated layout: there, small products take ATen's own loop in one layout and BLAS in the
+  // other, and the backward sums the G heads' gradients of K and V in another order, so every
+  // pinned figure and measured result would move by float rounding.
+  torch::Tensor attend_grouped(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
+                               const torch::Tensor& allowed) const {
+    const auto B = q.size(0), T = q.size(2), S = k.size(2), G = heads_ / kv_heads_;
+    const auto grouped = q.reshape({B, kv_heads_, G * T, head_dim_});
+    auto scores = torch::matmul(grouped, k.transpose(-2, -1)).view({B, heads_, T, S}).to(torch::kFloat32) /
+                  std::sqrt(static_cast<double>(head_dim_));
+    scores = scores.masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity());
+    const auto weights = torch::softmax(scores, -1).to(q.scalar_type()).view({B, kv_heads_, G * T, S});
+    return torch::matmul(weights, v).view({B, heads_, T, head_dim_});
+  }
+  torch::Tensor attend_repeated(const torch::Tensor& q, torch::Tensor k, torch::Tensor v,
+                                const torch::Tensor& allowed) const {
+    if (kv_heads_ != heads_) {
+      k = k.repeat_interleave(heads_ / kv_heads_, 1);
+      v = v.repeat_interleave(heads_ / kv_heads_, 1);
+    }
+    auto scores = torch::matmul(q, k.transpose(-2, -1)).to(torch::kFloat32) / std::sqrt(static_cast<double>(head_dim_));
+    scores = scores.masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity());
+    return torch::matmul(torch::softmax(scores, -1).to(q.scalar_type()), v);
+  }
+#endif
   static torch::Tensor rotate_half(const torch::Tensor& x) {
     const auto h = x.size(-1) / 2;
     return torch::cat({-x.narrow(-1, h, h), x.narrow(-1, 0, h)}, -1);
