@@ -124,6 +124,36 @@ TEST_CASE("model.activation_checkpointing trains to the same weights as a run th
   CHECK(moved > 1e-3);
 }
 
+TEST_CASE("micro-batches by a token budget: hand-computed splits, and the same training", "[trainer]") {
+  using raif::detail::trainer::micro_batches;
+  using Split = std::vector<std::vector<std::size_t>>;
+  const std::vector<std::int64_t> length = {10, 30, 20, 50, 5, 5};
+  CHECK(micro_batches(length, 4, 0) == Split{{0, 1, 2, 3}, {4, 5}}); // rows only
+  // 60 padded tokens: {10, 30} is 2 × 30; + 20 would be 3 × 30 = 90; {20} then + 50 is 100; 50
+  // alone; 50 + 5 is 2 × 50; {5, 5} is 10.
+  CHECK(micro_batches(length, 4, 60) == Split{{0, 1}, {2}, {3}, {4, 5}});
+  CHECK(micro_batches(length, 1, 1000) == Split{{0}, {1}, {2}, {3}, {4}, {5}});
+  CHECK(micro_batches(length, 8, 1) == Split{{0}, {1}, {2}, {3}, {4}, {5}}); // longer than the budget: alone
+  CHECK(micro_batches({}, 4, 60).empty());
+
+  auto plain = micro("tokens_plain");
+  REQUIRE(Trainer(plain, false).run());
+  auto cfg = micro("tokens_budget");
+  cfg.grpo.micro_batch_tokens = 150; // about one row per forward/backward instead of micro_batch = 4
+  REQUIRE(Trainer(cfg, false).run());
+  const auto a = load_safetensors("tokens_plain/final/model.safetensors"),
+             b = load_safetensors("tokens_budget/final/model.safetensors");
+  REQUIRE(a.size() == b.size());
+  double apart = 0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    apart = std::max(apart, (a[i].second - b[i].second).abs().max().item<double>());
+  CHECK(apart < 1e-5);
+  const auto m1 = metrics("tokens_plain"), m2 = metrics("tokens_budget");
+  REQUIRE(m1.size() == m2.size());
+  for (std::size_t i = 0; i < m1.size(); ++i)
+    if (m1[i]["phase"] == "grpo") CHECK(m1[i]["pg_loss"].get<double>() == Approx(m2[i]["pg_loss"].get<double>()));
+}
+
 TEST_CASE("the held-out curve is logged every eval.curve_every steps and changes nothing else", "[trainer]") {
   auto plain = micro("curve_plain");
   REQUIRE(Trainer(plain, false).run());

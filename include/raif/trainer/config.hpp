@@ -56,7 +56,7 @@ struct TrainConfig {
   } warmstart;
   struct Grpo {
     std::int64_t steps, prompts_per_step, group_size, top_k, max_new_tokens, warmup, updates_per_rollout, micro_batch,
-        bc_batch;
+        micro_batch_tokens, bc_batch;
     double no_think_fraction, temperature, top_p, lr, weight_decay, grad_clip, clip_eps, clip_eps_high, kl_coef,
         entropy_coef, bc_coef;
     bool all_equal_clause;
@@ -173,6 +173,9 @@ struct TrainConfig {
     key("grpo", "updates_per_rollout", g.updates_per_rollout, 2, above(g.updates_per_rollout, 0),
         "optimiser steps (mini-batches) per rollout");
     key("grpo", "micro_batch", g.micro_batch, 32, above(g.micro_batch, 0), "rows per forward/backward");
+    key("grpo", "micro_batch_tokens", g.micro_batch_tokens, 0, at_least(g.micro_batch_tokens, 0),
+        "padded tokens per forward/backward (rows × the longest row), besides micro_batch; 0: rows only. The same "
+        "gradients: the loss is normalised over the whole mini-batch");
     key("grpo", "clip_eps", g.clip_eps, 0.2, above(g.clip_eps, 0.0), "lower clip of the ratio (paper: 0.2)");
     key("grpo", "clip_eps_high", g.clip_eps_high, 0.2, above(g.clip_eps_high, 0.0),
         "upper clip of the ratio (DAPO's clip-higher: 0.28)");

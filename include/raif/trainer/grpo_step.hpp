@@ -105,6 +105,27 @@ inline void stop_if_nonfinite(const std::string& phase, std::int64_t step, std::
                             "those before; see the log for each skipped update",
                             phase, step + 1, batch, in_a_row, limit));
 }
+/// Micro-batches of `rows` in order: at most `max_rows` rows each and, when `max_tokens` > 0, at
+/// most `max_tokens` padded tokens (rows × the longest row's `length`); a row longer than the budget
+/// alone makes one. Each is a list of positions into `rows`.
+inline std::vector<std::vector<std::size_t>> micro_batches(const std::vector<std::int64_t>& length,
+                                                           std::int64_t max_rows, std::int64_t max_tokens) {
+  std::vector<std::vector<std::size_t>> out;
+  std::int64_t longest = 0;
+  for (std::size_t r = 0; r < length.size(); ++r) {
+    const auto wider = std::max(longest, length[r]);
+    const auto rows = out.empty() ? 0 : static_cast<std::int64_t>(out.back().size());
+    if (out.empty() || rows == max_rows || (max_tokens > 0 && (rows + 1) * wider > max_tokens)) {
+      out.emplace_back();
+      longest = length[r];
+    } else {
+      longest = wider;
+    }
+    out.back().push_back(r);
+  }
+  return out;
+}
+
 /// Per sample of every rank, in rank order: what the estimator and the selection read.
 struct BatchSignals {
   Eigen::ArrayXd reward, accuracy, tokens;
@@ -155,10 +176,10 @@ struct GrpoRollout {
   SamplingParams sampling{};
 };
 
-/// How the rollouts train: mini-batches (optimiser steps) per rollout, rows per micro-batch,
-/// gradient clipping, and behaviour cloning's batch.
+/// How the rollouts train: mini-batches (optimiser steps) per rollout, rows and padded tokens per
+/// micro-batch (0: rows only), gradient clipping, and behaviour cloning's batch.
 struct GrpoUpdate {
-  std::int64_t updates_per_rollout = 2, micro_batch = 32, bc_batch = 8;
+  std::int64_t updates_per_rollout = 2, micro_batch = 32, micro_batch_tokens = 0, bc_batch = 8;
   double grad_clip = 1.0;
 };
 
@@ -347,8 +368,12 @@ private:
       const Losses before = l; // a skipped update's losses are not reported
       // Summed where the losses are (one copy to the host per mini-batch, for the finiteness check).
       torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(ctx.device));
-      for (const auto& micro : mb | ranges::views::chunk(update.micro_batch)) {
-        const auto rows = micro | ranges::to<std::vector<std::size_t>>();
+      std::vector<std::int64_t> length; // each row's width in the batch: prompt + completion - 1
+      for (auto s : mb)
+        length.push_back(static_cast<std::int64_t>(b.prompts[s].size() + b.completions[s].tokens.size()) - 1);
+      for (const auto& micro : detail::trainer::micro_batches(length, update.micro_batch, update.micro_batch_tokens)) {
+        std::vector<std::size_t> rows;
+        for (auto r : micro) rows.push_back(mb[r]);
         auto pb = policy_batch(ctx, b, advantages, rows);
         pb.aggregation.num_sequences = windows[2 * static_cast<std::size_t>(u)];
         pb.aggregation.num_tokens = windows[2 * static_cast<std::size_t>(u) + 1];

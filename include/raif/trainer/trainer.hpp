@@ -161,6 +161,7 @@ public:
                                         .bc = {.coef = g.bc_coef},
                                         .update = {.updates_per_rollout = g.updates_per_rollout,
                                                    .micro_batch = g.micro_batch,
+                                                   .micro_batch_tokens = g.micro_batch_tokens,
                                                    .bc_batch = g.bc_batch,
                                                    .grad_clip = g.grad_clip},
                                         .optimizer = optimizer,
