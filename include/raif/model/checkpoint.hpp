@@ -8,10 +8,10 @@
 ///   raif::save_pretrained(model, "run/ckpt");            // config.json + model.safetensors
 ///   auto m = raif::load_pretrained("run/ckpt", device);  // the same model, on `device`
 
-#include <raif/detail/json_field.hpp>
 #include <raif/detail/json_file.hpp>
 #include <raif/model/qwen2.hpp>
 #include <raif/model/safetensors.hpp>
+#include <raif/model/safetensors_index.hpp>
 
 #include <algorithm>
 #include <filesystem>
@@ -64,21 +64,7 @@ inline void load_weights(Qwen2& model, const std::vector<std::pair<std::string, 
 inline void load_sharded_weights(Qwen2& model, const std::filesystem::path& index) {
   using namespace detail;
   const std::string where = index.string();
-  const auto index_json = read_json_file(index);
-  if (!index_json.is_object())
-    throw error("raif: " + where + ": expected a JSON object, got " + json_kind(index_json));
-  const auto& map = require_field(index_json, "weight_map", where, "weight_map");
-  if (!map.is_object() || map.empty())
-    throw wrong_type(map, where, "weight_map", "a non-empty object {tensor: shard file}");
-  std::map<std::string, std::set<std::string>> by_shard; // shard file -> the tensors the map puts there
-  for (auto it = map.begin(); it != map.end(); ++it) {
-    const auto& shard = as_string(it.value(), where, "weight_map[" + quote(it.key()) + "]");
-    if (shard.empty() || shard.find('/') != std::string::npos || shard.find('\\') != std::string::npos ||
-        shard == "." || shard == "..")
-      throw field_error(where, "weight_map[" + quote(it.key()) + "]",
-                        quote(shard) + " is not a file name beside the index");
-    by_shard[shard].insert(it.key());
-  }
+  const auto by_shard = parse_safetensors_index(read_file(index), where);
   std::set<std::string> done;
   for (const auto& [shard, names] : by_shard) {
     const auto path = (index.parent_path() / shard).string();

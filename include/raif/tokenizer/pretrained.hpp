@@ -19,6 +19,8 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace raif {
@@ -33,16 +35,33 @@ struct PretrainedTokenizer {
 
   /// Reads the three files of `dir`; every error names the file and the field.
   static PretrainedTokenizer load(const std::filesystem::path& dir) {
+    Files files{.config = detail::read_file(dir / "tokenizer_config.json"),
+                .config_where = (dir / "tokenizer_config.json").string()};
+    if (const auto jinja = dir / "chat_template.jinja"; std::filesystem::exists(jinja))
+      files.jinja = detail::read_file(jinja), files.jinja_where = jinja.string();
+    if (const auto gen = dir / "generation_config.json"; std::filesystem::exists(gen))
+      files.generation = detail::read_file(gen), files.generation_where = gen.string();
+    return from_files(BpeTokenizer::load((dir / "tokenizer.json").string()), files);
+  }
+
+  /// The texts of the files beside tokenizer.json, each with the name its errors give (an empty
+  /// name: the file is absent).
+  struct Files {
+    std::string config, config_where, jinja, jinja_where, generation, generation_where;
+  };
+  /// The checkpoint's tokenizer from `tokenizer` and those texts (what load() reads; the fuzz target
+  /// fuzz/targets/tokenizer_config.cpp feeds it directly).
+  static PretrainedTokenizer from_files(BpeTokenizer tokenizer, const Files& f) {
     using namespace detail;
     PretrainedTokenizer loaded;
-    loaded.tokenizer = BpeTokenizer::load((dir / "tokenizer.json").string());
-    const std::string config_path = (dir / "tokenizer_config.json").string();
-    const auto config = read_json_file(config_path);
+    loaded.tokenizer = std::move(tokenizer);
+    const auto& config_path = f.config_where;
+    const auto config = parse_json_text(f.config, config_path);
     if (!config.is_object()) throw error("raif: " + config_path + ": expected a JSON object, got " + json_kind(config));
     if (const auto* tpl = find_field(config, "chat_template"); tpl && !tpl->is_null()) {
       loaded.chat = ChatML::from_template(as_string(*tpl, config_path, "chat_template"), config_path);
-    } else if (const auto jinja = dir / "chat_template.jinja"; std::filesystem::exists(jinja)) {
-      loaded.chat = ChatML::from_template(detail::read_file(jinja), jinja.string());
+    } else if (!f.jinja_where.empty()) {
+      loaded.chat = ChatML::from_template(f.jinja, f.jinja_where);
     } else {
       throw field_error(config_path, "chat_template", "missing, and no chat_template.jinja beside it");
     }
@@ -59,15 +78,17 @@ struct PretrainedTokenizer {
     const auto* pad = find_field(config, "pad_token");
     loaded.pad_id = pad && !pad->is_null() ? token_id(*pad, "pad_token") : loaded.eos_id;
     loaded.stop_ids = {loaded.eos_id};
-    if (const auto gen_path = dir / "generation_config.json"; std::filesystem::exists(gen_path))
-      loaded.stop_ids = read_stop_ids(gen_path.string(), loaded.tokenizer.vocab_size(), loaded.stop_ids);
+    if (!f.generation_where.empty())
+      loaded.stop_ids =
+          parse_stop_ids(f.generation, f.generation_where, loaded.tokenizer.vocab_size(), loaded.stop_ids);
     return loaded;
   }
 
 private:
-  static std::vector<Id> read_stop_ids(const std::string& path, std::size_t vocab, std::vector<Id> fallback) {
+  static std::vector<Id> parse_stop_ids(std::string_view text, const std::string& path, std::size_t vocab,
+                                        std::vector<Id> fallback) {
     using namespace detail;
-    const auto gen = read_json_file(path);
+    const auto gen = parse_json_text(text, path);
     if (!gen.is_object()) throw error("raif: " + path + ": expected a JSON object, got " + json_kind(gen));
     const auto* eos = find_field(gen, "eos_token_id");
     if (!eos || eos->is_null()) return fallback;
