@@ -4,14 +4,48 @@
 // generation_config.json are copied beside, so `raif-train --set model.init=DIR` can start from it.
 //   random_checkpoint DIR '{"hidden_size": 896, "num_hidden_layers": 24, ...}' [TOKENIZER_DIR]
 // The JSON holds Qwen2Config keys (config.json's names); the others keep Qwen2.5-0.5B's values.
+//   random_checkpoint --logits DIR OUT.json
+// loads any checkpoint folder as raif does and writes its float32 logits for a fixed left-padded
+// batch of two rows, {input_ids, attention_mask, logits}: tools/check_checkpoint_transformers.py
+// compares them with transformers' on the same folder.
 #include <raif/model/checkpoint.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
+// The logits of a fixed batch: row 0 left-padded by three, row 1 full; ids below the vocabulary.
+int write_logits(const std::string& dir, const std::string& out) {
+  auto model = raif::load_pretrained(dir, torch::kCPU, "float32");
+  model->eval();
+  torch::NoGradGuard no_grad;
+  const auto V = model->config.vocab_size;
+  std::vector<std::int64_t> ids, mask;
+  for (std::int64_t r = 0; r < 2; ++r)
+    for (std::int64_t t = 0; t < 12; ++t) {
+      const bool pad = r == 0 && t < 3;
+      ids.push_back(pad ? 0 : (r * 7919 + t * 104729 + 11) % V);
+      mask.push_back(pad ? 0 : 1);
+    }
+  const auto ids_t = torch::tensor(ids).view({2, 12}), mask_t = torch::tensor(mask).view({2, 12});
+  const auto logits = model->forward(ids_t, mask_t).to(torch::kFloat32).contiguous();
+  nlohmann::json j = {{"input_ids", nlohmann::json::array()}, {"attention_mask", nlohmann::json::array()}};
+  for (std::int64_t r = 0; r < 2; ++r) {
+    j["input_ids"].push_back(std::vector<std::int64_t>(ids.begin() + r * 12, ids.begin() + (r + 1) * 12));
+    j["attention_mask"].push_back(std::vector<std::int64_t>(mask.begin() + r * 12, mask.begin() + (r + 1) * 12));
+  }
+  const float* p = logits.data_ptr<float>();
+  j["logits"] = std::vector<float>(p, p + logits.numel()); // row-major [2, 12, V]
+  j["shape"] = {2, 12, V};
+  std::ofstream(out) << j.dump();
+  std::cout << out << ": logits of " << dir << "\n";
+  return 0;
+}
+
 int main(int argc, char** argv) try {
+  if (argc == 4 && std::string(argv[1]) == "--logits") return write_logits(argv[2], argv[3]);
   if (argc < 3) {
     std::cerr << "usage: random_checkpoint DIR SHAPE_JSON [TOKENIZER_DIR]\n";
     return 2;
