@@ -7,7 +7,7 @@
 #   MODE=disk_metrics     stopped at GRPO step 2, resumed with a file-size limit of metrics.jsonl's
 #                         size + 100 bytes: appending step 3's line fails half-way (a torn line)
 # Each interrupted run must then resume and write the reference's metrics.jsonl (the wall-clock
-# fields seconds and tokens_per_s aside), eval_final.json, responses_final.jsonl and
+# fields seconds, seconds_rollout and tokens_per_s aside), eval_final.json, responses_final.jsonl and
 # final/model.safetensors, byte for byte (same machine, same thread count).
 cmake_minimum_required(VERSION 3.25)
 set(run ${WORK}/run)
@@ -49,7 +49,7 @@ endfunction()
 # metrics.jsonl without its wall-clock fields (keys are sorted, so the rest compares as text)
 function(metrics_of dir out)
   file(READ ${dir}/metrics.jsonl text)
-  string(REGEX REPLACE "\"(seconds|tokens_per_s)\":[^,}]*,?" "" text "${text}")
+  string(REGEX REPLACE "\"(seconds|seconds_rollout|tokens_per_s)\":[^,}]*,?" "" text "${text}")
   set(${out} "${text}" PARENT_SCOPE)
 endfunction()
 

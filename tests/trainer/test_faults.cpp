@@ -29,6 +29,7 @@ std::vector<nlohmann::json> metrics_of(const std::string& dir) {
   for (std::string line; std::getline(in, line);) {
     auto j = nlohmann::json::parse(line);
     j.erase("seconds");
+    j.erase("seconds_rollout");
     j.erase("tokens_per_s");
     out.push_back(j);
   }

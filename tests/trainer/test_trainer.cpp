@@ -33,6 +33,7 @@ std::vector<nlohmann::json> metrics(const std::string& dir) {
   for (std::string line; std::getline(in, line);) {
     auto j = nlohmann::json::parse(line);
     j.erase("seconds"); // wall-clock figures differ from run to run; everything else must not
+    j.erase("seconds_rollout");
     j.erase("tokens_per_s");
     out.push_back(j);
   }

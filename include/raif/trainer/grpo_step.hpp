@@ -232,7 +232,11 @@ struct GrpoStep {
   /// Step `step` of `total`: returns its metrics (one metrics.jsonl line).
   nlohmann::json operator()(GrpoContext& ctx, std::int64_t step, std::int64_t total) const {
     const auto start = std::chrono::steady_clock::now();
-    return learn(ctx, sample(ctx, step), step, total, start);
+    const auto batch = sample(ctx, step);
+    const double rollout = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    auto m = learn(ctx, batch, step, total, start);
+    m["seconds_rollout"] = rollout; // of `seconds`: this rank's generation
+    return m;
   }
 
   /// §3: this rank's share of the step's P prompts (all of them in one process), drawn with
