@@ -28,6 +28,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <string_view>
 
@@ -125,7 +126,7 @@ int main(int argc, char** argv) {
         else if (a.rfind("--nproc=", 0) != 0)
           args.push_back(a);
       }
-      return raif::launch_local(nproc, "/proc/self/exe", args,
+      return raif::launch_local(nproc, std::filesystem::read_symlink("/proc/self/exe").string(), args,
                                 [](const std::string& l) { std::cerr << l << std::endl; });
     }
     const auto place = raif::ProcessPlace::from_environment();

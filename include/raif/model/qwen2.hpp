@@ -107,9 +107,8 @@ public:
     }
     auto o = torch::scaled_dot_product_attention(q, k, v, allowed, 0.0, false);
 #else
-    // A decoding step (one new token per sequence, no gradients) takes the grouped layout.
-    auto o = T == 1 && !torch::GradMode::is_enabled() ? attend_grouped(q, k, v, allowed)
-                                                      : attend_repeated(q, k, v, allowed);
+    // A decoding step (one new token per sequence against the cache) takes the grouped layout.
+    auto o = cache_k && T == 1 ? attend_grouped(q, k, v, allowed) : attend_repeated(q, k, v, allowed);
 #endif
     return o_proj(o.transpose(1, 2).reshape({B, T, heads_ * head_dim_}));
   }
@@ -347,7 +346,9 @@ public:
     const auto cos = emb.cos().to(dtype).unsqueeze(1), sin = emb.sin().to(dtype).unsqueeze(1);
 
     auto x = model->embed_tokens(ids);
-    const bool recompute = activation_checkpointing && torch::GradMode::is_enabled() && !cache;
+    // The reentrant scheme back-propagates only from an input that needs a gradient: with a frozen
+    // embedding the layers run plainly (their parameters would get no gradient otherwise).
+    const bool recompute = activation_checkpointing && torch::GradMode::is_enabled() && !cache && x.requires_grad();
     for (std::size_t i = 0; i < model->layers->size(); ++i) {
       auto layer = model->layers->ptr<Qwen2DecoderLayerImpl>(i);
       x = recompute

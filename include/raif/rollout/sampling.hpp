@@ -20,8 +20,9 @@ struct SamplingParams {
   std::vector<std::int64_t> eos_ids; ///< any of them ends a sequence (finish reason eos)
   std::vector<std::string> stop;     ///< stop strings (finish reason stop); need a tokenizer
   std::uint64_t seed = 0;
-  /// The random stream of the first prompt (prompt i draws from stream first_stream + i): a
-  /// data-parallel rank's shard then samples what its rows would in the whole batch.
+  /// The random stream of the first sequence (sequence i of the batch draws from stream
+  /// first_stream + i): a data-parallel rank's shard then samples what its rows would in the
+  /// whole batch.
   std::uint64_t first_stream = 0;
   bool use_cache = true; ///< false: recompute the whole sequence every step (a baseline for benchmarks)
   /// Ids at or above it are never chosen (0: no limit): a checkpoint's embedding has rows beyond its

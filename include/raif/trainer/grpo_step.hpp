@@ -475,7 +475,8 @@ private:
     double reward = sc.reward.sum(), accuracy = sc.accuracy.sum();
     if (dp.size() > 1) {
       auto t = dp.sum({well_formed, strict, acc_r, acc_n, n_r, n_n, truncated, n, generated, reward, accuracy,
-                       l.pg_loss, l.kl, l.clip, l.entropy, l.nll, l.tokens});
+                       l.pg_loss, l.kl, l.clip, l.entropy, l.nll, l.tokens, l.has_entropy ? 1.0 : 0.0});
+      l.has_entropy = t[17] > 0; // a rank that kept no row this step has no entropy of its own
       std::tie(well_formed, strict, acc_r, acc_n, n_r, n_n, truncated, n, generated, reward, accuracy) =
           std::tie(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9], t[10]);
       std::tie(l.pg_loss, l.kl, l.clip, l.entropy, l.nll, l.tokens) =

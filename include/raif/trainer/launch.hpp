@@ -13,7 +13,9 @@
 /// are taken for consequences: of the failures within half a second of the first, the rank named
 /// is the first other one, else the first seen.
 /// Status 130 is an orderly stop (Ctrl-C, which reaches every rank in the terminal's process
-/// group): the others are left to finish their checkpoint. POSIX only.
+/// group): the others are left to finish their checkpoint. A SIGTERM or SIGHUP to the launcher is
+/// passed on to the ranks, and a rank dies with its launcher (PR_SET_PDEATHSIG), so none is left
+/// training into the run directory. Linux only.
 
 #include <raif/error.hpp>
 
@@ -22,16 +24,19 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -58,6 +63,28 @@ inline std::uint16_t free_port() {
 }
 /// A wait status as an exit code: its exit status, or 128 + the signal that ended it.
 inline int exit_code(int status) { return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status); }
+/// The signal a SIGTERM or SIGHUP handler of the launcher saw (0: none); it is passed on to the ranks.
+inline volatile std::sig_atomic_t forwarded = 0;
+extern "C" inline void remember_signal(int sig) { forwarded = sig; }
+/// SIGINT ignored (Ctrl-C reaches the ranks themselves) and SIGTERM/SIGHUP remembered while the
+/// launcher runs; the previous handlers are put back when it returns or throws.
+struct LauncherSignals {
+  struct sigaction previous[3]{};
+  static constexpr int which[3] = {SIGINT, SIGTERM, SIGHUP};
+  LauncherSignals() {
+    forwarded = 0;
+    for (int i = 0; i < 3; ++i) {
+      struct sigaction a {};
+      a.sa_handler = which[i] == SIGINT ? SIG_IGN : remember_signal; // no SA_RESTART: waitpid returns EINTR
+      ::sigaction(which[i], &a, &previous[i]);
+    }
+  }
+  ~LauncherSignals() {
+    for (int i = 0; i < 3; ++i) ::sigaction(which[i], &previous[i], nullptr);
+  }
+  LauncherSignals(const LauncherSignals&) = delete;
+  LauncherSignals& operator=(const LauncherSignals&) = delete;
+};
 } // namespace detail::launch
 
 /// Runs `program` with `args` (argv[1..]) as ranks 0..nproc-1 and waits for them all. Returns 0
@@ -68,34 +95,49 @@ inline int launch_local(int nproc, const std::string& program, const std::vector
                         std::chrono::milliseconds grace = std::chrono::seconds(10)) {
   if (nproc < 1) throw error("raif: --nproc must be at least 1");
   const auto port = std::to_string(detail::launch::free_port());
+  // Everything a rank needs is built before fork: between fork and exec only async-signal-safe calls.
+  std::vector<std::vector<std::string>> environments(static_cast<std::size_t>(nproc));
+  for (int r = 0; r < nproc; ++r) {
+    auto& env = environments[static_cast<std::size_t>(r)];
+    for (char** e = environ; *e; ++e) {
+      const std::string_view var = *e;
+      const auto name = var.substr(0, var.find('='));
+      if (name != "RANK" && name != "LOCAL_RANK" && name != "WORLD_SIZE" && name != "LOCAL_WORLD_SIZE" &&
+          name != "MASTER_ADDR" && name != "MASTER_PORT")
+        env.emplace_back(var);
+    }
+    const auto rank = std::to_string(r), world = std::to_string(nproc);
+    env.insert(env.end(), {"RANK=" + rank, "LOCAL_RANK=" + rank, "WORLD_SIZE=" + world, "LOCAL_WORLD_SIZE=" + world,
+                           "MASTER_ADDR=127.0.0.1", "MASTER_PORT=" + port});
+  }
+  std::vector<char*> argv{const_cast<char*>(program.c_str())};
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<std::vector<char*>> envps;
+  for (auto& env : environments) {
+    envps.emplace_back();
+    for (auto& v : env) envps.back().push_back(v.data());
+    envps.back().push_back(nullptr);
+  }
+  const pid_t launcher = ::getpid();
+  const detail::launch::LauncherSignals signals; // before the first fork: a Ctrl-C then reaches only the ranks
   std::vector<pid_t> ranks;
   for (int r = 0; r < nproc; ++r) {
     const pid_t pid = ::fork();
     if (pid < 0) {
-      for (auto p : ranks) ::kill(p, SIGKILL);
-      throw error(std::string("raif: --nproc: cannot start a rank: ") + std::strerror(errno));
+      const int err = errno;
+      for (auto p : ranks) ::kill(p, SIGKILL), ::waitpid(p, nullptr, 0);
+      throw error(std::string("raif: --nproc: cannot start a rank: ") + std::strerror(err));
     }
-    if (pid == 0) { // the rank: its place in the environment, then the program itself
-      const auto rank = std::to_string(r), world = std::to_string(nproc);
-      ::setenv("RANK", rank.c_str(), 1);
-      ::setenv("LOCAL_RANK", rank.c_str(), 1);
-      ::setenv("WORLD_SIZE", world.c_str(), 1);
-      ::setenv("LOCAL_WORLD_SIZE", world.c_str(), 1);
-      ::setenv("MASTER_ADDR", "127.0.0.1", 1);
-      ::setenv("MASTER_PORT", port.c_str(), 1);
-      std::vector<char*> argv{const_cast<char*>(program.c_str())};
-      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      ::execv(program.c_str(), argv.data());
-      std::_Exit(127); // exec failed
+    if (pid == 0) { // the rank: default signals, dies with the launcher, then the program itself
+      for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::signal(sig, SIG_DFL);
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (::getppid() != launcher) ::_exit(128 + SIGTERM); // the launcher died before prctl
+      ::execve(program.c_str(), argv.data(), envps[static_cast<std::size_t>(r)].data());
+      ::_exit(127); // exec failed
     }
     ranks.push_back(pid);
   }
-  // Ctrl-C reaches the ranks directly; the launcher keeps waiting for them.
-  struct sigaction ignore {
-  }, previous{};
-  ignore.sa_handler = SIG_IGN;
-  ::sigaction(SIGINT, &ignore, &previous);
 
   auto consequence = [](int status) {
     return WIFEXITED(status) ? WEXITSTATUS(status) == lost_peer_status : WTERMSIG(status) == SIGABRT;
@@ -122,6 +164,11 @@ inline int launch_local(int nproc, const std::string& program, const std::vector
   while (running > 0) {
     int status = 0;
     const pid_t pid = ::waitpid(-1, &status, failures.empty() ? 0 : WNOHANG);
+    if (const int sig = detail::launch::forwarded) { // SIGTERM or SIGHUP to the launcher: to every rank
+      detail::launch::forwarded = 0;
+      for (auto p : ranks)
+        if (p > 0) ::kill(p, sig);
+    }
     if (pid < 0 && errno == EINTR) continue;
     if (pid < 0) break; // no children left
     if (pid > 0) {
@@ -150,7 +197,6 @@ inline int launch_local(int nproc, const std::string& program, const std::vector
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   if (!failures.empty() && !stopping) blame(); // every rank ended within the settling time
-  ::sigaction(SIGINT, &previous, nullptr);
   return result;
 }
 
