@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
   app.add_flag("--print-config", print_config, "print the effective configuration as TOML and exit");
   app.add_flag("--print-reference", print_reference, "print the reference table of every key (Markdown) and exit");
   CLI11_PARSE(app, argc, argv);
-  int rank = 0;
+  int rank = 0, world = 1; // for the error's prefix
   try {
     raif::TrainConfig cfg;
     if (!resume_dir.empty()) {
@@ -130,9 +130,8 @@ int main(int argc, char** argv) {
                                 [](const std::string& l) { std::cerr << l << std::endl; });
     }
     const auto place = raif::ProcessPlace::from_environment();
-    rank = place.rank;
-    const auto timeout = std::chrono::seconds(raif::detail::dp::env_int("RAIF_DIST_TIMEOUT_S", 1800, 1, 1 << 30));
-    auto dp = raif::DataParallel::join(place, timeout);
+    rank = place.rank, world = place.world_size;
+    auto dp = raif::DataParallel::join(place);
 
     raif::TrainerHooks hooks;
     if (dp.main()) hooks.fault = fault_hook();
@@ -173,9 +172,7 @@ int main(int argc, char** argv) {
     std::cerr << e.what() << std::endl;
     return raif::lost_peer_status;
   } catch (const std::exception& e) {
-    const char* world = std::getenv("WORLD_SIZE");
-    std::cerr << (world && std::string(world) != "1" ? "rank " + std::to_string(rank) + ": " : "") << e.what()
-              << std::endl;
+    std::cerr << (world > 1 ? "rank " + std::to_string(rank) + ": " : "") << e.what() << std::endl;
     return 2;
   }
 }

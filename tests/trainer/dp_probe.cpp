@@ -27,8 +27,9 @@ int main(int argc, char** argv) {
 }
 
 int probe(const std::string& mode) {
-  const auto place = raif::ProcessPlace::from_environment();
-  auto dp = raif::DataParallel::join(place, std::chrono::minutes(10));
+  auto place = raif::ProcessPlace::from_environment();
+  place.timeout = std::chrono::minutes(10);
+  auto dp = raif::DataParallel::join(place);
   const int r = dp.rank();
   if (mode == "fail") {
     if (r == 1) return 5;

@@ -101,11 +101,7 @@ public:
       v = cache_v->index({Slice(), Slice(), Slice(0, start + T)});
     }
 #if RAIF_HAVE_SDPA
-    if (kv_heads_ != heads_) {
-      k = k.repeat_interleave(heads_ / kv_heads_, 1);
-      v = v.repeat_interleave(heads_ / kv_heads_, 1);
-    }
-    auto o = torch::scaled_dot_product_attention(q, k, v, allowed, 0.0, false);
+    auto o = torch::scaled_dot_product_attention(q, repeat_kv(k), repeat_kv(v), allowed, 0.0, false);
 #else
     // A decoding step (one new token per sequence against the cache) takes the grouped layout.
     auto o = cache_k && T == 1 ? attend_grouped(q, k, v, allowed) : attend_repeated(q, k, v, allowed);
@@ -129,23 +125,28 @@ private:
                                const torch::Tensor& allowed) const {
     const auto B = q.size(0), T = q.size(2), S = k.size(2), G = heads_ / kv_heads_;
     const auto grouped = q.reshape({B, kv_heads_, G * T, head_dim_});
-    auto scores = torch::matmul(grouped, k.transpose(-2, -1)).view({B, heads_, T, S}).to(torch::kFloat32) /
-                  std::sqrt(static_cast<double>(head_dim_));
-    scores = scores.masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity());
-    const auto weights = torch::softmax(scores, -1).to(q.scalar_type()).view({B, kv_heads_, G * T, S});
+    const auto products = torch::matmul(grouped, k.transpose(-2, -1)).view({B, heads_, T, S});
+    const auto weights = attention_weights(products, allowed, q.scalar_type()).view({B, kv_heads_, G * T, S});
     return torch::matmul(weights, v).view({B, heads_, T, head_dim_});
   }
-  torch::Tensor attend_repeated(const torch::Tensor& q, torch::Tensor k, torch::Tensor v,
+  torch::Tensor attend_repeated(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
                                 const torch::Tensor& allowed) const {
-    if (kv_heads_ != heads_) {
-      k = k.repeat_interleave(heads_ / kv_heads_, 1);
-      v = v.repeat_interleave(heads_ / kv_heads_, 1);
-    }
-    auto scores = torch::matmul(q, k.transpose(-2, -1)).to(torch::kFloat32) / std::sqrt(static_cast<double>(head_dim_));
+    const auto products = torch::matmul(q, repeat_kv(k).transpose(-2, -1));
+    return torch::matmul(attention_weights(products, allowed, q.scalar_type()), repeat_kv(v));
+  }
+  // Softmax over the keys of q·k products [B, H, T, S] scaled by 1/sqrt(D), in float32, where
+  // `allowed`; returned in `dtype`.
+  torch::Tensor attention_weights(const torch::Tensor& products, const torch::Tensor& allowed,
+                                  c10::ScalarType dtype) const {
+    auto scores = products.to(torch::kFloat32) / std::sqrt(static_cast<double>(head_dim_));
     scores = scores.masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity());
-    return torch::matmul(torch::softmax(scores, -1).to(q.scalar_type()), v);
+    return torch::softmax(scores, -1).to(dtype);
   }
 #endif
+  // K or V [B, KV, S, D] repeated for the query heads that share each KV head: [B, H, S, D].
+  torch::Tensor repeat_kv(const torch::Tensor& x) const {
+    return kv_heads_ == heads_ ? x : x.repeat_interleave(heads_ / kv_heads_, 1);
+  }
   static torch::Tensor rotate_half(const torch::Tensor& x) {
     const auto h = x.size(-1) / 2;
     return torch::cat({-x.narrow(-1, h, h), x.narrow(-1, 0, h)}, -1);

@@ -48,6 +48,8 @@ struct ProcessPlace {
   std::string master_addr = "127.0.0.1";
   std::uint16_t master_port = 29500;
   int agent_restart = -1; ///< torchrun hosts the store: its restart count (TORCHELASTIC_RESTART_COUNT); -1: no
+  /// Bounds the rendezvous and every collective (RAIF_DIST_TIMEOUT_S, in seconds).
+  std::chrono::milliseconds timeout = std::chrono::minutes(30);
 
   /// From torchrun's variables, or Slurm's when RANK is unset; one process when neither is set.
   /// A malformed or inconsistent variable is an error naming it.
@@ -63,9 +65,10 @@ class DataParallel {
 public:
   DataParallel() = default; ///< one process
 
-  /// Joins the run's process group (blocks until every rank has joined, at most `timeout`, which
-  /// also bounds every collective: a rank that died stops the others with an error, never a hang).
-  static DataParallel join(const ProcessPlace& place, std::chrono::milliseconds timeout = std::chrono::minutes(30));
+  /// Joins the run's process group (blocks until every rank has joined, at most `place.timeout`,
+  /// which also bounds every collective: a rank that died stops the others with an error, never a
+  /// hang).
+  static DataParallel join(const ProcessPlace& place);
 
   int rank() const { return rank_; }
   int size() const { return size_; }
@@ -115,6 +118,7 @@ inline long env_int(const char* name, long fallback, long lo, long hi) {
 inline ProcessPlace ProcessPlace::from_environment() {
   using detail::dp::env_int;
   ProcessPlace p;
+  p.timeout = std::chrono::seconds(env_int("RAIF_DIST_TIMEOUT_S", 1800, 1, 1 << 30));
   const bool torchrun = std::getenv("RANK") != nullptr, slurm = !torchrun && std::getenv("SLURM_PROCID");
   const char* rank = torchrun ? "RANK" : "SLURM_PROCID";
   const char* world = torchrun ? "WORLD_SIZE" : "SLURM_NTASKS";
@@ -158,7 +162,8 @@ struct DataParallel::Group {
   }
 };
 
-inline DataParallel DataParallel::join(const ProcessPlace& place, std::chrono::milliseconds timeout) {
+inline DataParallel DataParallel::join(const ProcessPlace& place) {
+  const auto timeout = place.timeout;
   DataParallel dp;
   dp.rank_ = place.rank;
   dp.size_ = place.world_size;
@@ -264,7 +269,7 @@ inline void DataParallel::barrier() const {
 
 struct DataParallel::Group {};
 
-inline DataParallel DataParallel::join(const ProcessPlace& place, std::chrono::milliseconds) {
+inline DataParallel DataParallel::join(const ProcessPlace& place) {
   if (place.world_size > 1)
     throw error(fmt::format("raif: WORLD_SIZE is {}, but this build of raif has no c10d (LibTorch's distributed "
                             "headers and Gloo were not found when it was configured)",

@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <chrono>
@@ -98,17 +99,19 @@ inline int launch_local(int nproc, const std::string& program, const std::vector
   // Everything a rank needs is built before fork: between fork and exec only async-signal-safe calls.
   std::vector<std::vector<std::string>> environments(static_cast<std::size_t>(nproc));
   for (int r = 0; r < nproc; ++r) {
+    const auto rank = std::to_string(r), world = std::to_string(nproc);
+    const std::vector<std::string> place = {"RANK=" + rank,       "LOCAL_RANK=" + rank,
+                                            "WORLD_SIZE=" + world, "LOCAL_WORLD_SIZE=" + world,
+                                            "MASTER_ADDR=127.0.0.1", "MASTER_PORT=" + port};
     auto& env = environments[static_cast<std::size_t>(r)];
-    for (char** e = environ; *e; ++e) {
+    for (char** e = environ; *e; ++e) { // the launcher's environment but the variables `place` sets
       const std::string_view var = *e;
-      const auto name = var.substr(0, var.find('='));
-      if (name != "RANK" && name != "LOCAL_RANK" && name != "WORLD_SIZE" && name != "LOCAL_WORLD_SIZE" &&
-          name != "MASTER_ADDR" && name != "MASTER_PORT")
+      const auto eq = var.find('=');
+      const auto name = var.substr(0, eq == std::string_view::npos ? var.size() : eq + 1); // NAME=
+      if (std::none_of(place.begin(), place.end(), [&](const std::string& p) { return p.starts_with(name); }))
         env.emplace_back(var);
     }
-    const auto rank = std::to_string(r), world = std::to_string(nproc);
-    env.insert(env.end(), {"RANK=" + rank, "LOCAL_RANK=" + rank, "WORLD_SIZE=" + world, "LOCAL_WORLD_SIZE=" + world,
-                           "MASTER_ADDR=127.0.0.1", "MASTER_PORT=" + port});
+    env.insert(env.end(), place.begin(), place.end());
   }
   std::vector<char*> argv{const_cast<char*>(program.c_str())};
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));

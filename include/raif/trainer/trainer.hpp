@@ -391,8 +391,9 @@ private:
     const auto [first, last] = dp_.shard(static_cast<std::size_t>(n)); // every rank draws all n, keeps its share
     for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) {
       const auto& it = train_[rng() % train_.size()];
-      auto [p, c] = expert_pair(it, direct(rng));
-      if (i < first || i >= last) continue;
+      const bool no_trace = direct(rng);
+      if (i < first || i >= last) continue; // drawn, so that every rank's stream stays the same; not encoded
+      auto [p, c] = expert_pair(it, no_trace);
       prompts.push_back(std::move(p));
       comps.push_back(std::move(c));
     }
@@ -434,11 +435,11 @@ private:
                                policy_->config.parameter_count() / 1e6, dtype()));
       }
       dp_.broadcast(policy_->parameters()); // the ranks start from rank 0's weights
-      policy_->activation_checkpointing = cfg_.model.activation_checkpointing;
       make_optimizer(AdamW{}, cfg_.warmstart.lr, cfg_.warmstart.weight_decay);
     } else {
       load_checkpoint(AdamW{}, cfg_.warmstart.lr, cfg_.warmstart.weight_decay);
     }
+    policy_->activation_checkpointing = cfg_.model.activation_checkpointing;
     const auto bc = objective(BehaviorCloning{.coef = 1.0}, LossAggregation::token_mean);
     for (; step < total; ++step) {
       if (stopping()) return interrupt("warmstart", step);
@@ -628,10 +629,7 @@ private:
   // checkpoint, in checkpoint/ or (between the two renames and until state.json moves on)
   // checkpoint.old/. state.json is written last: it is the commit.
   void save_checkpoint(const std::string& phase, std::int64_t step) {
-    if (!dp_.main()) { // rank 0's copy is every rank's (same weights and optimiser state)
-      state_ = {.stage = phase, .step = step};
-      return;
-    }
+    if (!dp_.main()) return set_stage(phase, step); // rank 0's copy is every rank's (same weights and optimiser state)
     const auto tmp = dir_ / "checkpoint.tmp", cur = dir_ / "checkpoint", old = dir_ / "checkpoint.old";
     const RunPosition at{.stage = phase, .step = step, .nonfinite_in_a_row = nonfinite_in_a_row_};
     std::filesystem::remove_all(tmp);
@@ -699,7 +697,6 @@ private:
     const auto dir = find_checkpoint();
     nonfinite_in_a_row_ = read_run_position(dir / "step.json", true).nonfinite_in_a_row;
     policy_ = load_checked(dir.string(), [&] { return load_pretrained(dir.string(), device_); });
-    policy_->activation_checkpointing = cfg_.model.activation_checkpointing;
     make_optimizer(optimizer, lr, wd);
     const auto opt_path = (dir / "optimizer.pt").string();
     try {
