@@ -132,7 +132,7 @@ struct TrainConfig {
     key("model", "rope_theta", m.rope_theta, 10000.0, above(m.rope_theta, 0.0), "RoPE base");
     key("model", "dtype", m.dtype, "auto", one_of(m.dtype, {"auto", "float32", "bfloat16", "float16"}),
         "parameters and compute; auto: bf16 on CUDA, fp32 on CPU. bf16/fp16 train through float32 master weights "
-        "and optimiser state (trainer/mixed_precision.hpp)");
+        "and optimiser state (trainer/mixed_precision.hpp), fp16 with dynamic loss scaling (trainer/loss_scale.hpp)");
     key("model", "activation_checkpointing", m.activation_checkpointing, false, any(),
         "recompute each decoder layer's activations in backward instead of keeping them: less memory, one more "
         "forward per layer, the same gradients");

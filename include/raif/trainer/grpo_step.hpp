@@ -35,6 +35,7 @@
 #include <raif/tokenizer/bpe.hpp>
 #include <raif/tokenizer/chat_template.hpp>
 #include <raif/trainer/distributed.hpp>
+#include <raif/trainer/mixed_precision.hpp>
 #include <raif/trainer/optim.hpp>
 
 #include <fmt/format.h>
@@ -298,6 +299,10 @@ struct GrpoStep {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     auto m = report(ctx.dp, batch, scores, kept, losses, seconds);
     m.update({{"phase", "grpo"}, {"step", step + 1}, {"lr", rate}});
+    if (const auto scale = loss_scale_of(ctx.optimizer)) { // fp16 only: other runs' lines stay as they were
+      m["loss_scale"] = *scale;
+      if (losses.skipped_overflow > 0) m["skipped_overflow"] = losses.skipped_overflow;
+    }
     return m;
   }
 
@@ -335,6 +340,7 @@ private:
     double pg_loss = 0, kl = 0, clip = 0, entropy = 0, nll = 0, tokens = 0;
     bool has_entropy = false;
     std::int64_t skipped_nonfinite = 0; ///< mini-batches whose update was skipped
+    std::int64_t skipped_overflow = 0;  ///< ... of which fp16 loss-scale overflows (not counted in the above)
   };
 
   // §4: the kept samples in `updates_per_rollout` mini-batches (the k-th kept sample of the whole
@@ -380,7 +386,7 @@ private:
         pb.aggregation.num_sequences = windows[2 * static_cast<std::size_t>(u)];
         pb.aggregation.num_tokens = windows[2 * static_cast<std::size_t>(u) + 1];
         const auto out = objective(pb);
-        out.loss.backward();
+        scaled_for_backward(ctx.optimizer, out.loss).backward();
         loss_sum += out.loss.detach().to(torch::kFloat64);
         l.tokens += pb.mask.sum().template item<double>();
         const double w = static_cast<double>(rows.size()) / static_cast<double>(sel.kept);
@@ -400,7 +406,7 @@ private:
           expert.aggregation.num_sequences = all[1];
         }
         const auto out = bc_objective(expert);
-        out.loss.backward();
+        scaled_for_backward(ctx.optimizer, out.loss).backward();
         loss_sum += out.loss.detach().to(torch::kFloat64);
         l.nll += out.metric("bc/nll") / n_minibatches;
       }
@@ -408,10 +414,19 @@ private:
       // update is skipped, counted and logged; too many in a row stop the run.
       const double loss = ctx.dp.sum(loss_sum.template item<double>());
       ctx.dp.sum_gradients(ctx.policy->parameters());
-      const double norm = torch::nn::utils::clip_grad_norm_(ctx.policy->parameters(), update.grad_clip);
+      const double norm = torch::nn::utils::clip_grad_norm_(
+          update_gradients(ctx.optimizer, ctx.policy->parameters()), update.grad_clip);
       if (std::isfinite(loss) && std::isfinite(norm)) {
         ctx.optimizer.step();
         ctx.nonfinite_in_a_row = 0;
+      } else if (skip_update(ctx.optimizer)) { // fp16: the loss scale overflowed and is now lower
+        ctx.optimizer.zero_grad();
+        const auto skipped = l.skipped_overflow + 1;
+        l = before;
+        l.skipped_overflow = skipped;
+        ctx.log(fmt::format("grpo step {} mini-batch {}: gradients overflowed fp16 at this loss scale; update skipped, "
+                            "loss scale lowered to {}",
+                            step, u, loss_scale_of(ctx.optimizer).value_or(0.0)));
       } else {
         ctx.optimizer.zero_grad();
         const auto skipped = l.skipped_nonfinite + 1;

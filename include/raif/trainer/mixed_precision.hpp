@@ -18,11 +18,22 @@
 /// param_groups (the learning rate, set_learning_rate) and save/load (the masters travel with the
 /// optimiser state, so a resumed run continues from the exact float32 weights) work as for any
 /// other. Parameters added later (add_param_group) would have no masters: don't.
+///
+/// fp16 adds dynamic loss scaling (trainer/loss_scale.hpp): the loss is scaled before backward,
+/// the gradients unscaled into the masters, and clipping and the finiteness check see those:
+///
+///   opt.scale_loss(loss).backward();
+///   torch::nn::utils::clip_grad_norm_(opt.unscale(), 1.0);        // float32, unscaled
+///   if (finite) opt.step(); else opt.skip();                       // skip: the scale is lowered
+///
+/// The free functions at the end do the same for any optimiser (identity for float32 ones).
 
+#include <raif/trainer/loss_scale.hpp>
 #include <raif/trainer/optim.hpp>
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,15 +41,35 @@ namespace raif {
 
 class MixedPrecision : public torch::optim::Optimizer {
 public:
-  MixedPrecision(std::vector<torch::Tensor> model_params, const optimizer_factory auto& factory, double lr, double wd)
-      : torch::optim::Optimizer(model_params, std::make_unique<torch::optim::AdamWOptions>(lr)), model_(model_params) {
+  MixedPrecision(std::vector<torch::Tensor> model_params, const optimizer_factory auto& factory, double lr, double wd,
+                 std::optional<DynamicLossScale> loss_scale = std::nullopt)
+      : torch::optim::Optimizer(model_params, std::make_unique<torch::optim::AdamWOptions>(lr)), model_(model_params),
+        loss_scale_(loss_scale) {
     for (const auto& p : model_params) master_.push_back(p.detach().to(torch::kFloat32).clone().requires_grad_(true));
     inner_ = factory(master_, lr, wd);
   }
 
-  /// Widens the model's gradients into the masters, steps them with the wrapped optimiser at this
-  /// optimiser's learning rate, and rounds them into the model. A parameter without a gradient is
-  /// left alone, as every LibTorch optimiser does.
+  /// The loss to differentiate: multiplied by the loss scale, if any.
+  torch::Tensor scale_loss(const torch::Tensor& loss) const { return loss_scale_ ? loss * loss_scale_->scale : loss; }
+
+  /// Widens the model's gradients into the masters, divided by the loss scale, and returns the
+  /// masters: clip and check these. A parameter without a gradient gives a master without one.
+  const std::vector<torch::Tensor>& unscale() {
+    torch::NoGradGuard no_grad;
+    for (std::size_t i = 0; i < model_.size(); ++i) {
+      const auto& g = model_[i].grad();
+      auto& m = master_[i].mutable_grad();
+      if (!g.defined()) m = torch::Tensor();
+      else if (loss_scale_) m = g.to(torch::kFloat32).div_(loss_scale_->scale); // a fresh tensor: div_ is safe
+      else m = g.to(torch::kFloat32);
+    }
+    unscaled_ = true;
+    return master_;
+  }
+
+  /// Steps the masters with the wrapped optimiser at this optimiser's learning rate (unscaling
+  /// first, unless `unscale` was called) and rounds them into the model. A parameter without a
+  /// gradient is left alone, as every LibTorch optimiser does.
   torch::Tensor step(LossClosure closure = nullptr) override {
     torch::NoGradGuard no_grad;
     torch::Tensor loss;
@@ -46,26 +77,38 @@ public:
       torch::AutoGradMode grad(true);
       loss = closure();
     }
-    for (std::size_t i = 0; i < model_.size(); ++i)
-      master_[i].mutable_grad() = model_[i].grad().defined() ? model_[i].grad().to(torch::kFloat32) : torch::Tensor();
+    if (!unscaled_) unscale();
     // One learning rate (set_learning_rate sets this optimiser's), for every group the factory made.
     const double lr = param_groups().front().options().get_lr();
     for (auto& group : inner_->param_groups()) group.options().set_lr(lr);
     inner_->step();
-    for (std::size_t i = 0; i < model_.size(); ++i) {
-      model_[i].copy_(master_[i]);
-      master_[i].mutable_grad() = torch::Tensor(); // 4 bytes a parameter, needed only during the step
-    }
+    for (std::size_t i = 0; i < model_.size(); ++i) model_[i].copy_(master_[i]);
+    drop_master_gradients();
+    if (loss_scale_) loss_scale_->update(true);
     return loss;
   }
+
+  /// An update not made (a non-finite gradient): the masters' gradients are dropped and the loss
+  /// scale lowered. Returns whether the skip was the scale's overflow (DynamicLossScale::update).
+  bool skip() {
+    drop_master_gradients();
+    return loss_scale_ && loss_scale_->update(false);
+  }
+
+  /// The loss scale (fp16), or nullptr.
+  const DynamicLossScale* loss_scale() const { return loss_scale_ ? &*loss_scale_ : nullptr; }
 
   void save(torch::serialize::OutputArchive& archive) const override {
     torch::serialize::OutputArchive inner;
     inner_->save(inner);
     archive.write("inner", inner);
     for (std::size_t i = 0; i < master_.size(); ++i) archive.write("master/" + std::to_string(i), master_[i]);
+    if (loss_scale_)
+      archive.write("loss_scale", torch::tensor({loss_scale_->scale, static_cast<double>(loss_scale_->finite_in_a_row)},
+                                                torch::kFloat64));
   }
-  /// Restores the masters and the wrapped optimiser's state, and rounds the masters into the model.
+  /// Restores the masters, the loss scale and the wrapped optimiser's state, and rounds the masters
+  /// into the model. A state without a loss scale (bf16's) leaves the scale where it is.
   void load(torch::serialize::InputArchive& archive) override {
     torch::serialize::InputArchive inner;
     archive.read("inner", inner);
@@ -80,24 +123,69 @@ public:
       master_[i].copy_(t);
       model_[i].copy_(master_[i]);
     }
+    torch::Tensor scale;
+    if (loss_scale_ && archive.try_read("loss_scale", scale)) {
+      if (scale.numel() != 2 || !(scale[0].item<double>() > 0))
+        throw error("raif: the optimizer state's loss_scale is not [scale > 0, finite steps in a row]");
+      loss_scale_->scale = scale[0].item<double>();
+      loss_scale_->finite_in_a_row = static_cast<std::int64_t>(scale[1].item<double>());
+    }
   }
 
   /// The float32 master weights, in the order of the model's parameters.
   const std::vector<torch::Tensor>& master() const { return master_; }
 
 private:
+  void drop_master_gradients() { // 4 bytes a parameter, needed only during the step
+    for (auto& m : master_) m.mutable_grad() = torch::Tensor();
+    unscaled_ = false;
+  }
   std::vector<torch::Tensor> model_, master_; // handles of the model's parameters; their float32 copies
   std::unique_ptr<torch::optim::Optimizer> inner_;
+  std::optional<DynamicLossScale> loss_scale_;
+  bool unscaled_ = false; // the masters hold this update's gradients
 };
 
-/// The optimiser a model's parameters need: `factory`'s own for float32, else it wrapped in MixedPrecision.
+/// The optimiser a model's parameters need: `factory`'s own for float32, else it wrapped in
+/// MixedPrecision, with dynamic loss scaling for fp16.
 inline std::unique_ptr<torch::optim::Optimizer> make_optimizer_for(std::vector<torch::Tensor> params,
                                                                    const optimizer_factory auto& factory, double lr,
                                                                    double wd) {
-  const bool low = std::any_of(params.begin(), params.end(),
-                               [](const torch::Tensor& p) { return p.scalar_type() != torch::kFloat32; });
-  if (low) return std::make_unique<MixedPrecision>(std::move(params), factory, lr, wd);
+  auto is = [&](auto pred) { return std::any_of(params.begin(), params.end(), pred); };
+  const bool fp16 = is([](const torch::Tensor& p) { return p.scalar_type() == torch::kFloat16; });
+  if (is([](const torch::Tensor& p) { return p.scalar_type() != torch::kFloat32; }))
+    return std::make_unique<MixedPrecision>(std::move(params), factory, lr, wd,
+                                            fp16 ? std::optional(DynamicLossScale{}) : std::nullopt);
   return factory(std::move(params), lr, wd);
+}
+
+// The update protocol for any optimiser, so that a trainer need not know which one it holds:
+//   scaled_for_backward(opt, loss).backward();  clip_grad_norm_(update_gradients(opt, params), c);
+//   finite ? opt.step() : (skip_update(opt), ...)
+// For a plain optimiser these are the identity, the parameters and nothing.
+
+/// `loss` as it should be differentiated: scaled by a MixedPrecision's loss scale, else itself.
+inline torch::Tensor scaled_for_backward(torch::optim::Optimizer& opt, const torch::Tensor& loss) {
+  auto* mp = dynamic_cast<MixedPrecision*>(&opt);
+  return mp ? mp->scale_loss(loss) : loss;
+}
+/// The tensors whose gradients the update will use, unscaled: a MixedPrecision's float32 masters,
+/// else `params`. Clip and check these.
+inline std::vector<torch::Tensor> update_gradients(torch::optim::Optimizer& opt, std::vector<torch::Tensor> params) {
+  auto* mp = dynamic_cast<MixedPrecision*>(&opt);
+  return mp ? mp->unscale() : params;
+}
+/// An update not made. Returns whether it was a loss-scale overflow (the scale is now lower, and
+/// the skip is expected rather than an error).
+inline bool skip_update(torch::optim::Optimizer& opt) {
+  auto* mp = dynamic_cast<MixedPrecision*>(&opt);
+  return mp && mp->skip();
+}
+/// The current loss scale, or nullopt when the optimiser has none.
+inline std::optional<double> loss_scale_of(const torch::optim::Optimizer& opt) {
+  const auto* mp = dynamic_cast<const MixedPrecision*>(&opt);
+  if (!mp || !mp->loss_scale()) return std::nullopt;
+  return mp->loss_scale()->scale;
 }
 
 } // namespace raif

@@ -352,6 +352,11 @@ private:
   }
   // The parameters' dtype: model.dtype, where auto is bf16 on CUDA and fp32 on the CPU.
   std::string dtype() const {
+#if !RAIF_HAVE_SDPA // LibTorch 1.x
+    if (cfg_.model.dtype == "float16" && !device_.is_cuda())
+      throw error("raif: model.dtype = \"float16\": LibTorch " TORCH_VERSION " has no float16 matrix products on "
+                  "the CPU; use bfloat16 or float32 here, or LibTorch 2.x (RAIF_TORCH=wheel, docs/building.md)");
+#endif
     return cfg_.model.dtype != "auto" ? cfg_.model.dtype : device_.is_cuda() ? "bfloat16" : "float32";
   }
   // model.init's tokenizer files into the run directory (the optional ones when it has them).
@@ -455,14 +460,20 @@ private:
         pb.aggregation.num_tokens = tokens;
       }
       ObjectiveOutput out = bc(pb);
-      out.loss.backward();
+      scaled_for_backward(*opt_, out.loss).backward();
       const double nll = dp_.sum(out.loss.item<double>());
       dp_.sum_gradients(policy_->parameters());
-      const double norm = torch::nn::utils::clip_grad_norm_(policy_->parameters(), 1.0);
+      const double norm = torch::nn::utils::clip_grad_norm_(update_gradients(*opt_, policy_->parameters()), 1.0);
       const bool finite = std::isfinite(nll) && std::isfinite(norm);
+      bool overflow = false;
       if (finite) {
         opt_->step();
         nonfinite_in_a_row_ = 0;
+      } else if ((overflow = skip_update(*opt_))) { // fp16: the loss scale overflowed and is now lower
+        opt_->zero_grad();
+        hooks_.log(fmt::format("warmstart step {}: gradients overflowed fp16 at this loss scale; update skipped, "
+                               "loss scale lowered to {}",
+                               step, loss_scale_of(*opt_).value_or(0.0)));
       } else { // the update is skipped: the weights and the optimiser's state stay as they were
         opt_->zero_grad();
         skipped_nonfinite("warmstart", step, 0, nll, norm);
@@ -470,7 +481,8 @@ private:
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       nlohmann::json m = {{"phase", "warmstart"},          {"step", step + 1}, {"nll", nll}, {"lr", lr},
                           {"tokens_per_s", tokens / secs}, {"seconds", secs}};
-      if (!finite) m["skipped_nonfinite"] = 1; // only when non-zero: the pinned metrics stay as they were
+      if (!finite) m[overflow ? "skipped_overflow" : "skipped_nonfinite"] = 1; // absent when 0: as before
+      if (const auto scale = loss_scale_of(*opt_)) m["loss_scale"] = *scale;    // fp16 only
       append_metrics(m);
       hooks_.progress("warmstart", step + 1, total, secs);
       if ((step + 1) % cfg_.checkpoint.every == 0 && step + 1 < total) save_checkpoint("warmstart", step + 1);
