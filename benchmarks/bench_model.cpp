@@ -11,10 +11,14 @@
 //                                     training adds AdamW's step. Counter peak_gb: the
 //                                     process's peak resident memory so far (run them alone:
 //                                     --benchmark_filter=qwen05b).
+//   BM_judge/{shared_prefix,pairs}/N  the LM judge's scoring: N prompts of 384 tokens, each with two
+//                                     one-token answers (YES, NO): shared_prefix_logprobs (each
+//                                     prompt once) against sequence_logprobs over the 2N pairs
 // Counters: tokens/s (generated, or trained). On the GPU when CUDA is available (--cuda), else CPU.
 // Reproduce: ./build/benchmarks/bench_model (docs/performance.md).
 #include <raif/model/qwen2.hpp>
 #include <raif/rollout/generate.hpp>
+#include <raif/rollout/logprobs.hpp>
 #include <raif/trainer/mixed_precision.hpp>
 
 #include <benchmark/benchmark.h>
@@ -58,6 +62,25 @@ void BM_generate(benchmark::State& state, bool cache) {
     for (const auto& c : out) tokens += static_cast<std::int64_t>(c.tokens.size());
   }
   state.counters["tokens/s"] = benchmark::Counter(static_cast<double>(tokens), benchmark::Counter::kIsRate);
+}
+
+void BM_judge(benchmark::State& state, bool shared) {
+  const auto N = static_cast<std::size_t>(state.range(0));
+  std::vector<std::vector<std::int64_t>> prompts(N);
+  for (std::size_t b = 0; b < N; ++b)
+    for (int t = 0; t < 384; ++t) prompts[b].push_back(static_cast<std::int64_t>((b * 37 + t * 11) % 1000));
+  const std::vector<std::int64_t> yes = {1001}, no = {1002};
+  std::vector<std::vector<std::int64_t>> pair_prompts, pair_answers;
+  for (const auto& p : prompts) {
+    pair_prompts.insert(pair_prompts.end(), {p, p});
+    pair_answers.insert(pair_answers.end(), {yes, no});
+  }
+  for (auto _ : state) {
+    if (shared) benchmark::DoNotOptimize(shared_prefix_logprobs(model(), prompts, {yes, no}, 16));
+    else benchmark::DoNotOptimize(sequence_logprobs(model(), pair_prompts, pair_answers, 16));
+  }
+  const auto queries = static_cast<double>(N) * static_cast<double>(state.iterations());
+  state.counters["queries/s"] = benchmark::Counter(queries, benchmark::Counter::kIsRate);
 }
 
 double peak_gb();
@@ -175,4 +198,6 @@ BENCHMARK_CAPTURE(BM_train, recompute, false, true)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK_CAPTURE(BM_train, naive, true)->Args({8, 256})->Args({32, 256})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_judge, shared_prefix, true)->Arg(32)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+BENCHMARK_CAPTURE(BM_judge, pairs, false)->Arg(32)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 BENCHMARK_MAIN();

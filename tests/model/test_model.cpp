@@ -574,6 +574,27 @@ TEST_CASE("the LM judge decides by log p(YES) - log p(NO)", "[rollout]") {
   }
 }
 
+TEST_CASE("shared-prefix log-probs equal teacher forcing each pair", "[rollout]") {
+  auto m = make(10);
+  // Prompts of different lengths (left padding inside a micro-batch), continuations of 1-3 tokens.
+  const std::vector<std::vector<std::int64_t>> prompts = {{5}, {1, 2, 3, 4, 5, 6, 7}, {9, 8}, {4, 4, 4, 4}, {3, 1, 2}};
+  const std::vector<std::vector<std::int64_t>> conts = {{11}, {12, 13}, {14, 15, 16}, {11, 11}};
+  const auto shared = shared_prefix_logprobs(m, prompts, conts, 2);
+  REQUIRE(shared.size() == prompts.size());
+  for (std::size_t i = 0; i < prompts.size(); ++i) {
+    REQUIRE(shared[i].size() == conts.size());
+    for (std::size_t k = 0; k < conts.size(); ++k) {
+      const double want = sequence_logprobs(m, {prompts[i]}, {conts[k]})[0]; // one pair, no padding
+      INFO("prompt " << i << ", continuation " << k);
+      CHECK(shared[i][k] == Approx(want).margin(1e-5));
+      CHECK(shared[i][k] < 0);
+    }
+  }
+  CHECK(shared[0][1] != shared[1][1]); // the prompt matters
+  CHECK_THROWS_WITH(shared_prefix_logprobs(m, prompts, {{}}), Catch::Contains("continuation 0 has no tokens"));
+  CHECK_THROWS_WITH(shared_prefix_logprobs(m, {{1}, {}}, conts), Catch::Contains("prompt 1 has no tokens"));
+}
+
 TEST_CASE("CUDA: the model runs on the GPU and agrees with the CPU", "[model][cuda]") {
   if (!torch::cuda::is_available()) RAIF_SKIP("no CUDA device (torch::cuda::is_available() is false)");
   auto m = make(10);

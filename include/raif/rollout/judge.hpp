@@ -3,7 +3,7 @@
 /// LmJudge: the LLM judge of method.md §2, a model of the `judge` concept. For each (input, answer,
 /// scoring question) it renders a judge prompt, teacher-forces a YES and a NO continuation, and
 /// decides YES iff log p(YES) > log p(NO); the margin is the difference. All queries of a call go
-/// through the model together, in micro-batches.
+/// through the model together, in micro-batches, each prompt once (shared_prefix_logprobs).
 ///
 ///   raif::LmJudge judge{.model = judge_model, .tokenizer = &tok};
 ///   raif::Judge any = judge;                       // usable wherever a raif::Judge is
@@ -46,20 +46,15 @@ struct LmJudge {
   std::vector<JudgeDecision> judge(std::span<const JudgeQuery> qs) const {
     if (!model || !tokenizer) throw error("raif: LmJudge needs a model and a tokenizer");
     const auto yes_ids = tokenizer->encode(yes, false), no_ids = tokenizer->encode(no, false);
-    std::vector<std::vector<std::int64_t>> prompts, completions;
-    for (const auto& q : qs) {
-      auto p = tokenizer->encode(render(q));
-      prompts.push_back(p);
-      prompts.push_back(std::move(p));
-      completions.push_back(yes_ids);
-      completions.push_back(no_ids);
-    }
-    std::vector<JudgeDecision> out;
-    if (qs.empty()) return out;
+    if (yes_ids.empty() || no_ids.empty()) throw error("raif: LmJudge: the yes and no answers must not be empty");
+    std::vector<std::vector<std::int64_t>> prompts;
+    for (const auto& q : qs) prompts.push_back(tokenizer->encode(render(q)));
     auto m = model; // a handle: the module itself is shared
-    const auto lp = sequence_logprobs(m, prompts, completions, micro_batch);
-    for (std::size_t i = 0; i < qs.size(); ++i) {
-      const double margin = lp[2 * i] - lp[2 * i + 1];
+    // Each prompt runs once; YES and NO continue it from the same KV cache.
+    const auto lp = shared_prefix_logprobs(m, prompts, {yes_ids, no_ids}, micro_batch);
+    std::vector<JudgeDecision> out;
+    for (const auto& yes_no : lp) {
+      const double margin = yes_no[0] - yes_no[1];
       out.push_back({margin > 0, margin});
     }
     return out;
