@@ -35,6 +35,11 @@
 #else
 #define RAIF_HAVE_SDPA 0
 #endif
+#if RAIF_HAVE_SDPA && (TORCH_VERSION_MAJOR > 2 || TORCH_VERSION_MINOR >= 5)
+#define RAIF_HAVE_SDPA_GQA 1 // ... with grouped-query attention (enable_gqa, LibTorch 2.5)
+#else
+#define RAIF_HAVE_SDPA_GQA 0
+#endif
 
 namespace raif {
 
@@ -100,7 +105,10 @@ public:
       k = cache_k->index({Slice(), Slice(), Slice(0, start + T)});
       v = cache_v->index({Slice(), Slice(), Slice(0, start + T)});
     }
-#if RAIF_HAVE_SDPA
+#if RAIF_HAVE_SDPA_GQA
+    // The fused kernel reads each KV head for its G query heads: no repeated copy of K and V.
+    auto o = torch::scaled_dot_product_attention(q, k, v, allowed, 0.0, false, std::nullopt, kv_heads_ != heads_);
+#elif RAIF_HAVE_SDPA
     auto o = torch::scaled_dot_product_attention(q, repeat_kv(k), repeat_kv(v), allowed, 0.0, false);
 #else
     // A decoding step (one new token per sequence against the cache) takes the grouped layout.
