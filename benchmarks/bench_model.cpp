@@ -65,9 +65,9 @@ void BM_generate(benchmark::State& state, bool cache) {
 }
 
 void BM_judge(benchmark::State& state, bool shared) {
-  const auto N = static_cast<std::size_t>(state.range(0));
-  std::vector<std::vector<std::int64_t>> prompts(N);
-  for (std::size_t b = 0; b < N; ++b)
+  const auto queries = static_cast<std::size_t>(state.range(0));
+  std::vector<std::vector<std::int64_t>> prompts(queries);
+  for (std::size_t b = 0; b < queries; ++b)
     for (int t = 0; t < 384; ++t) prompts[b].push_back(static_cast<std::int64_t>((b * 37 + t * 11) % 1000));
   const std::vector<std::int64_t> yes = {1001}, no = {1002};
   std::vector<std::vector<std::int64_t>> pair_prompts, pair_answers;
@@ -79,8 +79,8 @@ void BM_judge(benchmark::State& state, bool shared) {
     if (shared) benchmark::DoNotOptimize(shared_prefix_logprobs(model(), prompts, {yes, no}, 16));
     else benchmark::DoNotOptimize(sequence_logprobs(model(), pair_prompts, pair_answers, 16));
   }
-  const auto queries = static_cast<double>(N) * static_cast<double>(state.iterations());
-  state.counters["queries/s"] = benchmark::Counter(queries, benchmark::Counter::kIsRate);
+  const auto answered = static_cast<double>(queries) * static_cast<double>(state.iterations());
+  state.counters["queries/s"] = benchmark::Counter(answered, benchmark::Counter::kIsRate);
 }
 
 double peak_gb();

@@ -62,18 +62,18 @@ set(RAIF_LIBTORCH_WHEEL "" CACHE PATH
 if(RAIF_LIBTORCH_WHEEL AND NOT RAIF_WITH_TORCH STREQUAL "OFF" AND NOT TARGET raif::libtorch)
   # The wheel's TorchConfig.cmake demands the CUDA toolkit (the wheel is built with CUDA), so its
   # CPU libraries are imported directly. Its headers carry fmt 12, which shadows Debian's fmt 9 on
-  # the include path: raif then uses fmt header-only (raif_torch links fmt::fmt-header-only).
-  find_library(RAIF_WHEEL_TORCH_CPU torch_cpu PATHS ${RAIF_LIBTORCH_WHEEL}/lib NO_DEFAULT_PATH REQUIRED)
-  find_library(RAIF_WHEEL_C10 c10 PATHS ${RAIF_LIBTORCH_WHEEL}/lib NO_DEFAULT_PATH REQUIRED)
+  # the include path: with LibTorch comes fmt header-only (FMT_HEADER_ONLY; libfmt.so goes unused).
+  # NO_CACHE: another RAIF_LIBTORCH_WHEEL on reconfiguring takes that folder's libraries.
+  find_library(RAIF_WHEEL_TORCH_CPU torch_cpu PATHS ${RAIF_LIBTORCH_WHEEL}/lib NO_DEFAULT_PATH NO_CACHE REQUIRED)
+  find_library(RAIF_WHEEL_C10 c10 PATHS ${RAIF_LIBTORCH_WHEEL}/lib NO_DEFAULT_PATH NO_CACHE REQUIRED)
   set(RAIF_TORCH_INCLUDE_DIRS ${RAIF_LIBTORCH_WHEEL}/include ${RAIF_LIBTORCH_WHEEL}/include/torch/csrc/api/include)
   add_library(raif::libtorch INTERFACE IMPORTED)
-  target_link_libraries(raif::libtorch INTERFACE ${RAIF_WHEEL_TORCH_CPU} ${RAIF_WHEEL_C10})
+  target_link_libraries(raif::libtorch INTERFACE ${RAIF_WHEEL_TORCH_CPU} ${RAIF_WHEEL_C10} fmt::fmt-header-only)
   target_include_directories(raif::libtorch SYSTEM INTERFACE ${RAIF_TORCH_INCLUDE_DIRS})
   target_compile_definitions(raif::libtorch INTERFACE _GLIBCXX_USE_CXX11_ABI=1)
   # The CUDA runtime and CUPTI beside libtorch_cpu (it loads them even without a GPU).
   target_link_options(raif::libtorch INTERFACE "LINKER:-rpath,${RAIF_LIBTORCH_WHEEL}/lib")
   set(RAIF_HAVE_TORCH ON)
-  set(RAIF_TORCH_FMT_HEADER_ONLY ON)
   message(STATUS "raif: LibTorch (CPU) from the torch wheel in ${RAIF_LIBTORCH_WHEEL}")
 elseif(NOT RAIF_WITH_TORCH STREQUAL "OFF" AND NOT TARGET raif::libtorch)
   if(RAIF_WITH_TORCH STREQUAL "ON")

@@ -21,12 +21,14 @@ python3 -m pip --version > /dev/null 2>&1 || {
   say "pip is missing (Debian: apt-get install python3-pip)"
   exit 1
 }
-tmp=$(mktemp -d)
+mkdir -p "$(dirname "$DEST")"
+tmp=$(mktemp -d "$(dirname "$DEST")/.download.XXXXXX") # beside the result: /tmp may be a small tmpfs
 trap 'rm -rf "$tmp"' EXIT
 say "downloading torch==$VERSION (about 540 MB) and CUDA's runtime and CUPTI libraries from PyPI into $DEST"
 start=$(date +%s)
-python3 -m pip download -q --no-deps --only-binary=:all: -d "$tmp" "torch==$VERSION" >&2
-python3 -m pip download -q --only-binary=:all: -d "$tmp" "cuda-toolkit[cudart,cupti]==$CUDA_TOOLKIT" >&2
+# --no-cache-dir: the wheels are unpacked once; pip need not keep another 550 MB of them.
+python3 -m pip download -q --no-cache-dir --no-deps --only-binary=:all: -d "$tmp" "torch==$VERSION" >&2
+python3 -m pip download -q --no-cache-dir --only-binary=:all: -d "$tmp" "cuda-toolkit[cudart,cupti]==$CUDA_TOOLKIT" >&2
 rm -rf "$DEST"
 mkdir -p "$DEST"
 unzip -q "$tmp"/torch-"$VERSION"-*.whl 'torch/include/*' 'torch/lib/libtorch_cpu.so' 'torch/lib/libc10.so' \

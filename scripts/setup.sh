@@ -44,5 +44,7 @@ elif [ "$RAIF_TORCH" != debian ]; then
 fi
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release "${torch_args[@]}" ${RAIF_CMAKE_ARGS:-}
+elif ((${#torch_args[@]})); then
+  cmake -S . -B "$BUILD_DIR" "${torch_args[@]}" > /dev/null # another RAIF_TORCH_VERSION: its folder
 fi
 cmake --build "$BUILD_DIR" -j "$(nproc)" ${RAIF_BUILD_TARGETS:+--target $RAIF_BUILD_TARGETS}

@@ -765,6 +765,23 @@ TEST_CASE("fp16 loss scaling keeps gradients that fp16 flushes to zero, and skip
   CHECK(scaled.loss_scale()->finite_in_a_row == 1);
   CHECK(torch::equal(w, scaled.master()[0].to(torch::kFloat16)));
 
+  // A non-finite loss is not the scale's doing: that skip leaves the scale where it is.
+  CHECK_FALSE(scaled.skip(false));
+  CHECK(scaled.loss_scale()->scale == 32768);
+
+  // Masters unscaled from gradients that changed since (zero_grad, another backward) are unscaled
+  // again by step(): the update follows the gradient the model holds, 2e-3, not the stale 1e-3.
+  {
+    auto v = weights();
+    MixedPrecision opt({v}, Sgd{}, 1.0, 0.0, DynamicLossScale{});
+    opt.scale_loss((v.to(torch::kFloat32) * 1e-3).sum()).backward();
+    opt.unscale();
+    opt.zero_grad();
+    opt.scale_loss((v.to(torch::kFloat32) * 2e-3).sum()).backward();
+    opt.step();
+    CHECK((weights().to(torch::kFloat32) - opt.master()[0])[0].item<double>() == Approx(2e-3).epsilon(2e-3));
+  }
+
   // The scale travels with the optimiser state.
   torch::serialize::OutputArchive out;
   scaled.save(out);

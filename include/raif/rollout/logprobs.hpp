@@ -75,6 +75,32 @@ inline std::vector<double> sequence_logprobs(Qwen2& model, const std::vector<std
   return {lp.data_ptr<double>(), lp.data_ptr<double>() + lp.numel()};
 }
 
+namespace detail {
+// Prompts [from, from + rows) left padded to their longest, as the rollout engine lays them out:
+// ids and mask, [rows, width] row-major.
+struct LeftPadded {
+  std::vector<std::int64_t> ids, mask;
+  std::int64_t rows = 0, width = 0;
+};
+inline LeftPadded left_padded(const std::vector<std::vector<std::int64_t>>& prompts, std::size_t from,
+                              std::size_t rows) {
+  LeftPadded out{.rows = static_cast<std::int64_t>(rows)};
+  for (std::size_t i = from; i < from + rows; ++i) {
+    if (prompts[i].empty()) throw error("raif: shared_prefix_logprobs: prompt " + std::to_string(i) + " has no tokens");
+    out.width = std::max<std::int64_t>(out.width, static_cast<std::int64_t>(prompts[i].size()));
+  }
+  out.ids.assign(static_cast<std::size_t>(out.rows * out.width), 0);
+  out.mask.assign(out.ids.size(), 0);
+  for (std::size_t i = 0; i < rows; ++i) {
+    const auto& prompt = prompts[from + i];
+    const auto start = (i + 1) * static_cast<std::size_t>(out.width) - prompt.size();
+    std::copy(prompt.begin(), prompt.end(), out.ids.begin() + static_cast<std::ptrdiff_t>(start));
+    std::fill_n(out.mask.begin() + static_cast<std::ptrdiff_t>(start), prompt.size(), 1);
+  }
+  return out;
+}
+} // namespace detail
+
 /// log p(continuations[k] | prompts[i]) for every prompt i and continuation k, with each prompt run
 /// once: the prompts (left padded) fill a KV cache, whose rows are repeated for the continuations,
 /// which then run together. The judge's case: a long prompt and the short answers YES and NO cost
@@ -83,8 +109,9 @@ inline std::vector<double> sequence_logprobs(Qwen2& model, const std::vector<std
 inline std::vector<std::vector<double>>
 shared_prefix_logprobs(Qwen2& model, const std::vector<std::vector<std::int64_t>>& prompts,
                        const std::vector<std::vector<std::int64_t>>& continuations, std::int64_t micro_batch = 16) {
+  if (micro_batch < 1) throw error("raif: shared_prefix_logprobs: micro_batch must be at least 1");
   torch::NoGradGuard no_grad;
-  const auto K = static_cast<std::int64_t>(continuations.size());
+  const auto branches = static_cast<std::int64_t>(continuations.size());
   std::int64_t longest = 0; // tokens of the longest continuation
   for (std::size_t k = 0; k < continuations.size(); ++k) {
     if (continuations[k].empty())
@@ -93,64 +120,47 @@ shared_prefix_logprobs(Qwen2& model, const std::vector<std::vector<std::int64_t>
   }
   const auto device = model->device();
   const auto ints = torch::TensorOptions().dtype(torch::kInt64);
+  auto on_device = [&](const std::vector<std::int64_t>& v, std::int64_t rows) {
+    return torch::tensor(v, ints).view({rows, -1}).to(device);
+  };
   std::vector<std::vector<double>> out(prompts.size(), std::vector<double>(continuations.size(), 0.0));
-  if (K == 0) return out;
+  if (branches == 0) return out;
   for (std::size_t from = 0; from < prompts.size(); from += static_cast<std::size_t>(micro_batch)) {
-    const auto n = static_cast<std::int64_t>(std::min(prompts.size() - from, static_cast<std::size_t>(micro_batch)));
-    std::int64_t width = 0;
-    for (std::int64_t i = 0; i < n; ++i) {
-      const auto& p = prompts[from + static_cast<std::size_t>(i)];
-      if (p.empty())
-        throw error("raif: shared_prefix_logprobs: prompt " + std::to_string(from + static_cast<std::size_t>(i)) +
-                    " has no tokens");
-      width = std::max<std::int64_t>(width, static_cast<std::int64_t>(p.size()));
-    }
-    std::vector<std::int64_t> ids(static_cast<std::size_t>(n * width), 0), mask(ids.size(), 0);
-    for (std::int64_t i = 0; i < n; ++i) { // left padded, as the rollout engine does
-      const auto& p = prompts[from + static_cast<std::size_t>(i)];
-      const auto pad = width - static_cast<std::int64_t>(p.size());
-      for (std::size_t t = 0; t < p.size(); ++t) {
-        ids[static_cast<std::size_t>(i * width + pad) + t] = p[t];
-        mask[static_cast<std::size_t>(i * width + pad) + t] = 1;
-      }
-    }
-    auto cache = model->make_cache(n, width + longest - 1);
-    // Row i*K + k: prompt i followed by continuation k. Its first token is scored by the prompt's
-    // last position, the rest by the continuation's own positions.
-    const auto rows = torch::arange(n, ints.device(device)).repeat_interleave(K);
-    auto first = torch::log_softmax(
-        model->next_logits(torch::tensor(ids, ints).view({n, width}).to(device),
-                           torch::tensor(mask, ints).view({n, width}).to(device), cache)
-            .to(torch::kFloat32),
-        -1);
-    std::vector<std::int64_t> first_ids;
-    for (std::int64_t r = 0; r < n * K; ++r) first_ids.push_back(continuations[static_cast<std::size_t>(r % K)][0]);
-    auto scores = first.index_select(0, rows).gather(1, torch::tensor(first_ids, ints).to(device).view({n * K, 1}));
-    if (longest > 1) {
-      for (auto* part : {&cache.k, &cache.v})
-        for (auto& t : *part) t = t.index_select(0, rows);
-      cache.key_mask = cache.key_mask.index_select(0, rows);
-      cache.seen = cache.seen.index_select(0, rows);
-      const auto L = longest - 1; // inputs: every continuation token but the last
-      std::vector<std::int64_t> in(static_cast<std::size_t>(n * K * L), 0), in_mask(in.size(), 0), target(in.size(), 0);
-      std::vector<float> counted(in.size(), 0.f);
-      for (std::int64_t r = 0; r < n * K; ++r) {
-        const auto& c = continuations[static_cast<std::size_t>(r % K)];
-        for (std::size_t t = 0; t + 1 < c.size(); ++t) {
-          const auto at = static_cast<std::size_t>(r * L) + t;
-          in[at] = c[t], in_mask[at] = 1, target[at] = c[t + 1], counted[at] = 1.f;
+    const auto batch = detail::left_padded(prompts, from, std::min(prompts.size() - from, std::size_t(micro_batch)));
+    const auto pairs = batch.rows * branches; // row i * branches + k: prompt i, then continuation k
+    auto cache = model->make_cache(batch.rows, batch.width + longest - 1);
+    const auto last = model->next_logits(on_device(batch.ids, batch.rows), on_device(batch.mask, batch.rows), cache);
+    // A continuation's first token is scored by its prompt's last position ...
+    const auto prompt_of = torch::arange(batch.rows, ints.device(device)).repeat_interleave(branches);
+    std::vector<std::int64_t> first_tokens;
+    for (std::int64_t r = 0; r < pairs; ++r) first_tokens.push_back(continuations[std::size_t(r % branches)][0]);
+    auto scores = torch::log_softmax(last.to(torch::kFloat32), -1)
+                      .index_select(0, prompt_of)
+                      .gather(1, on_device(first_tokens, pairs));
+    if (longest > 1) { // ... the rest by the continuation's own positions, after the prompt's cache
+      for (auto* layers : {&cache.k, &cache.v})
+        for (auto& t : *layers) t = t.index_select(0, prompt_of);
+      cache.key_mask = cache.key_mask.index_select(0, prompt_of);
+      cache.seen = cache.seen.index_select(0, prompt_of);
+      const auto steps = longest - 1; // inputs: every continuation token but the last
+      std::vector<std::int64_t> inputs(static_cast<std::size_t>(pairs * steps), 0), input_mask(inputs.size(), 0),
+          targets(inputs.size(), 0);
+      for (std::int64_t r = 0; r < pairs; ++r) {
+        const auto& continuation = continuations[std::size_t(r % branches)];
+        for (std::size_t t = 0; t + 1 < continuation.size(); ++t) {
+          const auto at = static_cast<std::size_t>(r * steps) + t;
+          inputs[at] = continuation[t], input_mask[at] = 1, targets[at] = continuation[t + 1];
         }
       }
-      const auto h = model->hidden(torch::tensor(in, ints).view({n * K, L}).to(device),
-                                   torch::tensor(in_mask, ints).view({n * K, L}).to(device), &cache);
-      const auto rest = torch::log_softmax(torch::matmul(h, model->head_weight().t()).to(torch::kFloat32), -1)
-                            .gather(2, torch::tensor(target, ints).view({n * K, L, 1}).to(device))
+      const auto hidden = model->hidden(on_device(inputs, pairs), on_device(input_mask, pairs), &cache);
+      const auto rest = torch::log_softmax(torch::matmul(hidden, model->head_weight().t()).to(torch::kFloat32), -1)
+                            .gather(2, on_device(targets, pairs).unsqueeze(2))
                             .squeeze(2);
-      scores = scores + (rest * torch::tensor(counted).view({n * K, L}).to(device)).sum(1, true);
+      scores = scores + (rest * on_device(input_mask, pairs).to(torch::kFloat32)).sum(1, true);
     }
     const auto host = scores.to(torch::kFloat64).to(torch::kCPU).contiguous();
-    for (std::int64_t r = 0; r < n * K; ++r)
-      out[from + static_cast<std::size_t>(r / K)][static_cast<std::size_t>(r % K)] = host.data_ptr<double>()[r];
+    for (std::int64_t r = 0; r < pairs; ++r)
+      out[from + std::size_t(r / branches)][std::size_t(r % branches)] = host.data_ptr<double>()[r];
   }
   return out;
 }

@@ -339,8 +339,8 @@ private:
   struct Losses {
     double pg_loss = 0, kl = 0, clip = 0, entropy = 0, nll = 0, tokens = 0;
     bool has_entropy = false;
-    std::int64_t skipped_nonfinite = 0; ///< mini-batches whose update was skipped
-    std::int64_t skipped_overflow = 0;  ///< ... of which fp16 loss-scale overflows (not counted in the above)
+    std::int64_t skipped_nonfinite = 0; ///< mini-batches skipped for a non-finite loss or gradient
+    std::int64_t skipped_overflow = 0;  ///< mini-batches skipped for an fp16 loss-scale overflow (apart)
   };
 
   // §4: the kept samples in `updates_per_rollout` mini-batches (the k-th kept sample of the whole
@@ -419,7 +419,7 @@ private:
       if (std::isfinite(loss) && std::isfinite(norm)) {
         ctx.optimizer.step();
         ctx.nonfinite_in_a_row = 0;
-      } else if (skip_update(ctx.optimizer)) { // fp16: the loss scale overflowed and is now lower
+      } else if (skip_update(ctx.optimizer, std::isfinite(loss))) { // fp16: the scale overflowed, now lower
         ctx.optimizer.zero_grad();
         const auto skipped = l.skipped_overflow + 1;
         l = before;

@@ -3,8 +3,9 @@
 /// DynamicLossScale: fp16's dynamic loss scaling, with the rules and defaults of PyTorch's
 /// `torch.amp.GradScaler` (and Megatron-LM's floor of 1).
 ///
-/// Why: fp16 keeps 5 exponent bits. A gradient below 2^-24 ≈ 6e-8 (most of a small update's)
-/// flushes to zero in an fp16 backward pass, and one above 65504 overflows. The loss is multiplied
+/// Why: fp16 keeps 5 exponent bits. A gradient below 2^-25 ≈ 3e-8 (half its smallest subnormal)
+/// rounds to zero in an fp16 backward pass, below 2^-14 it loses precision, and above 65504 it
+/// overflows. The loss is multiplied
 /// by `scale` before backward, so the gradients live where fp16 can hold them, and divided by it
 /// again in float32 (MixedPrecision's masters) before clipping and the update:
 ///

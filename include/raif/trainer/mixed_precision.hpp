@@ -24,7 +24,7 @@
 ///
 ///   opt.scale_loss(loss).backward();
 ///   torch::nn::utils::clip_grad_norm_(opt.unscale(), 1.0);        // float32, unscaled
-///   if (finite) opt.step(); else opt.skip();                       // skip: the scale is lowered
+///   if (finite) opt.step(); else opt.skip(loss_is_finite);         // an overflow lowers the scale
 ///
 /// The free functions at the end do the same for any optimiser (identity for float32 ones).
 
@@ -34,6 +34,7 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -53,22 +54,25 @@ public:
   torch::Tensor scale_loss(const torch::Tensor& loss) const { return loss_scale_ ? loss * loss_scale_->scale : loss; }
 
   /// Widens the model's gradients into the masters, divided by the loss scale, and returns the
-  /// masters: clip and check these. A parameter without a gradient gives a master without one.
+  /// masters: clip and check these, then step() or skip(). A parameter without a gradient gives a
+  /// master without one.
   const std::vector<torch::Tensor>& unscale() {
     torch::NoGradGuard no_grad;
+    unscaled_from_.clear();
     for (std::size_t i = 0; i < model_.size(); ++i) {
-      const auto& g = model_[i].grad();
-      auto& m = master_[i].mutable_grad();
-      if (!g.defined()) m = torch::Tensor();
-      else if (loss_scale_) m = g.to(torch::kFloat32).div_(loss_scale_->scale); // a fresh tensor: div_ is safe
-      else m = g.to(torch::kFloat32);
+      const auto& grad = model_[i].grad();
+      auto& master_grad = master_[i].mutable_grad();
+      if (!grad.defined()) master_grad = torch::Tensor();
+      else if (loss_scale_) master_grad = grad.to(torch::kFloat32).div(loss_scale_->scale);
+      else master_grad = grad.to(torch::kFloat32); // the gradient itself when already float32: read only
+      unscaled_from_.push_back(stamp(grad));
     }
-    unscaled_ = true;
     return master_;
   }
 
-  /// Steps the masters with the wrapped optimiser at this optimiser's learning rate (unscaling
-  /// first, unless `unscale` was called) and rounds them into the model. A parameter without a
+  /// Steps the masters with the wrapped optimiser at this optimiser's learning rate and rounds them
+  /// into the model. The masters' gradients are those `unscale` made (clipped, maybe) if the
+  /// model's gradients have not changed since, else they are unscaled now. A parameter without a
   /// gradient is left alone, as every LibTorch optimiser does.
   torch::Tensor step(LossClosure closure = nullptr) override {
     torch::NoGradGuard no_grad;
@@ -77,7 +81,7 @@ public:
       torch::AutoGradMode grad(true);
       loss = closure();
     }
-    if (!unscaled_) unscale();
+    if (!unscaled_current()) unscale();
     // One learning rate (set_learning_rate sets this optimiser's), for every group the factory made.
     const double lr = param_groups().front().options().get_lr();
     for (auto& group : inner_->param_groups()) group.options().set_lr(lr);
@@ -88,11 +92,13 @@ public:
     return loss;
   }
 
-  /// An update not made (a non-finite gradient): the masters' gradients are dropped and the loss
-  /// scale lowered. Returns whether the skip was the scale's overflow (DynamicLossScale::update).
-  bool skip() {
+  /// An update not made: the masters' gradients are dropped. When the gradients overflowed (a
+  /// finite loss, non-finite gradients) the loss scale is lowered; a non-finite loss is not the
+  /// scale's doing and leaves it. Returns whether the skip was the scale's overflow
+  /// (DynamicLossScale::update), an expected event rather than an error.
+  bool skip(bool gradients_overflowed = true) {
     drop_master_gradients();
-    return loss_scale_ && loss_scale_->update(false);
+    return gradients_overflowed && loss_scale_ && loss_scale_->update(false);
   }
 
   /// The loss scale (fp16), or nullptr.
@@ -137,13 +143,29 @@ public:
 
 private:
   void drop_master_gradients() { // 4 bytes a parameter, needed only during the step
-    for (auto& m : master_) m.mutable_grad() = torch::Tensor();
-    unscaled_ = false;
+    for (auto& master : master_) master.mutable_grad() = torch::Tensor();
+    unscaled_from_.clear();
+  }
+  // Which gradient tensor, at which version, a master's gradient was unscaled from: zero_grad (not
+  // virtual, so not ours to extend) or another backward changes one of them. The handle keeps the
+  // tensor alive, so a new gradient cannot take its address.
+  static std::pair<torch::Tensor, std::int64_t> stamp(const torch::Tensor& grad) {
+    return {grad, grad.defined() ? static_cast<std::int64_t>(grad._version()) : 0};
+  }
+  bool unscaled_current() const {
+    if (unscaled_from_.size() != model_.size()) return false;
+    for (std::size_t i = 0; i < model_.size(); ++i) {
+      const auto& [was, version] = unscaled_from_[i];
+      const auto& now = model_[i].grad();
+      if (was.defined() != now.defined() || (now.defined() && (!was.is_same(now) || version != now._version())))
+        return false;
+    }
+    return true;
   }
   std::vector<torch::Tensor> model_, master_; // handles of the model's parameters; their float32 copies
   std::unique_ptr<torch::optim::Optimizer> inner_;
   std::optional<DynamicLossScale> loss_scale_;
-  bool unscaled_ = false; // the masters hold this update's gradients
+  std::vector<std::pair<torch::Tensor, std::int64_t>> unscaled_from_; // empty: the masters hold no gradients
 };
 
 /// The optimiser a model's parameters need: `factory`'s own for float32, else it wrapped in
@@ -175,11 +197,12 @@ inline std::vector<torch::Tensor> update_gradients(torch::optim::Optimizer& opt,
   auto* mp = dynamic_cast<MixedPrecision*>(&opt);
   return mp ? mp->unscale() : params;
 }
-/// An update not made. Returns whether it was a loss-scale overflow (the scale is now lower, and
-/// the skip is expected rather than an error).
-inline bool skip_update(torch::optim::Optimizer& opt) {
+/// An update not made; `gradients_overflowed`: the loss was finite and the gradients not. Returns
+/// whether it was a loss-scale overflow (the scale is now lower, and the skip is expected rather
+/// than an error).
+inline bool skip_update(torch::optim::Optimizer& opt, bool gradients_overflowed) {
   auto* mp = dynamic_cast<MixedPrecision*>(&opt);
-  return mp && mp->skip();
+  return mp && mp->skip(gradients_overflowed);
 }
 /// The current loss scale, or nullopt when the optimiser has none.
 inline std::optional<double> loss_scale_of(const torch::optim::Optimizer& opt) {

@@ -469,7 +469,7 @@ private:
       if (finite) {
         opt_->step();
         nonfinite_in_a_row_ = 0;
-      } else if ((overflow = skip_update(*opt_))) { // fp16: the loss scale overflowed and is now lower
+      } else if ((overflow = skip_update(*opt_, std::isfinite(nll)))) { // fp16: the scale overflowed, now lower
         opt_->zero_grad();
         hooks_.log(fmt::format("warmstart step {}: gradients overflowed fp16 at this loss scale; update skipped, "
                                "loss scale lowered to {}",
