@@ -3,7 +3,7 @@
 # Sourced by ./run-main.sh and ./run-tests.sh; safe to run again.
 #   RAIF_TORCH=debian (default): Debian's LibTorch 1.13, in build/ — the tests' backend
 #   RAIF_TORCH=wheel: LibTorch 2.x for the CPU from PyPI's torch wheel (scripts/libtorch-wheel.sh),
-#     in build-wheel/ — about 2.4x faster training and 1.5x faster rollouts (docs/performance.md);
+#     in build-wheel/ — about 2.4x faster training and 1.3-1.6x faster rollouts (docs/performance.md);
 #     if it cannot be fetched, Debian's is used and the reason printed
 #   RAIF_BUILD_TARGETS: build only these targets (default: all)
 set -euo pipefail

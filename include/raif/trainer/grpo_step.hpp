@@ -95,6 +95,12 @@ inline std::string nonfinite_line(const std::string& phase, std::int64_t step, s
   return fmt::format("{} step {}, mini-batch {}: non-finite loss {} or gradient norm {}; update skipped ({} in a row)",
                      phase, step + 1, batch, loss, norm, in_a_row);
 }
+/// The log line of an update skipped because its fp16 gradients overflowed the loss scale, now `scale`.
+inline std::string overflow_line(const std::string& phase, std::int64_t step, std::int64_t batch, double scale) {
+  return fmt::format("{} step {}, mini-batch {}: gradients overflowed fp16 at this loss scale; update skipped, loss "
+                     "scale lowered to {}",
+                     phase, step + 1, batch, scale);
+}
 /// Throws when `in_a_row` skipped updates reach `limit` (0: never), naming the step and the batch.
 inline void stop_if_nonfinite(const std::string& phase, std::int64_t step, std::int64_t batch, std::int64_t in_a_row,
                               std::int64_t limit) {
@@ -424,9 +430,8 @@ private:
         const auto skipped = l.skipped_overflow + 1;
         l = before;
         l.skipped_overflow = skipped;
-        ctx.log(fmt::format("grpo step {} mini-batch {}: gradients overflowed fp16 at this loss scale; update skipped, "
-                            "loss scale lowered to {}",
-                            step, u, loss_scale_of(ctx.optimizer).value_or(0.0)));
+        ctx.log(detail::trainer::overflow_line("grpo", step, static_cast<std::int64_t>(u),
+                                               loss_scale_of(ctx.optimizer).value_or(0.0)));
       } else {
         ctx.optimizer.zero_grad();
         const auto skipped = l.skipped_nonfinite + 1;

@@ -5,9 +5,9 @@
 ///
 /// Why: fp16 keeps 5 exponent bits. A gradient below 2^-25 ≈ 3e-8 (half its smallest subnormal)
 /// rounds to zero in an fp16 backward pass, below 2^-14 it loses precision, and above 65504 it
-/// overflows. The loss is multiplied
-/// by `scale` before backward, so the gradients live where fp16 can hold them, and divided by it
-/// again in float32 (MixedPrecision's masters) before clipping and the update:
+/// overflows. The loss is multiplied by `scale` before backward, so the gradients live where fp16
+/// can hold them, and divided by it again in float32 (MixedPrecision's masters) before clipping and
+/// the update:
 ///
 ///   g_master = fp32(g_fp16(scale · L)) / scale
 ///

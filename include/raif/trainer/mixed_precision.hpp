@@ -34,8 +34,8 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace raif {

@@ -471,9 +471,7 @@ private:
         nonfinite_in_a_row_ = 0;
       } else if ((overflow = skip_update(*opt_, std::isfinite(nll)))) { // fp16: the scale overflowed, now lower
         opt_->zero_grad();
-        hooks_.log(fmt::format("warmstart step {}: gradients overflowed fp16 at this loss scale; update skipped, "
-                               "loss scale lowered to {}",
-                               step, loss_scale_of(*opt_).value_or(0.0)));
+        hooks_.log(detail::trainer::overflow_line("warmstart", step, 0, loss_scale_of(*opt_).value_or(0.0)));
       } else { // the update is skipped: the weights and the optimiser's state stay as they were
         opt_->zero_grad();
         skipped_nonfinite("warmstart", step, 0, nll, norm);
