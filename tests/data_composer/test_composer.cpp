@@ -5,13 +5,16 @@
 #include <raif/constraint/ifeval.hpp>
 #include <raif/data/composer.hpp>
 #include <raif/eval/ifeval.hpp>
+#include <raif/judge/judge.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
+#include <span>
 #include <sstream>
 
 using namespace raif;
@@ -56,6 +59,58 @@ TEST_CASE("every composed item has a valid spec its expert answer passes", "[dat
   for (const char* c : {"keywords", "length_constraints", "detectable_format", "change_case", "punctuation", "startend",
                         "detectable_content"})
     CHECK(categories[c] > 10);
+}
+
+namespace {
+struct Always { // a judge with one answer
+  bool yes;
+  std::vector<JudgeDecision> judge(std::span<const JudgeQuery> q) const {
+    return std::vector<JudgeDecision>(q.size(), {yes, yes ? 1.0 : -1.0});
+  }
+};
+} // namespace
+
+TEST_CASE("judge_fraction adds a judge leaf, which a judge decides; every other draw stays as it was", "[data]") {
+  const auto& plain = composed();
+  const auto judged = Composer{.seed = 7, .options = {.judge_fraction = 0.5}}.generate(600);
+  REQUIRE(judged.items.size() == plain.items.size()); // the expert passes its own judge leaves: the same drops
+  CHECK(judged.dropped == plain.dropped);
+  const Judge yes{Always{true}}, no{Always{false}};
+  std::size_t with = 0;
+  std::map<std::string, int> kinds;
+  for (std::size_t i = 0; i < plain.items.size(); ++i) {
+    const Item &a = plain.items[i], &b = judged.items[i];
+    INFO(b.instruction);
+    if (b.constraint_ids == a.constraint_ids) { // no leaf drawn: the very same item
+      CHECK(to_json(a) == to_json(b));
+      continue;
+    }
+    ++with, ++kinds[a.composition];
+    const std::string subject = a.context["animal"];
+    const nlohmann::json leaf = {{"constraint", "judge:question"},
+                                 {"kwargs", {{"question", "Does the response talk only about the " + subject + "?"}}}};
+    auto spec = a.spec.contains("and") ? a.spec : nlohmann::json{{"and", {a.spec}}};
+    spec["and"].push_back(leaf);
+    CHECK(b.spec == spec);
+    CHECK(b.instruction == a.instruction + " Write only about the " + subject + ".");
+    CHECK(b.constraint_ids.back() == "judge:question");
+    CHECK(b.composition == (a.composition == "single" ? "and" : a.composition));
+    // The judge decides the leaf: YES keeps the expert at +2, NO takes it below; without a judge the
+    // leaf is an error naming its question.
+    const auto node = compile(b.spec);
+    const auto response = b.expert_response();
+    auto accuracy = [&](const Judge* j) {
+      return AnswerReward<AnyNode>{.spec = node}(
+                 Sample{.prompt = b.instruction, .response = response, .context = &b.context, .judge = j})
+          .value;
+    };
+    CHECK(accuracy(&yes) == 2.0);
+    CHECK(accuracy(&no) < 2.0);
+    CHECK_THROWS_WITH(accuracy(nullptr), Catch::Contains("talk only about the " + subject));
+  }
+  CHECK(with > 240);
+  CHECK(with < 360); // 0.5 of 600, within 5 standard deviations
+  for (const char* k : {"single", "and", "chain", "select", "nested"}) CHECK(kinds[k] > 5);
 }
 
 TEST_CASE("flat items carry IFEval lists that IFEval's own evaluation accepts", "[data]") {

@@ -13,7 +13,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <set>
+#include <span>
 #include <sstream>
 
 using namespace raif;
@@ -35,6 +38,7 @@ std::vector<nlohmann::json> metrics(const std::string& dir) {
     j.erase("seconds"); // wall-clock figures differ from run to run; everything else must not
     j.erase("seconds_rollout");
     j.erase("tokens_per_s");
+    j.erase("seconds_judge");
     out.push_back(j);
   }
   return out;
@@ -413,6 +417,13 @@ TrainConfig tiny(const std::string& dir, const std::vector<std::string>& sets = 
   return c;
 }
 
+std::vector<nlohmann::json> grpo_metrics_of(const std::string& dir) {
+  std::vector<nlohmann::json> out;
+  for (auto& j : metrics(dir))
+    if (j["phase"] == "grpo") out.push_back(std::move(j));
+  return out;
+}
+
 std::vector<nlohmann::json> grpo_metrics(const TrainConfig& c) {
   Trainer t(c, false);
   t.extra_reward = LengthPenalty{};
@@ -658,6 +669,232 @@ TEST_CASE("model.init: a Hugging Face checkpoint folder (real Qwen2.5 tokenizer 
   small.run.out_dir = "init_run_small";
   fs::remove_all("init_run_small");
   CHECK_THROWS_WITH(Trainer(small, false).run(), Catch::Contains("151665 tokens, more than the 1000 embedding rows"));
+  fs::remove_all(ckpt);
+}
+
+namespace {
+// A judge that records what it is asked: YES for answers of even length (deterministic, and varied
+// enough that the leaf passes for some responses and fails for others), or always `fixed`.
+struct RecordedJudge {
+  struct Log {
+    std::size_t calls = 0;
+    std::vector<JudgeQuery> queries;
+  };
+  std::shared_ptr<Log> log = std::make_shared<Log>();
+  std::optional<bool> fixed;
+  std::vector<JudgeDecision> judge(std::span<const JudgeQuery> qs) const {
+    ++log->calls;
+    std::vector<JudgeDecision> out;
+    for (const auto& q : qs) {
+      log->queries.push_back(q);
+      const bool yes = fixed ? *fixed : q.answer.size() % 2 == 0;
+      out.push_back({yes, yes ? 1.0 : -1.0});
+    }
+    return out;
+  }
+};
+std::vector<nlohmann::json> lines(const std::string& path) {
+  std::vector<nlohmann::json> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+} // namespace
+
+TEST_CASE("a judge decides the judge leaves of GRPO rewards and evaluation, each pass in one call", "[trainer]") {
+  auto c = tiny("judge_run", {"data.judge_fraction=1", "eval.curve_every=0", "eval.items=4"});
+  Trainer t(c, false);
+  const RecordedJudge recorded;
+  t.judge = recorded;
+  REQUIRE(t.run());
+  for (const auto* set : {&t.train_items(), &t.heldout_items()})
+    for (const auto& it : *set) CHECK(it.constraint_ids.back() == "judge:question");
+  // GRPO's metrics count the judge's queries (none here: the tiny model's responses are not well
+  // formed, and those fail every leaf unasked; the next test case gives the step well-formed ones).
+  std::size_t grpo_queries = 0;
+  for (const auto& step : lines("judge_run/metrics.jsonl"))
+    if (step["phase"] == "grpo") {
+      CHECK(step.contains("seconds_judge"));
+      grpo_queries += static_cast<std::size_t>(step.at("judge_queries").get<double>());
+    }
+  for (const auto& q : recorded.log->queries) CHECK(q.question.starts_with("Does the response talk only about the "));
+  // Evaluation (which scores the extracted text of every response): the warm start's and the
+  // final model's, two modes each; a mode asks at most twice (strict, then the loose candidates of
+  // the prompts that failed), GRPO at most once a step.
+  CHECK(recorded.log->calls >= 4);
+  CHECK(recorded.log->calls <= 8 + 2);
+  CHECK(recorded.log->queries.size() > grpo_queries);
+  CHECK(fs::exists("judge_run/eval_final.json"));
+}
+
+TEST_CASE("evaluation asks the judge at most twice, and scores as when asked one query at a time", "[trainer]") {
+  // Well-formed responses, so every leaf is checked: each item's expert answer, and the same
+  // answer with characters cut off (which other leaves may fail, so the loose candidates run too).
+  const auto items = Composer{.seed = 5, .options = {.judge_fraction = 1}}.generate(24).items;
+  std::vector<AnyNode> nodes;
+  std::vector<std::string> whole, cut;
+  for (const auto& it : items) {
+    nodes.push_back(compile(it.spec));
+    whole.push_back(it.expert_response());
+    cut.push_back("<think>\nx\n</think>\n<answer>\n" + it.expert_answer.substr(0, it.expert_answer.size() - 3) +
+                  "\n</answer>");
+  }
+  for (const auto* responses : {&whole, &cut}) {
+    const RecordedJudge batched, alone;
+    const Judge judge = batched, one_at_a_time = alone;
+    const auto counts = score_responses(items, nodes, *responses, 2, &judge);
+    CHECK(batched.log->calls <= 2);
+    std::set<bool> answers;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const auto expected = score_response(items[i], nodes[i], (*responses)[i], &one_at_a_time);
+      CHECK(counts[i].prompt_strict == expected.prompt_strict);
+      CHECK(counts[i].prompt_loose == expected.prompt_loose);
+      CHECK(counts[i].leaf_strict == expected.leaf_strict);
+      CHECK(counts[i].leaf_loose == expected.leaf_loose);
+      CHECK(counts[i].leaves == expected.leaves);
+    }
+    for (const auto& q : alone.log->queries) answers.insert(q.answer.size() % 2 == 0);
+    CHECK(answers.size() == 2); // the judge said YES to some and NO to others
+    CHECK(alone.log->calls > batched.log->calls);
+  }
+  // The judge decides: the expert passes every rule, so YES passes every prompt and NO none.
+  const Judge yes = RecordedJudge{.fixed = true}, no = RecordedJudge{.fixed = false};
+  for (const auto& c : score_responses(items, nodes, whole, 2, &yes)) CHECK(c.prompt_strict == 1);
+  for (const auto& c : score_responses(items, nodes, whole, 2, &no)) {
+    CHECK(c.prompt_strict == 0);
+    CHECK(c.leaf_strict == c.leaves - 1);
+  }
+}
+
+TEST_CASE("a GRPO step asks the judge once, and its rewards equal those judged one query at a time", "[trainer]") {
+  // The trainer's GRPO step on a tiny policy of its own, with well-formed responses put in place of
+  // the sampled ones (the rewards read the text; the update trains on the sampled tokens).
+  Trainer t(tiny("judge_step", {"grpo.bc_coef=0"}), false);
+  const auto step = t.make_step();
+  const auto items = Composer{.seed = 3, .options = {.judge_fraction = 1}}.generate(12).items;
+  std::vector<AnyNode> specs;
+  std::vector<std::string> corpus;
+  for (const auto& it : items) {
+    specs.push_back(compile(it.spec));
+    corpus.insert(corpus.end(), {it.instruction, it.expert_response()});
+  }
+  const auto tok = BpeTokenizer::train(corpus, {.vocab_size = 320, .special_tokens = chat_special_tokens()});
+  torch::manual_seed(1);
+  const Qwen2Config config{.vocab_size = static_cast<std::int64_t>(tok.vocab_size()), .hidden_size = 16,
+                           .intermediate_size = 32, .num_hidden_layers = 1, .num_attention_heads = 2,
+                           .num_key_value_heads = 1, .max_position_embeddings = 1024};
+  Qwen2 policy(config), reference(config);
+  const auto optimizer = AdamW{}(policy->parameters(), 1e-3, 0.0);
+  const auto special = ChatSpecialIds::of(tok);
+  const RecordedJudge batched;
+  const Judge judge = batched;
+  GrpoContext ctx{.policy = policy,
+                  .reference = reference,
+                  .optimizer = *optimizer,
+                  .tokenizer = tok,
+                  .items = items,
+                  .specs = specs,
+                  .system = "",
+                  .eos_ids = special.eos,
+                  .pad_id = special.pad,
+                  .threads = 2,
+                  .judge = &judge,
+                  .seed_of = [](std::string_view, std::int64_t k) { return static_cast<std::uint64_t>(k) + 1; }};
+  auto batch = step.sample(ctx, 0);
+  for (std::size_t s = 0; s < batch.size(); ++s) { // the expert's answer, or a part of it: judged both ways
+    const auto& answer = items[batch.item_of(s)].expert_answer;
+    batch.responses[s] = "<think>\nx\n</think>\n<answer>\n" + answer.substr(0, answer.size() - s % 3) + "\n</answer>";
+  }
+  const auto m = step.learn(ctx, batch, 0, 1);
+
+  const RecordedJudge alone;
+  const Judge one_at_a_time = alone;
+  double reward = 0;
+  for (std::size_t s = 0; s < batch.size(); ++s) {
+    const auto& it = items[batch.item_of(s)];
+    reward += step.reward(specs[batch.item_of(s)], Sample{.prompt = it.instruction,
+                                                          .response = batch.responses[s],
+                                                          .context = &it.context,
+                                                          .judge = &one_at_a_time})
+                  .value;
+  }
+  CHECK(m["reward"].get<double>() == Approx(reward / static_cast<double>(batch.size())).epsilon(1e-12));
+  const std::set<JudgeQuery> distinct(alone.log->queries.begin(), alone.log->queries.end());
+  CHECK(alone.log->calls == batch.size()); // one judge leaf per sample, asked alone
+  CHECK(batched.log->calls == 1);          // the whole step's, in one call, each query once
+  CHECK(batched.log->queries.size() == distinct.size());
+  CHECK(m["judge_queries"].get<double>() == static_cast<double>(distinct.size()));
+  std::set<bool> answers; // both answers occur, so the comparison above can tell a judge from none
+  for (const auto& q : distinct) answers.insert(q.answer.size() % 2 == 0);
+  CHECK(answers.size() == 2);
+}
+
+TEST_CASE("judge leaves without a judge are refused before any work, naming the key or the item", "[trainer]") {
+  auto c = tiny("judge_missing", {"data.judge_fraction=0.5"});
+  CHECK_THROWS_WITH(Trainer(c, false).run(), Catch::Contains("data.judge_fraction = 0.5") &&
+                                                 Catch::Contains("set judge.model"));
+  CHECK_FALSE(fs::exists("judge_missing/train.jsonl"));
+  // The user's own items: the file and the item's id.
+  const auto item = R"({"id": "j1", "prompt": "Describe the fox.", "expert_answer": "The fox is quick.",
+    "spec": {"and": [{"constraint": "punctuation:no_comma"},
+                     {"constraint": "judge:question", "kwargs": {"question": "Is it kind?"}}]}})";
+  fs::create_directories("judge_missing_data");
+  {
+    std::ofstream f("judge_missing_data/train.jsonl");
+    for (int i = 1; i <= 4; ++i) {
+      auto j = nlohmann::json::parse(item);
+      j["id"] = "j" + std::to_string(i);
+      f << j.dump() << "\n";
+    }
+  }
+  auto own = tiny("judge_missing_own", {"data.train_jsonl=\"judge_missing_data/train.jsonl\"",
+                                        "data.heldout_jsonl=\"judge_missing_data/train.jsonl\""});
+  CHECK_THROWS_WITH(Trainer(own, false).run(), Catch::Contains("judge_missing_data/train.jsonl: item 'j1'") &&
+                                                   Catch::Contains("judge:question"));
+  CHECK_FALSE(fs::exists("judge_missing_own/train.jsonl"));
+  auto bad = tiny("judge_bad_model", {"judge.model=\"no_such_judge\""});
+  CHECK_THROWS_WITH(Trainer(bad, false).run(), Catch::Contains("judge.model") && Catch::Contains("no_such_judge"));
+  CHECK_FALSE(fs::exists("judge_bad_model/train.jsonl"));
+}
+
+TEST_CASE("judge.model: a checkpoint folder judges as LmJudge in GRPO and evaluation", "[trainer]") {
+  // A random 2-layer Qwen2 with the real Qwen2.5 tokenizer and chat template as the judge of a
+  // policy trained from scratch (another tokenizer: the judge reads text, not ids).
+  const std::string tok_dir = std::string(RAIF_IFEVAL_DIR) + "/../qwen2-tokenizer";
+  if (!fs::exists(tok_dir + "/tokenizer.json")) RAIF_SKIP("Qwen2.5 tokenizer fixture not found at " + tok_dir);
+  const std::string ckpt = "judge_checkpoint";
+  fs::remove_all(ckpt);
+  torch::manual_seed(11);
+  Qwen2 judge_model(Qwen2Config{.vocab_size = 151936, .hidden_size = 32, .intermediate_size = 64,
+                                .num_hidden_layers = 2, .num_attention_heads = 4, .num_key_value_heads = 2,
+                                .max_position_embeddings = 4096, .torch_dtype = "bfloat16"});
+  save_pretrained(judge_model, ckpt);
+  for (const char* f : {"tokenizer.json", "tokenizer_config.json", "generation_config.json"})
+    fs::copy_file(tok_dir + "/" + f, ckpt + "/" + f);
+  auto c = tiny("judge_lm", {"data.judge_fraction=1", "eval.curve_every=0", "eval.items=3",
+                             "judge.model=\"" + ckpt + "\"", "judge.micro_batch=5"});
+  std::vector<std::string> log;
+  TrainerHooks hooks;
+  hooks.log = [&](const std::string& s) { log.push_back(s); };
+  Trainer t(c, false, hooks);
+  REQUIRE(t.run());
+  CHECK(std::any_of(log.begin(), log.end(), [](const auto& l) { return l.starts_with("judge: judge_checkpoint"); }));
+  for (const auto& step : grpo_metrics_of(c.run.out_dir)) CHECK(step.contains("judge_queries"));
+  // The trainer's judge (float32 on the CPU: judge.dtype auto) against a second LmJudge from the
+  // same folder asked one query at a time (no shared batches, no padding): the same decisions.
+  REQUIRE(t.judge);
+  auto pre = PretrainedTokenizer::load(ckpt);
+  const LmJudge fresh{.model = load_pretrained(ckpt, torch::kCPU, "float32"), .tokenizer = &pre.tokenizer,
+                      .chat = pre.chat, .micro_batch = 1};
+  std::vector<JudgeQuery> queries;
+  for (const auto& it : t.heldout_items())
+    queries.push_back({it.instruction, it.expert_answer, "Does the response talk only about the fox?"});
+  const auto decided = t.judge->judge(queries);
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    const auto alone = fresh.judge(std::span(&queries[i], 1)).at(0);
+    CHECK(decided[i].margin == Approx(alone.margin).margin(1e-4));
+    CHECK(decided[i].yes == alone.yes);
+  }
   fs::remove_all(ckpt);
 }
 

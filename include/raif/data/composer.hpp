@@ -24,6 +24,7 @@
 #include <raif/compose/runtime.hpp>
 #include <raif/data/item.hpp>
 #include <raif/data/seed_tasks.hpp>
+#include <raif/judge/judge.hpp>
 #include <raif/reward/answer_reward.hpp>
 
 #include <algorithm>
@@ -67,6 +68,11 @@ struct ComposerOptions {
   /// Also draw three IFBench constraints (format:output_template, format:thesis, sentence:keyword),
   /// e.g. to hold them out with SplitOptions{.by = "constraint"} (docs/data.md).
   bool ifbench = false;
+  /// The share of items that also get a judge-verified leaf (judge:question, in an And with the
+  /// rest): "Does the response talk only about the <subject>?", asked of the whole answer. Scoring
+  /// such items needs a judge (the trainer's judge.model); the expert writes only about its seed
+  /// task's subject, so its answers are taken to pass it. Drawn apart: 0 leaves the items unchanged.
+  double judge_fraction = 0;
 };
 
 /// A draft answer: sentences and the formatting the constraints ask for, rendered at the end.
@@ -197,6 +203,14 @@ inline std::vector<std::string> slots(LeafKind k) {
   }
   return {};
 }
+// The composer's view of its own judge leaves: its expert writes only about the seed task's
+// subject, so it passes them (a real judge decides for the policy's answers).
+struct ExpertJudge {
+  std::vector<JudgeDecision> judge(std::span<const JudgeQuery> qs) const {
+    return std::vector<JudgeDecision>(qs.size(), JudgeDecision{true, 0});
+  }
+};
+
 // Constraints that make sense on one part of a chained answer.
 inline bool segment_safe(LeafKind k) {
   return k == LeafKind::keyword || k == LeafKind::forbid_it || k == LeafKind::no_comma || k == LeafKind::lowercase ||
@@ -376,6 +390,7 @@ struct Composer {
       case 3: select(rng, it, t); break;
       default: chain(rng, it, t, true); break;
       }
+      if (options.judge_fraction > 0) maybe_add_judge_leaf(it, t);
       it.shallow_think = "The user asks: " + it.instruction;
       if (passes(it))
         out.items.push_back(std::move(it));
@@ -387,12 +402,21 @@ struct Composer {
     return out;
   }
 
-  /// Whether the expert answer satisfies the item's spec (every leaf; RAIF accuracy +2).
+  /// Whether the expert answer satisfies the item's spec (every leaf; RAIF accuracy +2). Judge
+  /// leaves are the composer's own (judge_fraction), which its expert satisfies by construction.
   static bool passes(const Item& it) {
     const auto node = compile(it.spec);
     const AnswerReward<AnyNode> r{.spec = node, .detail = Detail::scores};
     const auto resp = it.expert_response();
-    return r(Sample{.prompt = it.instruction, .response = resp, .context = &it.context}).value == 2.0;
+    const Judge trusted{detail::composer::ExpertJudge{}};
+    return r(Sample{.prompt = it.instruction, .response = resp, .context = &it.context, .judge = &trusted}).value ==
+           2.0;
+  }
+
+  /// The judge leaf of `judge_fraction` for an item on seed task `t`.
+  static nlohmann::json judge_leaf(const SeedTask& t) {
+    return {{"constraint", "judge:question"},
+            {"kwargs", {{"question", "Does the response talk only about the " + t.subject + "?"}}}};
   }
 
 private:
@@ -432,6 +456,24 @@ private:
     for (const auto& l : ls) it.constraint_ids.push_back(l.id());
   }
   static std::string sentence(std::string s) { return detail::composer::capitalize(std::move(s)) + "."; }
+
+  // judge_fraction: its own random stream (from the item's id), so the other draws stay as they
+  // were. Chain items whose parts are about another subject are left alone.
+  void maybe_add_judge_leaf(Item& it, const SeedTask& t) const {
+    std::mt19937_64 rng(detail::composer::stable_hash(it.id + "/judge", seed));
+    if (std::uniform_real_distribution<double>(0, 1)(rng) >= options.judge_fraction) return;
+    if (it.composition == "chain" || it.composition == "nested")
+      for (const auto& part : t.chain->parts)
+        if (world.at(part.task).subject != t.subject) return;
+    if (it.spec.contains("and"))
+      it.spec["and"].push_back(judge_leaf(t));
+    else
+      it.spec = {{"and", {it.spec, judge_leaf(t)}}};
+    if (it.composition == "single") it.composition = "and";
+    it.constraint_ids.push_back("judge:question");
+    it.instruction += " Write only about the " + t.subject + ".";
+    it.expert_think += " Only about the " + t.subject + ".";
+  }
 
   void single(Rng& rng, Item& it, const SeedTask& t) const {
     namespace dc = detail::composer;

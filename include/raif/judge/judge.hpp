@@ -21,6 +21,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -36,6 +37,15 @@ struct JudgeQuery {
 struct JudgeDecision {
   bool yes = false;
   double margin = 0; ///< log p(YES) - log p(NO); yes iff margin > 0 for an LM judge
+};
+
+/// The default wording of an LLM judge (LmJudge; the trainer's [judge] keys): {input}, {answer}
+/// and {question} are filled in with the query's fields.
+struct JudgePrompt {
+  static constexpr std::string_view system = "You are a strict grader. Answer YES or NO.";
+  static constexpr std::string_view user =
+      "Instruction:\n{input}\n\nResponse:\n{answer}\n\nQuestion: {question}\nAnswer YES or NO.";
+  static constexpr std::string_view yes = "YES", no = "NO";
 };
 
 template <class J>

@@ -1,6 +1,8 @@
 #pragma once
 /// @file
-/// Internals of batched judging (reward/batch.hpp): a judge that records the queries it is asked.
+/// Batched judging (reward/batch.hpp, the trainer's rewards and evaluation): a judge that records
+/// the queries it is asked, and `judged_in_batches`, which runs a scoring pass until every query
+/// it asks has been answered by the real judge in one call per round.
 
 #include <raif/judge/judge.hpp>
 
@@ -31,7 +33,8 @@ public:
     }
     return out;
   }
-  bool resolve(const Judge& real) {
+  /// Asks `real` every query recorded since the last call (each once); returns how many.
+  std::size_t resolve(const Judge& real) {
     std::vector<JudgeQuery> q;
     {
       std::lock_guard lock(m_);
@@ -41,11 +44,11 @@ public:
     }
     std::sort(q.begin(), q.end());
     q.erase(std::unique(q.begin(), q.end()), q.end());
-    if (q.empty()) return false;
+    if (q.empty()) return 0;
     const auto d = real.judge(q);
     std::lock_guard lock(m_);
     for (std::size_t i = 0; i < q.size(); ++i) memo_[q[i]] = d[i];
-    return true;
+    return q.size();
   }
 
 private:
@@ -53,5 +56,34 @@ private:
   mutable std::vector<JudgeQuery> pending_;
   std::map<JudgeQuery, JudgeDecision> memo_;
 };
+
+/// What batched judging asked: queries answered by the real judge, in how many calls.
+struct JudgeCalls {
+  std::size_t queries = 0, calls = 0;
+};
+
+/// Runs `pass(const Judge*)` (a scoring pass over a whole batch, on any threads) with `judge`'s
+/// answers: a first pass records every query, the real judge answers them in one call, and the pass
+/// is repeated until it asks nothing new; the last pass's results are the real ones. Without a judge,
+/// one pass with none.
+template <class Pass> JudgeCalls judged_in_batches(const Judge* judge, Pass&& pass) {
+  if (!judge) {
+    pass(static_cast<const Judge*>(nullptr));
+    return {};
+  }
+  RecordingJudge recorder;
+  struct Ref { // a judge that forwards to the recorder
+    RecordingJudge* r;
+    std::vector<JudgeDecision> judge(std::span<const JudgeQuery> q) const { return r->judge(q); }
+  };
+  const Judge recording{Ref{&recorder}};
+  JudgeCalls calls;
+  for (;;) {
+    pass(&recording);
+    const auto asked = recorder.resolve(*judge);
+    if (asked == 0) return calls;
+    calls.queries += asked, ++calls.calls;
+  }
+}
 
 } // namespace raif::detail

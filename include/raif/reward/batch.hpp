@@ -19,25 +19,13 @@ std::vector<RewardResult> score_batch(const R& reward, const std::vector<Sample>
   static_assert(reward_term<R>,
                 "raif: score_batch needs a reward term: RewardResult operator()(const raif::Sample&) const");
   std::vector<RewardResult> out(samples.size());
-  auto run = [&](const Judge* j) {
+  detail::judged_in_batches(judge, [&](const Judge* j) {
     detail::parallel_for(samples.size(), threads, [&](std::size_t i) {
       Sample s = samples[i];
       if (j) s.judge = j;
       out[i] = reward(s);
     });
-  };
-  if (!judge) {
-    run(nullptr);
-    return out;
-  }
-  detail::RecordingJudge recorder;
-  struct Ref { // a judge that forwards to the recorder
-    detail::RecordingJudge* r;
-    std::vector<JudgeDecision> judge(std::span<const JudgeQuery> q) const { return r->judge(q); }
-  };
-  const Judge recording{Ref{&recorder}};
-  do run(&recording);
-  while (recorder.resolve(*judge));
+  });
   return out;
 }
 

@@ -14,6 +14,7 @@
 #include <raif/tokenizer/bpe.hpp>
 #include <raif/tokenizer/chat_template.hpp>
 
+#include <algorithm>
 #include <span>
 #include <string>
 #include <vector>
@@ -24,11 +25,10 @@ struct LmJudge {
   Qwen2 model{nullptr};
   const BpeTokenizer* tokenizer = nullptr;
   ChatML chat{};
-  std::string system = "You are a strict grader. Answer YES or NO.";
+  std::string system{JudgePrompt::system};
   /// {input}, {answer} and {question} are replaced by the query's fields.
-  std::string prompt_template =
-      "Instruction:\n{input}\n\nResponse:\n{answer}\n\nQuestion: {question}\nAnswer YES or NO.";
-  std::string yes = "YES", no = "NO";
+  std::string prompt_template{JudgePrompt::user};
+  std::string yes{JudgePrompt::yes}, no{JudgePrompt::no};
   std::int64_t micro_batch = 16;
 
   /// The judge prompt of one query, up to the assistant's turn.
@@ -48,7 +48,15 @@ struct LmJudge {
     const auto yes_ids = tokenizer->encode(yes, false), no_ids = tokenizer->encode(no, false);
     if (yes_ids.empty() || no_ids.empty()) throw error("raif: LmJudge: the yes and no answers must not be empty");
     std::vector<std::vector<std::int64_t>> prompts;
-    for (const auto& q : qs) prompts.push_back(tokenizer->encode(render(q)));
+    const auto longest_answer = static_cast<std::int64_t>(std::max(yes_ids.size(), no_ids.size()));
+    for (const auto& q : qs) {
+      prompts.push_back(tokenizer->encode(render(q)));
+      const auto need = static_cast<std::int64_t>(prompts.back().size()) + longest_answer;
+      if (need > model->config.max_position_embeddings)
+        throw error("raif: LmJudge: the judge prompt for the question \"" + q.question + "\" is " +
+                    std::to_string(prompts.back().size()) + " tokens, which with its answer exceeds the judge's " +
+                    "max_position_embeddings " + std::to_string(model->config.max_position_embeddings));
+    }
     auto m = model; // a handle: the module itself is shared
     // Each prompt runs once; YES and NO continue it from the same KV cache.
     const auto lp = shared_prefix_logprobs(m, prompts, {yes_ids, no_ids}, micro_batch);

@@ -14,6 +14,7 @@
 /// compile-time stage lists (trainer/stages.hpp); the trainer checks them before any work.
 
 #include <raif/error.hpp>
+#include <raif/judge/judge.hpp>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -36,7 +37,7 @@ struct TrainConfig {
   } run;
   struct Data {
     std::int64_t items;
-    double heldout_fraction;
+    double heldout_fraction, judge_fraction;
     std::string split_by, train_jsonl, heldout_jsonl, seed_tasks, trace, system;
     std::vector<double> composition_weights;
     bool ifbench;
@@ -65,6 +66,10 @@ struct TrainConfig {
   struct Eval {
     std::int64_t items, max_new_tokens, batch_size, curve_every, curve_items;
   } eval;
+  struct JudgeSettings {
+    std::string model, device, dtype, system, prompt, yes, no;
+    std::int64_t micro_batch;
+  } judge;
   struct Checkpoint {
     std::int64_t every;
   } checkpoint;
@@ -105,6 +110,9 @@ struct TrainConfig {
         weights(d.composition_weights), "relative weights of single, and, chain, select, nested items");
     key("data", "ifbench", d.ifbench, false, any(),
         "also compose with three IFBench constraints (format:output_template, format:thesis, sentence:keyword)");
+    key("data", "judge_fraction", d.judge_fraction, 0.0, share(d.judge_fraction),
+        "share of composed items that also get a judge-verified leaf (judge:question: does the answer talk only "
+        "about the seed task's subject?); needs a judge (judge.model)");
     key("data", "trace", d.trace, "expert", one_of(d.trace, {"expert", "shallow", "none"}),
         "warm-start reasoning: expert (decomposition) | shallow (paraphrase) | none (I/O)");
     key("data", "system", d.system, "Think in <think></think>, then answer in <answer></answer>.", any(),
@@ -197,6 +205,23 @@ struct TrainConfig {
     key("eval", "curve_items", e.curve_items, 128, above(e.curve_items, 0),
         "held-out items of each curve point: the first ones, reasoning, greedy (display only: nothing is selected "
         "by it)");
+
+    auto& j = c.judge;
+    key("judge", "model", j.model, "", any(),
+        "a Hugging Face Qwen2/Qwen2.5 checkpoint folder (weights, tokenizer, chat template) loaded as the LLM judge "
+        "of judge-verified leaves (YES/NO log-probs, rollout/judge.hpp) in GRPO rewards and evaluation; empty: none");
+    key("judge", "device", j.device, "auto", one_of(j.device, {"auto", "cpu", "cuda"}),
+        "auto: the policy's device (the same GPU under data parallelism: each rank loads its own judge)");
+    key("judge", "dtype", j.dtype, "auto", one_of(j.dtype, {"auto", "float32", "bfloat16", "float16"}),
+        "the judge's parameters and compute; auto: bf16 on CUDA, fp32 on CPU");
+    key("judge", "micro_batch", j.micro_batch, 16, above(j.micro_batch, 0), "judge prompts per forward");
+    key("judge", "system", j.system, std::string(JudgePrompt::system), any(), "the judge's system message");
+    key("judge", "prompt", j.prompt, std::string(JudgePrompt::user), any(),
+        "the judge's user turn: {input} (the instruction), {answer} (the text the leaf checks: the extracted "
+        "answer, or its Chain part) and {question} (the leaf's question) are filled in");
+    key("judge", "yes", j.yes, std::string(JudgePrompt::yes), non_empty(j.yes),
+        "the YES answer; the judge says YES iff log p(yes) > log p(no)");
+    key("judge", "no", j.no, std::string(JudgePrompt::no), non_empty(j.no), "the NO answer");
 
     key("checkpoint", "every", c.checkpoint.every, 10, above(c.checkpoint.every, 0), "steps between checkpoints");
   }
@@ -297,6 +322,9 @@ private:
   }
   static Rule unit(const double& v) {
     return {"in [0, 1)", [&v] { return v >= 0 && v < 1; }};
+  }
+  static Rule share(const double& v) {
+    return {"in [0, 1]", [&v] { return v >= 0 && v <= 1; }};
   }
   static Rule non_empty(const std::string& v) {
     return {"non-empty", [&v] { return !v.empty(); }};

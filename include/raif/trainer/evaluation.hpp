@@ -6,12 +6,15 @@
 /// Strict: the composition on the extracted answer. Loose (IFEval's SPEC §1.6 transformations,
 /// applied to the answer): a prompt passes loosely if one of the eight candidates passes every
 /// leaf; the loose leaf count of a prompt is the best count over the candidates. A response that
-/// is not well formed (think/answer) fails every leaf in both modes.
+/// is not well formed (think/answer) fails every leaf in both modes. Judge-verified leaves go to
+/// EvalOptions::judge, all of a mode's queries in as few calls as the leaves allow (usually one,
+/// a second for the loose candidates of prompts that failed strictly).
 
 #include <raif/compose/runtime.hpp>
 #include <raif/data/item.hpp>
 #include <raif/detail/parallel.hpp>
 #include <raif/eval/ifeval.hpp>
+#include <raif/judge/recording_judge.hpp>
 #include <raif/reward/answer.hpp>
 #include <raif/rollout/generate.hpp>
 #include <raif/tokenizer/chat_template.hpp>
@@ -60,12 +63,14 @@ struct EvalReport {
   }
 };
 
-/// Scores one response to one item (what the evaluation and the tests share).
-inline EvalCounts score_response(const Item& item, const AnyNode& node, std::string_view response) {
+/// Scores one response to one item (what the evaluation and the tests share); `judge` answers its
+/// judge-verified leaves.
+inline EvalCounts score_response(const Item& item, const AnyNode& node, std::string_view response,
+                                 const Judge* judge = nullptr) {
   EvalCounts c;
   c.prompts = 1;
   const Extraction e = extract_answer(response);
-  const Context ctx{.prompt = item.instruction, .fields = &item.context};
+  const Context ctx{.prompt = item.instruction, .fields = &item.context, .judge = judge};
   const Verdict strict = raif::evaluate(node, e.answer, ctx, 1.0, Detail::scores);
   const auto scored = strict.scored();
   c.leaves = scored.size();
@@ -88,10 +93,29 @@ inline EvalCounts score_response(const Item& item, const AnyNode& node, std::str
       if (n == v.scored().size()) {
         c.prompt_loose = 1;
         c.leaf_loose = c.leaves;
-        break;
+        // The rest cannot change the counts. With a judge they are still asked, so that batched
+        // judging (score_responses) learns every candidate's queries in one round, not one a round.
+        if (!judge) break;
       }
     }
   return c;
+}
+
+/// Scores `responses[i]` to `items[i]` (`nodes[i]`: its compiled spec) on `threads` threads; the
+/// judge-verified leaves of all of them go to `judge` together, in one call per round (usually
+/// two: the strict verdicts, then the loose candidates of the prompts that failed).
+inline std::vector<EvalCounts> score_responses(const std::vector<Item>& items, const std::vector<AnyNode>& nodes,
+                                               const std::vector<std::string>& responses, unsigned threads = 0,
+                                               const Judge* judge = nullptr) {
+  if (nodes.size() != items.size() || responses.size() != items.size())
+    throw error("raif: score_responses: " + std::to_string(items.size()) + " items, " + std::to_string(nodes.size()) +
+                " specs and " + std::to_string(responses.size()) + " responses");
+  std::vector<EvalCounts> counts(items.size());
+  detail::judged_in_batches(judge, [&](const Judge* j) {
+    detail::parallel_for(items.size(), threads,
+                         [&](std::size_t i) { counts[i] = score_response(items[i], nodes[i], responses[i], j); });
+  });
+  return counts;
 }
 
 struct EvalOptions {
@@ -101,6 +125,7 @@ struct EvalOptions {
   ChatML chat{};                     ///< a checkpoint's (its default system message)
   std::vector<std::int64_t> eos_ids; ///< empty: raif's tokenizer's <|im_end|> and <|endoftext|>
   std::int64_t pad_id = -1;          ///< -1: raif's tokenizer's <|pad|>
+  const Judge* judge = nullptr;      ///< answers judge-verified leaves (the trainer's judge.model)
 };
 
 /// Greedy responses of `model` to `items` (forced no-reasoning with `no_think`).
@@ -135,11 +160,10 @@ inline EvalReport evaluate_compiled(Qwen2& model, const BpeTokenizer& tok, const
                                     const std::vector<AnyNode>& nodes, bool no_think, const EvalOptions& o,
                                     std::vector<nlohmann::json>* responses) {
   const auto comps = respond(model, tok, items, no_think, o);
-  std::vector<EvalCounts> counts(items.size());
   const std::string prefill = no_think ? o.chat.no_think_prefill : "";
-  detail::parallel_for(items.size(), o.threads, [&](std::size_t i) {
-    counts[i] = score_response(items[i], nodes[i], prefill + comps[i].text);
-  });
+  std::vector<std::string> texts;
+  for (const auto& c : comps) texts.push_back(prefill + c.text);
+  const auto counts = score_responses(items, nodes, texts, o.threads, o.judge);
   EvalReport r;
   double tokens = 0;
   for (std::size_t i = 0; i < items.size(); ++i) {

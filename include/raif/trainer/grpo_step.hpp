@@ -27,6 +27,7 @@
 #include <raif/compose/runtime.hpp>
 #include <raif/data/item.hpp>
 #include <raif/detail/parallel.hpp>
+#include <raif/judge/recording_judge.hpp>
 #include <raif/named.hpp>
 #include <raif/objective/objective.hpp>
 #include <raif/reward/combinators.hpp>
@@ -73,6 +74,9 @@ struct GrpoContext {
   std::int64_t pad_id = 0;
   torch::Device device = torch::kCPU;
   unsigned threads = 1;
+  /// Answers the judge-verified leaves of the items' compositions (method.md §2), this rank's
+  /// samples' queries in one call per round; nullptr: none (such a leaf is then an error).
+  const Judge* judge = nullptr;
   /// The ranks of a data-parallel run (one process by default): each samples and trains its shard
   /// of the prompts, whole groups; rewards, advantages and selection see every rank's samples.
   DataParallel dp{};
@@ -206,6 +210,8 @@ struct RolloutBatch {
 struct RolloutScores {
   std::vector<RewardResult> results;
   Eigen::ArrayXd reward, accuracy, tokens;
+  detail::JudgeCalls judge{}; ///< the judge's queries and calls, and how long it took
+  double judge_seconds = 0;
 };
 
 template <class Reward, class Estimator, class Selector, class Objective, class Optimizer = AdamW,
@@ -305,6 +311,10 @@ struct GrpoStep {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     auto m = report(ctx.dp, batch, scores, kept, losses, seconds);
     m.update({{"phase", "grpo"}, {"step", step + 1}, {"lr", rate}});
+    if (ctx.judge) { // every rank has one or none (the config's judge.model): the sum is collective
+      m["judge_queries"] = ctx.dp.sum(static_cast<double>(scores.judge.queries)); // of `seconds`: this rank's
+      m["seconds_judge"] = scores.judge_seconds;
+    }
     if (const auto scale = loss_scale_of(ctx.optimizer)) { // fp16 only: other runs' lines stay as they were
       m["loss_scale"] = *scale;
       if (losses.skipped_overflow > 0) m["skipped_overflow"] = losses.skipped_overflow;
@@ -328,11 +338,17 @@ private:
   RolloutScores score(GrpoContext& ctx, const RolloutBatch& b) const {
     const auto n = b.responses.size();
     RolloutScores out{std::vector<RewardResult>(n), Eigen::ArrayXd(n), Eigen::ArrayXd(n), Eigen::ArrayXd(n)};
-    detail::parallel_for(n, ctx.threads, [&](std::size_t s) {
-      const auto& item = ctx.items[b.item_of(s)];
-      out.results[s] = reward(ctx.specs[b.item_of(s)],
-                              Sample{.prompt = item.instruction, .response = b.responses[s], .context = &item.context});
+    const auto start = std::chrono::steady_clock::now();
+    out.judge = detail::judged_in_batches(ctx.judge, [&](const Judge* judge) {
+      detail::parallel_for(n, ctx.threads, [&](std::size_t s) {
+        const auto& item = ctx.items[b.item_of(s)];
+        out.results[s] = reward(ctx.specs[b.item_of(s)], Sample{.prompt = item.instruction,
+                                                                .response = b.responses[s],
+                                                                .context = &item.context,
+                                                                .judge = judge});
+      });
     });
+    if (ctx.judge) out.judge_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (std::size_t s = 0; s < n; ++s) {
       const auto i = static_cast<Eigen::Index>(s);
       out.reward[i] = out.results[s].value;

@@ -24,6 +24,7 @@
 #include <raif/data/composer.hpp>
 #include <raif/detail/json_file.hpp>
 #include <raif/model/checkpoint.hpp>
+#include <raif/rollout/judge.hpp>
 #include <raif/tokenizer/pretrained.hpp>
 #include <raif/trainer/config.hpp>
 #include <raif/trainer/evaluation.hpp>
@@ -92,6 +93,20 @@ inline std::string torch_reason(const std::exception& e) {
   std::string s = e.what();
   return s.substr(0, s.find('\n'));
 }
+/// The id of a judge-verified leaf anywhere in a composition spec ("judge:question"), if any.
+inline std::optional<std::string> judge_leaf_in(const nlohmann::json& spec) {
+  if (spec.is_object()) {
+    if (const auto c = spec.find("constraint"); c != spec.end() && c->is_string() &&
+                                                c->get_ref<const std::string&>().starts_with("judge:"))
+      return c->get<std::string>();
+    for (const auto& [key, value] : spec.items())
+      if (auto id = judge_leaf_in(value)) return id;
+  } else if (spec.is_array()) {
+    for (const auto& value : spec)
+      if (auto id = judge_leaf_in(value)) return id;
+  }
+  return std::nullopt;
+}
 /// The trainer's hook for a reward term of the user's own (empty: adds nothing).
 struct ExtraReward {
   std::function<RewardResult(const Sample&)> term;
@@ -126,6 +141,11 @@ public:
   /// its components to the sample's); any `reward_term` converts. Superior-CoT still compares the
   /// accuracy component. Example: `trainer.extra_reward = Brevity{.per_char = 1e-3};`
   std::function<RewardResult(const Sample&)> extra_reward;
+
+  /// The judge of judge-verified leaves (method.md §2) in GRPO rewards and evaluation: judge.model's
+  /// LmJudge when the config names one, or a judge of your own set before run() (it then replaces
+  /// judge.model). Example: `trainer.judge = raif::LookupJudge{}.add("Is it short?", ...);`
+  std::optional<Judge> judge;
 
   /// The config's GRPO step: each stage the model its key names in `StageLists`.
   auto make_step() const {
@@ -195,6 +215,11 @@ public:
                std::to_string(threads) + " threads, run directory " + dir_.string());
     if (dp_.size() > 1)
       hooks_.log(fmt::format("raif-train: rank {} of {} (local rank {})", dp_.rank(), dp_.size(), dp_.local_rank()));
+    if (!judge && !cfg_.judge.model.empty()) load_judge(); // a bad judge.model stops the run before any work
+    if (!judge && cfg_.data.judge_fraction > 0 && cfg_.data.train_jsonl.empty())
+      throw error(fmt::format("raif: config: data.judge_fraction = {} composes judge-verified leaves, but no judge is "
+                              "configured: set judge.model to a checkpoint folder",
+                              cfg_.data.judge_fraction));
     // Rank 0 sets the run directory up (data, tokenizer); the other ranks then read what it wrote.
     if (dp_.main()) start_run();
     dp_.barrier();
@@ -245,6 +270,7 @@ private:
       train_ = read_jsonl((dir_ / "train.jsonl").string());
       heldout_ = read_jsonl((dir_ / "heldout.jsonl").string());
       data_stats_ = detail::read_json_file(dir_ / "data.json");
+      if (!judge) check_no_judge_leaves();
     } else {
       std::size_t dropped = 0;
       nlohmann::json by_comp = nlohmann::json::object();
@@ -257,6 +283,7 @@ private:
       } else {
         Composer c{.seed = seed()};
         c.options.ifbench = cfg_.data.ifbench;
+        c.options.judge_fraction = cfg_.data.judge_fraction;
         if (!cfg_.data.seed_tasks.empty()) c.world = load_seed_tasks(cfg_.data.seed_tasks);
         std::copy(cfg_.data.composition_weights.begin(), cfg_.data.composition_weights.end(),
                   c.options.composition_weights.begin());
@@ -265,6 +292,7 @@ private:
         for (const auto& [k, v] : set.dropped_by_composition) by_comp[k] = v;
         std::tie(train_, heldout_) = split(set.items, {cfg_.data.heldout_fraction, seed(), cfg_.data.split_by});
       }
+      if (!judge) check_no_judge_leaves(); // before anything is written
       for (const auto& it : train_)
         if (it.expert_answer.empty())
           throw error("raif: training item '" + it.id + "' has no expert_answer (behaviour cloning needs one)");
@@ -337,6 +365,59 @@ private:
                   std::to_string(need));
   }
 
+  // Without a judge, an item with a judge-verified leaf could never be scored: refused up front,
+  // naming the item and its file.
+  void check_no_judge_leaves() const {
+    auto check = [&](const std::vector<Item>& items, const std::string& file) {
+      for (const auto& it : items)
+        if (const auto id = detail::trainer::judge_leaf_in(it.spec))
+          throw error(fmt::format("raif: {}: item '{}' has a judge-verified leaf ({}), but no judge is configured: "
+                                  "set judge.model to a checkpoint folder",
+                                  file, it.id, *id));
+    };
+    const bool written = std::filesystem::exists(dir_ / "data.json"); // else the config's files, or composed
+    auto name = [&](const std::string& file, const std::string& config) {
+      return written || config.empty() ? (dir_ / file).string() : config;
+    };
+    check(train_, name("train.jsonl", cfg_.data.train_jsonl));
+    check(heldout_, name("heldout.jsonl", cfg_.data.heldout_jsonl.empty() ? cfg_.data.train_jsonl
+                                                                         : cfg_.data.heldout_jsonl));
+  }
+
+  // judge.model: its tokenizer and chat template, its weights on judge.device in judge.dtype, frozen.
+  void load_judge() {
+    const auto& j = cfg_.judge;
+    const std::filesystem::path dir = j.model;
+    const torch::Device device = j.device == "auto"  ? device_
+                                 : j.device == "cpu" ? torch::Device(torch::kCPU)
+                                                     : torch::Device(torch::kCUDA, device_.is_cuda() ? device_.index() : 0);
+    if (device.is_cuda() && !torch::cuda::is_available())
+      throw error("raif: judge.device = cuda, but no CUDA device is available");
+    const auto type = dtype_of(j.dtype, device, "judge.dtype");
+    try {
+      auto pre = load_checked(j.model, [&] { return PretrainedTokenizer::load(dir); });
+      judge_tokenizer_ = std::make_unique<BpeTokenizer>(std::move(pre.tokenizer)); // LmJudge points at it
+      Qwen2 model = load_checked(j.model, [&] { return load_pretrained(j.model, device, type); });
+      if (static_cast<std::int64_t>(judge_tokenizer_->vocab_size()) > model->config.vocab_size)
+        throw error(fmt::format("{}/tokenizer.json has {} tokens, more than the {} embedding rows of its model",
+                                j.model, judge_tokenizer_->vocab_size(), model->config.vocab_size));
+      model->eval();
+      for (auto& p : model->parameters()) p.set_requires_grad(false);
+      hooks_.log(fmt::format("judge: {} ({:.0f}M parameters), {} on {}", j.model,
+                             model->config.parameter_count() / 1e6, type, device.is_cuda() ? "CUDA" : "CPU"));
+      judge = LmJudge{.model = model,
+                      .tokenizer = judge_tokenizer_.get(),
+                      .chat = pre.chat,
+                      .system = j.system,
+                      .prompt_template = j.prompt,
+                      .yes = j.yes,
+                      .no = j.no,
+                      .micro_batch = j.micro_batch};
+    } catch (const error& e) {
+      throw error(std::string("raif: judge.model: ") + e.what());
+    }
+  }
+
   Qwen2Config model_config() const {
     Qwen2Config c{.vocab_size = static_cast<std::int64_t>(tok_.vocab_size()),
                   .hidden_size = cfg_.model.hidden_size,
@@ -347,18 +428,23 @@ private:
                   .max_position_embeddings = cfg_.model.max_len,
                   .rope_theta = cfg_.model.rope_theta,
                   .tie_word_embeddings = true};
-    c.torch_dtype = dtype();
+    c.torch_dtype = dtype_of(cfg_.model.dtype, device_, "model.dtype");
     return c;
   }
-  // The parameters' dtype: model.dtype, where auto is bf16 on CUDA and fp32 on the CPU.
-  std::string dtype() const {
+  // Parameters' dtype from `setting` (model.dtype, judge.dtype): auto is bf16 on CUDA, fp32 on the CPU.
+  static std::string dtype_of(const std::string& setting, torch::Device device, const char* key) {
 #if !RAIF_HAVE_SDPA // LibTorch 1.x
-    if (cfg_.model.dtype == "float16" && !device_.is_cuda())
-      throw error("raif: model.dtype = \"float16\": LibTorch " TORCH_VERSION " has no float16 matrix products on "
-                  "the CPU; use bfloat16 or float32 here, or LibTorch 2.x (RAIF_TORCH=wheel, docs/building.md)");
+    if (setting == "float16" && !device.is_cuda())
+      throw error(fmt::format("raif: {} = \"float16\": LibTorch " TORCH_VERSION " has no float16 matrix products "
+                              "on the CPU; use bfloat16 or float32 here, or LibTorch 2.x (RAIF_TORCH=wheel, "
+                              "docs/building.md)",
+                              key));
+#else
+    (void)key;
 #endif
-    return cfg_.model.dtype != "auto" ? cfg_.model.dtype : device_.is_cuda() ? "bfloat16" : "float32";
+    return setting != "auto" ? setting : device.is_cuda() ? "bfloat16" : "float32";
   }
+  std::string dtype() const { return dtype_of(cfg_.model.dtype, device_, "model.dtype"); }
   // model.init's tokenizer files into the run directory (the optional ones when it has them).
   // A run directory that already holds another tokenizer.json (a run not started from this
   // checkpoint, resumed with model.init) is refused: its own tokenizer is never overwritten.
@@ -524,6 +610,7 @@ private:
         .pad_id = pad_,
         .device = device_,
         .threads = static_cast<unsigned>(cfg_.run.threads),
+        .judge = judge ? &*judge : nullptr,
         .dp = dp_,
         .seed_of = [this](std::string_view phase, std::int64_t k) { return detail::trainer::mix(seed(), phase, k); },
         .expert_batch = [this](std::int64_t k, std::int64_t n) { return expert_batch("bc", k, n); },
@@ -597,7 +684,8 @@ private:
             .threads = static_cast<unsigned>(cfg_.run.threads),
             .chat = chat_,
             .eos_ids = eos_,
-            .pad_id = pad_};
+            .pad_id = pad_,
+            .judge = judge ? &*judge : nullptr};
   }
 
   // ----- state, checkpoints, metrics ---------------------------------------------------------------
@@ -774,6 +862,7 @@ private:
   std::int64_t pad_ = 0, turn_end_ = 0;
   torch::Device device_ = torch::kCPU;
   Qwen2 policy_{nullptr}, ref_{nullptr};
+  std::unique_ptr<BpeTokenizer> judge_tokenizer_; // judge.model's (LmJudge holds its address)
   std::unique_ptr<torch::optim::Optimizer> opt_;
 };
 
