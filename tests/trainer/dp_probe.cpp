@@ -45,6 +45,11 @@ int probe(const std::string& mode) {
   // Rank 0 gives {7}, rank 1 gives {8, 9}: every rank sees them in rank order.
   const auto all = dp.gather(r == 0 ? std::vector<double>{7} : std::vector<double>{8, 9});
   expect(all == std::vector<double>{7, 8, 9}, "gather", r);
+  // Strings of any bytes and lengths (none, under and over one six-byte word), in rank order.
+  const std::string bytes("a\0\xff\x80z\n\"\xc3\xa9!", 10);
+  const std::vector<std::string> mine = r == 0 ? std::vector<std::string>{"", bytes} : std::vector<std::string>{"ok"};
+  expect(dp.gather(mine) == std::vector<std::string>{"", bytes, "ok"}, "gather strings", r);
+  expect(dp.gather(std::vector<std::string>{}).empty(), "gather no strings", r);
 
   torch::manual_seed(static_cast<std::uint64_t>(100 + r)); // the ranks start apart
   auto a = torch::randn({4, 3}, torch::requires_grad()), b = torch::randn({5}, torch::requires_grad()),

@@ -8,6 +8,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -92,8 +93,10 @@ TEST_CASE("raif-train --nproc 2 trains as one process does, resumes after a kill
   const fs::path work = fs::current_path() / "distributed";
   fs::remove_all(work);
   fs::create_directories(work);
-  REQUIRE(raif_train("--config " + micro + " --out " + (work / "one").string(), work / "one.log") == 0);
-  REQUIRE(raif_train("--nproc 2 --config " + micro + " --out " + (work / "two").string(), work / "two.log") == 0);
+  const std::string curve = " --set eval.curve_every=2 --set eval.curve_items=5"; // 5 items: shares of 2 and 3
+  REQUIRE(raif_train("--config " + micro + curve + " --out " + (work / "one").string(), work / "one.log") == 0);
+  REQUIRE(raif_train("--nproc 2 --config " + micro + curve + " --out " + (work / "two").string(), work / "two.log") ==
+          0);
 
   // The same weights to float rounding, after updates much larger than it.
   const double moved = max_difference(work / "one/warmstart", work / "one/final");
@@ -105,8 +108,18 @@ TEST_CASE("raif-train --nproc 2 trains as one process does, resumes after a kill
   const auto m1 = metrics(work / "one"), m2 = metrics(work / "two");
   REQUIRE(m1.size() == m2.size());
   for (std::size_t i = 0; i < m1.size(); ++i)
-    for (const char* k : {"reward", "accuracy", "strict", "format", "keep_ratio", "response_tokens", "nll"})
+    for (const char* k :
+         {"reward", "accuracy", "strict", "format", "keep_ratio", "response_tokens", "nll", "heldout_strict"})
       if (m1[i].contains(k)) CHECK(m1[i][k].get<double>() == Approx(m2[i][k].get<double>()).margin(1e-9));
+  CHECK(std::count_if(m2.begin(), m2.end(), [](const auto& m) { return m.contains("heldout_strict"); }) == 2);
+  // Both evaluations ran on both ranks, each on its share of the held-out items, and rank 0 wrote
+  // what one process writes: the same responses, in the same order, and the same report.
+  for (const char* name : {"warmstart", "final"}) {
+    const auto responses = "responses_" + std::string(name) + ".jsonl", report = "eval_" + std::string(name) + ".json";
+    CHECK(read_text(work / "one" / responses) == read_text(work / "two" / responses));
+    CHECK(nlohmann::json::parse(read_text(work / "one" / report)) ==
+          nlohmann::json::parse(read_text(work / "two" / report)));
+  }
   CHECK(read_text(work / "two.log").find("rank 0 of 2") != std::string::npos);
   CHECK(read_text(work / "two.log").find("rank 1 of 2") == std::string::npos); // rank 1 is quiet
 

@@ -9,7 +9,7 @@
 ///                when TORCHELASTIC_USE_AGENT_STORE=True, as PyTorch's env:// does)
 ///   group        ProcessGroupGloo (CPU tensors; CUDA tensors go through the host)
 ///   collectives  parameters broadcast from rank 0; gradients summed in float32 buckets; scalars
-///                summed in float64; vectors gathered in rank order
+///                summed in float64; vectors and strings gathered in rank order
 ///
 ///   auto dp = raif::DataParallel::join(raif::ProcessPlace::from_environment());
 ///   dp.broadcast(model->parameters());                   // identical weights at the start
@@ -91,6 +91,8 @@ public:
   double sum(double value) const { return sum(std::vector<double>{value})[0]; }
   /// The ranks' vectors (of any lengths) concatenated in rank order, on every rank.
   std::vector<double> gather(const std::vector<double>& mine) const;
+  /// The ranks' strings (any bytes) concatenated in rank order, on every rank.
+  std::vector<std::string> gather(const std::vector<std::string>& mine) const;
   void barrier() const;
 
   /// Gradients travel in buckets of at most this many float32 values (64 MB).
@@ -283,5 +285,34 @@ inline std::vector<double> DataParallel::gather(const std::vector<double>& mine)
 inline void DataParallel::barrier() const {}
 
 #endif
+
+// Strings travel through the vector gather: each as its length, then its bytes six to a double.
+// Integers below 2^48 are exact in a double, and the gather only adds zeros to them.
+inline std::vector<std::string> DataParallel::gather(const std::vector<std::string>& mine) const {
+  if (size_ == 1) return mine;
+  constexpr std::size_t per_value = 6;
+  std::vector<double> packed;
+  for (const auto& s : mine) {
+    packed.push_back(static_cast<double>(s.size()));
+    for (std::size_t at = 0; at < s.size(); at += per_value) {
+      std::uint64_t word = 0;
+      for (std::size_t k = 0; k < per_value && at + k < s.size(); ++k)
+        word |= std::uint64_t{static_cast<unsigned char>(s[at + k])} << (8 * k);
+      packed.push_back(static_cast<double>(word));
+    }
+  }
+  const auto all = gather(packed);
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < all.size();) {
+    std::string s(static_cast<std::size_t>(all[i++]), '\0');
+    for (std::size_t at = 0; at < s.size(); at += per_value) {
+      const auto word = static_cast<std::uint64_t>(all[i++]);
+      for (std::size_t k = 0; k < per_value && at + k < s.size(); ++k)
+        s[at + k] = static_cast<char>((word >> (8 * k)) & 0xff);
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
 
 } // namespace raif

@@ -148,6 +148,15 @@ inline std::vector<Completion> respond(Qwen2& model, const BpeTokenizer& tok, co
   return out;
 }
 
+/// One item's evaluation in one mode: its counts, the response (with the pre-filled empty think
+/// when reasoning was skipped), why generation stopped and how many tokens it made.
+struct ItemEval {
+  EvalCounts counts;
+  std::string response;
+  FinishReason finish = FinishReason::length;
+  std::size_t tokens = 0;
+};
+
 namespace detail {
 inline std::vector<AnyNode> compile_items(const std::vector<Item>& items) {
   std::vector<AnyNode> nodes;
@@ -155,35 +164,58 @@ inline std::vector<AnyNode> compile_items(const std::vector<Item>& items) {
   for (const auto& it : items) nodes.push_back(compile(it.spec));
   return nodes;
 }
-// evaluate_mode with the items' specs compiled (`nodes[i]` is items[i]'s), so both modes share them.
-inline EvalReport evaluate_compiled(Qwen2& model, const BpeTokenizer& tok, const std::vector<Item>& items,
-                                    const std::vector<AnyNode>& nodes, bool no_think, const EvalOptions& o,
-                                    std::vector<nlohmann::json>* responses) {
+} // namespace detail
+
+/// Greedy responses of `model` to `items` in one mode, each scored (`nodes[i]`: items[i]'s spec).
+inline std::vector<ItemEval> evaluate_items(Qwen2& model, const BpeTokenizer& tok, const std::vector<Item>& items,
+                                            const std::vector<AnyNode>& nodes, bool no_think, const EvalOptions& o) {
   const auto comps = respond(model, tok, items, no_think, o);
   const std::string prefill = no_think ? o.chat.no_think_prefill : "";
+  std::vector<ItemEval> out(items.size());
   std::vector<std::string> texts;
   for (const auto& c : comps) texts.push_back(prefill + c.text);
   const auto counts = score_responses(items, nodes, texts, o.threads, o.judge);
+  for (std::size_t i = 0; i < items.size(); ++i)
+    out[i] = {counts[i], std::move(texts[i]), comps[i].finish, comps[i].tokens.size()};
+  return out;
+}
+
+/// The report of `results` (`results[i]`: items[i]'s, in one mode); `responses` (optional)
+/// receives one JSON line per item: id, mode, prompt, response, finish, strict pass, leaves.
+inline EvalReport summarize(const std::vector<Item>& items, const std::vector<ItemEval>& results, bool no_think,
+                            std::vector<nlohmann::json>* responses = nullptr) {
+  if (results.size() != items.size())
+    throw error("raif: summarize: " + std::to_string(results.size()) + " results for " +
+                std::to_string(items.size()) + " items");
   EvalReport r;
   double tokens = 0;
   for (std::size_t i = 0; i < items.size(); ++i) {
-    r.all.add(counts[i]);
-    r.by_composition[items[i].composition].add(counts[i]);
-    r.by_depth[std::to_string(items[i].depth)].add(counts[i]);
-    r.truncated += comps[i].finish == FinishReason::length;
+    const auto& e = results[i];
+    r.all.add(e.counts);
+    r.by_composition[items[i].composition].add(e.counts);
+    r.by_depth[std::to_string(items[i].depth)].add(e.counts);
+    r.truncated += e.finish == FinishReason::length;
     if (responses)
       responses->push_back({{"id", items[i].id},
                             {"mode", no_think ? "no_reasoning" : "reasoning"},
                             {"prompt", items[i].instruction},
-                            {"response", prefill + comps[i].text},
-                            {"finish", to_string(comps[i].finish)},
-                            {"strict", counts[i].prompt_strict == 1},
-                            {"leaves_passed", counts[i].leaf_strict},
-                            {"leaves", counts[i].leaves}});
-    tokens += static_cast<double>(comps[i].tokens.size());
+                            {"response", e.response},
+                            {"finish", to_string(e.finish)},
+                            {"strict", e.counts.prompt_strict == 1},
+                            {"leaves_passed", e.counts.leaf_strict},
+                            {"leaves", e.counts.leaves}});
+    tokens += static_cast<double>(e.tokens);
   }
   r.mean_tokens = items.empty() ? 0 : tokens / static_cast<double>(items.size());
   return r;
+}
+
+namespace detail {
+// evaluate_mode with the items' specs compiled (`nodes[i]` is items[i]'s), so both modes share them.
+inline EvalReport evaluate_compiled(Qwen2& model, const BpeTokenizer& tok, const std::vector<Item>& items,
+                                    const std::vector<AnyNode>& nodes, bool no_think, const EvalOptions& o,
+                                    std::vector<nlohmann::json>* responses) {
+  return summarize(items, evaluate_items(model, tok, items, nodes, no_think, o), no_think, responses);
 }
 } // namespace detail
 

@@ -107,6 +107,29 @@ inline std::optional<std::string> judge_leaf_in(const nlohmann::json& spec) {
   }
   return std::nullopt;
 }
+/// Every rank's per-item evaluations, in rank order, on every rank (the shards of evaluate).
+inline std::vector<ItemEval> gather_evaluations(const DataParallel& dp, std::vector<ItemEval> mine) {
+  if (dp.size() == 1) return mine;
+  constexpr std::size_t fields = 9;
+  std::vector<double> numbers;
+  std::vector<std::string> texts;
+  for (auto& e : mine) {
+    const auto& c = e.counts;
+    for (const std::size_t x : {c.prompts, c.prompt_strict, c.prompt_loose, c.well_formed, c.leaves, c.leaf_strict,
+                                c.leaf_loose, static_cast<std::size_t>(e.finish), e.tokens})
+      numbers.push_back(static_cast<double>(x));
+    texts.push_back(std::move(e.response));
+  }
+  const auto all = dp.gather(numbers);
+  auto responses = dp.gather(texts);
+  std::vector<ItemEval> out(responses.size());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    std::array<std::size_t, fields> x{};
+    for (std::size_t k = 0; k < fields; ++k) x[k] = static_cast<std::size_t>(all[i * fields + k]);
+    out[i] = {{x[0], x[1], x[2], x[3], x[4], x[5], x[6]}, std::move(responses[i]), static_cast<FinishReason>(x[7]), x[8]};
+  }
+  return out;
+}
 /// The trainer's hook for a reward term of the user's own (empty: adds nothing).
 struct ExtraReward {
   std::function<RewardResult(const Sample&)> term;
@@ -118,7 +141,8 @@ template <class StageLists = Stages> class BasicTrainer {
 public:
   /// A new run in `cfg.run.out_dir` (which must not hold a run), or a resumed one (`resume`).
   /// Under data parallelism every rank constructs one with the same config and its `dp`; rank 0
-  /// writes the run directory (which the ranks share) and evaluates.
+  /// writes the run directory (which the ranks share); each rank evaluates its share of the held-out
+  /// items, and rank 0 writes the evaluations.
   BasicTrainer(TrainConfig cfg, bool resume, TrainerHooks hooks = {}, DataParallel dp = {})
       : cfg_(std::move(cfg)), dir_(cfg_.run.out_dir), resume_(resume), hooks_(std::move(hooks)), dp_(std::move(dp)) {
     cfg_.validate();
@@ -227,7 +251,7 @@ public:
     if (stage() == "data") set_stage("warmstart", 0);
     if (stage() == "warmstart" && !warm_start()) return false;
     if (stage() == "grpo" && !grpo(step)) return false;
-    if (stage() == "eval" && dp_.main()) final_eval();
+    if (stage() == "eval") final_eval();
     return true;
   }
 
@@ -574,9 +598,9 @@ private:
     if (dp_.main()) {
       save_pretrained(policy_, (dir_ / "warmstart").string());
       hooks_.fault("stage.after_model", "warmstart", total);
-      evaluate(policy_, "warmstart", "warm start");
-      hooks_.fault("stage.after_eval", "warmstart", total);
     }
+    evaluate(policy_, "warmstart", "warm start"); // every rank its share
+    if (dp_.main()) hooks_.fault("stage.after_eval", "warmstart", total);
     dp_.barrier(); // warmstart/ is written: every rank loads it as the reference
     nonfinite_in_a_row_ = 0;
     set_stage("grpo", 0);
@@ -621,8 +645,8 @@ private:
       if (stopping() || (cfg_.run.stop_after > 0 && step >= cfg_.run.stop_after)) return interrupt("grpo", step);
       nlohmann::json m = step_fn(ctx, step, total);
       nonfinite_in_a_row_ = ctx.nonfinite_in_a_row;
-      if (cfg_.eval.curve_every > 0 && (step + 1) % cfg_.eval.curve_every == 0 && dp_.main())
-        m["heldout_strict"] = heldout_curve_point();
+      if (cfg_.eval.curve_every > 0 && (step + 1) % cfg_.eval.curve_every == 0)
+        m["heldout_strict"] = heldout_curve_point(); // every rank its share
       append_metrics(m);
       hooks_.log(summary(m));
       hooks_.progress("grpo", step + 1, total, m["seconds"].get<double>());
@@ -640,16 +664,24 @@ private:
       policy_ = load_checked(final_dir, [&] { return load_pretrained(final_dir, device_); });
     }
     evaluate(policy_, "final", "final");
-    hooks_.fault("stage.after_eval", "grpo", cfg_.grpo.steps);
+    if (dp_.main()) hooks_.fault("stage.after_eval", "grpo", cfg_.grpo.steps);
     set_stage("done", 0);
   }
 
-  // Evaluates on the held-out items: eval_<name>.json, every response in responses_<name>.jsonl,
-  // and a log line.
+  // Evaluates on the held-out items, each rank its share (the ranks' policies are the same); rank 0
+  // writes eval_<name>.json, every response in responses_<name>.jsonl, and a log line.
   void evaluate(Qwen2& m, const std::string& name, const std::string& label) {
     m->eval();
+    const auto mine = my_share(heldout_.size());
+    const auto nodes = detail::compile_items(mine);
+    auto mode = [&](bool no_think) {
+      return detail::trainer::gather_evaluations(dp_, evaluate_items(m, tok_, mine, nodes, no_think, eval_options()));
+    };
+    const auto reasoning = mode(false), direct = mode(true);
+    if (!dp_.main()) return;
     std::vector<nlohmann::json> responses;
-    const auto [r, n] = evaluate_policy(m, tok_, heldout_, eval_options(), &responses);
+    const auto r = summarize(heldout_, reasoning, false, &responses);
+    const auto n = summarize(heldout_, direct, true, &responses);
     std::string lines;
     for (const auto& x : responses) lines += x.dump() + "\n";
     detail::write_atomic(dir_ / ("responses_" + name + ".jsonl"), lines);
@@ -667,12 +699,22 @@ private:
   }
 
   // A point of the held-out curve: prompt-level strict accuracy, reasoning, of the policy on the
-  // first eval.curve_items held-out items. Greedy decoding draws no random numbers, so a run with
-  // the curve trains exactly as one without it; the step's next rollout sets the model's mode again.
+  // first eval.curve_items held-out items, each rank its share. Greedy decoding draws no random
+  // numbers, so a run with the curve trains exactly as one without it; the step's next rollout
+  // sets the model's mode again.
   double heldout_curve_point() {
-    const std::vector<Item> subset(heldout_.begin(), heldout_.begin() + static_cast<std::ptrdiff_t>(curve_size()));
+    const auto n = curve_size();
+    const auto mine = my_share(n);
     policy_->eval();
-    return evaluate_mode(policy_, tok_, subset, false, eval_options()).all.prompt_strict_acc();
+    double strict = 0;
+    for (const auto& e : evaluate_items(policy_, tok_, mine, detail::compile_items(mine), false, eval_options()))
+      strict += static_cast<double>(e.counts.prompt_strict);
+    return dp_.sum(strict) / static_cast<double>(n);
+  }
+  // This rank's share of the first `n` held-out items.
+  std::vector<Item> my_share(std::size_t n) const {
+    const auto [first, last] = dp_.shard(n);
+    return {heldout_.begin() + static_cast<std::ptrdiff_t>(first), heldout_.begin() + static_cast<std::ptrdiff_t>(last)};
   }
   std::size_t curve_size() const {
     return std::min(heldout_.size(), static_cast<std::size_t>(cfg_.eval.curve_items));
