@@ -360,6 +360,26 @@ TEST_CASE("chat templates: the ChatML family is read, others are refused naming 
   CHECK_THROWS_WITH(chat.render({{"user", "Hi"}, {"tool", "42"}}, true), Catch::Contains("role 'tool'"));
 }
 
+TEST_CASE("ChatML::to_template writes a template from_template reads back as the same ChatML", "[tokenizer]") {
+  // A default system message with every character Jinja's single quotes escape.
+  ChatML with;
+  with.default_system = "Think in <think></think>.\nIt's a \\ \t test\r.";
+  const auto jinja = with.to_template();
+  CHECK(jinja.find("default_system = 'Think in <think></think>.\\nIt\\'s a \\\\ \\t test\\r.'") != jinja.npos);
+  const auto back = ChatML::from_template(jinja, "t.json");
+  CHECK(back.default_system == with.default_system);
+  const ChatML none;
+  CHECK(ChatML::from_template(none.to_template(), "t.json").default_system.empty());
+  // What the template says, read by hand: the default system turn only without a system message.
+  CHECK(jinja.find("{%- if not messages or messages[0]['role'] != 'system' %}") != jinja.npos);
+  CHECK(none.to_template() ==
+        "{%- for message in messages %}{{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + "
+        "'<|im_end|>\\n' }}{%- endfor %}{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}");
+  for (const ChatML* chat : std::array<const ChatML*, 2>{&with, &none})
+    CHECK(ChatML::from_template(chat->to_template(), "t.json").render({{"user", "Hi"}}, true) ==
+          chat->render({{"user", "Hi"}}, true));
+}
+
 TEST_CASE("a checkpoint's tokenizer files: bad fields are named", "[tokenizer]") {
   const std::string dir = qwen_fixture_dir();
   if (!std::filesystem::exists(dir + "/tokenizer.json")) RAIF_SKIP("Qwen2.5 tokenizer fixture not found at " + dir);

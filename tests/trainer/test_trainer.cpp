@@ -47,6 +47,10 @@ nlohmann::json read(const std::string& p) {
   std::ifstream in(p);
   return nlohmann::json::parse(in);
 }
+std::string read_text(const std::string& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
 } // namespace
 
 TEST_CASE("the pipeline runs every stage on the micro config", "[trainer]") {
@@ -635,9 +639,10 @@ TEST_CASE("model.init: a Hugging Face checkpoint folder (real Qwen2.5 tokenizer 
   TrainerHooks hooks;
   hooks.log = [&](const std::string& s) { log.push_back(s); };
   REQUIRE(Trainer(cfg, false, hooks).run());
-  // The run stands alone: the checkpoint's tokenizer files were copied in.
+  // The run stands alone: the checkpoint's tokenizer files were copied in, and beside both models.
   for (const char* f : {"tokenizer.json", "tokenizer_config.json", "generation_config.json"})
-    CHECK(fs::exists("init_run/" + std::string(f)));
+    for (const char* where : {"init_run/", "init_run/warmstart/", "init_run/final/"})
+      CHECK(read_text(where + std::string(f)) == read_text(ckpt + "/" + f));
   // The warm start is the checkpoint, in float32 master weights: bf16 values widened exactly.
   const auto original = load_safetensors(ckpt + "/model.safetensors");
   const auto warm = load_safetensors("init_run/warmstart/model.safetensors");
@@ -678,12 +683,14 @@ namespace {
 struct RecordedJudge {
   struct Log {
     std::size_t calls = 0;
+    std::vector<std::size_t> sizes; ///< queries per call
     std::vector<JudgeQuery> queries;
   };
   std::shared_ptr<Log> log = std::make_shared<Log>();
   std::optional<bool> fixed;
   std::vector<JudgeDecision> judge(std::span<const JudgeQuery> qs) const {
     ++log->calls;
+    log->sizes.push_back(qs.size());
     std::vector<JudgeDecision> out;
     for (const auto& q : qs) {
       log->queries.push_back(q);
@@ -701,30 +708,55 @@ std::vector<nlohmann::json> lines(const std::string& path) {
 }
 } // namespace
 
-TEST_CASE("a judge decides the judge leaves of GRPO rewards and evaluation, each pass in one call", "[trainer]") {
+namespace {
+// The config's GRPO step with every response replaced by a well-formed one (its item's expert
+// answer, cut by 0-2 characters), so that its leaves are checked: the tiny model's own responses
+// are not well formed, and those fail every leaf without asking the judge.
+template <class Step> struct WellFormedStep : Step {
+  nlohmann::json operator()(GrpoContext& ctx, std::int64_t step, std::int64_t total) const {
+    auto batch = this->sample(ctx, step);
+    for (std::size_t s = 0; s < batch.size(); ++s) {
+      const auto& answer = ctx.items[batch.item_of(s)].expert_answer;
+      batch.responses[s] = "<think>\nx\n</think>\n<answer>\n" + answer.substr(0, answer.size() - s % 3) + "\n</answer>";
+    }
+    return this->learn(ctx, batch, step, total);
+  }
+};
+} // namespace
+
+TEST_CASE("the trainer's judge decides the judge leaves of GRPO rewards, one call a step", "[trainer]") {
   auto c = tiny("judge_run", {"data.judge_fraction=1", "eval.curve_every=0", "eval.items=4"});
-  Trainer t(c, false);
   const RecordedJudge recorded;
+  std::vector<std::size_t> calls_after; // the judge's calls so far, after the warm start's evaluation and each step
+  TrainerHooks hooks;
+  hooks.log = [&](const std::string& l) {
+    if (l.starts_with("warm start: held-out")) calls_after.push_back(recorded.log->calls);
+  };
+  hooks.progress = [&](const std::string& phase, std::int64_t, std::int64_t, double) {
+    if (phase == "grpo") calls_after.push_back(recorded.log->calls);
+  };
+  Trainer t(c, false, hooks);
   t.judge = recorded;
-  REQUIRE(t.run());
+  REQUIRE(t.run(WellFormedStep<decltype(t.make_step())>{t.make_step()}));
   for (const auto* set : {&t.train_items(), &t.heldout_items()})
     for (const auto& it : *set) CHECK(it.constraint_ids.back() == "judge:question");
-  // GRPO's metrics count the judge's queries (none here: the tiny model's responses are not well
-  // formed, and those fail every leaf unasked; the next test case gives the step well-formed ones).
-  std::size_t grpo_queries = 0;
-  for (const auto& step : lines("judge_run/metrics.jsonl"))
-    if (step["phase"] == "grpo") {
-      CHECK(step.contains("seconds_judge"));
-      grpo_queries += static_cast<std::size_t>(step.at("judge_queries").get<double>());
-    }
+  std::vector<nlohmann::json> steps;
+  for (auto& line : lines("judge_run/metrics.jsonl"))
+    if (line["phase"] == "grpo") steps.push_back(line);
+  REQUIRE(steps.size() == 2);
+  REQUIRE(calls_after.size() == 3);
+  for (std::size_t k = 0; k < 2; ++k) {
+    CHECK(calls_after[k + 1] - calls_after[k] == 1); // the whole step's queries in one call
+    const auto& call = recorded.log->sizes[calls_after[k]];
+    CHECK(steps[k]["judge_queries"].get<double>() == static_cast<double>(call));
+    CHECK(call > 0);
+    CHECK(steps[k]["seconds_judge"].get<double>() >= 0);
+  }
   for (const auto& q : recorded.log->queries) CHECK(q.question.starts_with("Does the response talk only about the "));
-  // Evaluation (which scores the extracted text of every response): the warm start's and the
-  // final model's, two modes each; a mode asks at most twice (strict, then the loose candidates of
-  // the prompts that failed), GRPO at most once a step.
-  CHECK(recorded.log->calls >= 4);
-  CHECK(recorded.log->calls <= 8 + 2);
-  CHECK(recorded.log->queries.size() > grpo_queries);
-  CHECK(fs::exists("judge_run/eval_final.json"));
+  // Evaluation scores the model's own responses; those of them that are well formed go to the
+  // judge, each mode's in at most two calls.
+  CHECK(recorded.log->calls - calls_after[2] <= 4);
+  CHECK(calls_after[0] <= 4);
 }
 
 TEST_CASE("evaluation asks the judge at most twice, and scores as when asked one query at a time", "[trainer]") {
@@ -879,7 +911,9 @@ TEST_CASE("judge.model: a checkpoint folder judges as LmJudge in GRPO and evalua
   Trainer t(c, false, hooks);
   REQUIRE(t.run());
   CHECK(std::any_of(log.begin(), log.end(), [](const auto& l) { return l.starts_with("judge: judge_checkpoint"); }));
-  for (const auto& step : grpo_metrics_of(c.run.out_dir)) CHECK(step.contains("judge_queries"));
+  const auto steps = grpo_metrics_of(c.run.out_dir);
+  REQUIRE(steps.size() == 2);
+  for (const auto& step : steps) CHECK(step.contains("judge_queries"));
   // The trainer's judge (float32 on the CPU: judge.dtype auto) against a second LmJudge from the
   // same folder asked one query at a time (no shared batches, no padding): the same decisions.
   REQUIRE(t.judge);
@@ -896,6 +930,54 @@ TEST_CASE("judge.model: a checkpoint folder judges as LmJudge in GRPO and evalua
     CHECK(decided[i].yes == alone.yes);
   }
   fs::remove_all(ckpt);
+}
+
+TEST_CASE("warmstart/ and final/ are whole checkpoint folders: a later run starts from one and is judged by the other",
+          "[trainer]") {
+  auto c = tiny("folder_run");
+  REQUIRE(Trainer(c, false).run());
+  const auto own = BpeTokenizer::load("folder_run/tokenizer.json");
+  const auto special = ChatSpecialIds::of(own);
+  for (const char* name : {"warmstart", "final"}) {
+    const std::string dir = std::string("folder_run/") + name;
+    const auto pre = PretrainedTokenizer::load(dir); // tokenizer.json, tokenizer_config.json, generation_config.json
+    CHECK(pre.tokenizer.vocab_size() == own.vocab_size());
+    CHECK(pre.tokenizer.encode("Describe the fox. <think>\n</think>") == own.encode("Describe the fox. <think>\n</think>"));
+    CHECK(pre.chat.prompt("", "Hi") == ChatML{}.prompt(c.data.system, "Hi")); // data.system is the default
+    CHECK(pre.chat.render({{"system", "S"}, {"user", "U"}}, true) == ChatML{}.prompt("S", "U"));
+    CHECK(pre.eos_id == own.token_id("<|im_end|>"));
+    CHECK(pre.stop_ids == special.eos);
+    CHECK(pre.pad_id == special.pad);
+    CHECK(read(dir + "/tokenizer_config.json")["model_max_length"] == c.model.max_len);
+  }
+  // Run 2 starts from run 1's final model and is judged by its warm-start model.
+  auto c2 = tiny("folder_run2", {"model.init=\"folder_run/final\"", "warmstart.steps=0", "data.judge_fraction=1",
+                                 "judge.model=\"folder_run/warmstart\"", "eval.curve_every=0"});
+  std::vector<std::string> log;
+  TrainerHooks hooks;
+  hooks.log = [&](const std::string& l) { log.push_back(l); };
+  Trainer t2(c2, false, hooks);
+  REQUIRE(t2.run());
+  const auto final1 = load_safetensors("folder_run/final/model.safetensors");
+  const auto warm2 = load_safetensors("folder_run2/warmstart/model.safetensors");
+  REQUIRE(final1.size() == warm2.size());
+  for (std::size_t i = 0; i < warm2.size(); ++i) CHECK(torch::equal(final1[i].second, warm2[i].second));
+  CHECK(std::any_of(log.begin(), log.end(), [](const auto& l) { return l.starts_with("judge: folder_run/warmstart"); }));
+  // Its judge is run 1's warm start: the same decisions as an LmJudge built by hand from that folder.
+  REQUIRE(t2.judge);
+  auto pre = PretrainedTokenizer::load("folder_run/warmstart");
+  const LmJudge by_hand{.model = load_pretrained("folder_run/warmstart", torch::kCPU), .tokenizer = &pre.tokenizer,
+                        .chat = pre.chat, .micro_batch = 1};
+  std::vector<JudgeQuery> queries;
+  for (const auto& it : t2.heldout_items())
+    queries.push_back({it.instruction, it.expert_answer, "Does the response talk only about the fox?"});
+  const auto decided = t2.judge->judge(queries);
+  REQUIRE(decided.size() == queries.size());
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    const auto alone = by_hand.judge(std::span(&queries[i], 1)).at(0);
+    CHECK(decided[i].margin == Approx(alone.margin).margin(1e-4));
+    CHECK(decided[i].yes == alone.yes);
+  }
 }
 
 TEST_CASE("mixed precision keeps an update of the paper's size, which bf16 parameters lose", "[trainer]") {

@@ -7,6 +7,8 @@
 #include <raif/judge/judge.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <cstddef>
 #include <map>
 #include <mutex>
 #include <span>
@@ -57,9 +59,11 @@ private:
   std::map<JudgeQuery, JudgeDecision> memo_;
 };
 
-/// What batched judging asked: queries answered by the real judge, in how many calls.
+/// What batched judging asked: queries answered by the real judge, in how many calls, taking how
+/// many seconds (the judge's calls alone).
 struct JudgeCalls {
   std::size_t queries = 0, calls = 0;
+  double seconds = 0;
 };
 
 /// Runs `pass(const Judge*)` (a scoring pass over a whole batch, on any threads) with `judge`'s
@@ -80,9 +84,11 @@ template <class Pass> JudgeCalls judged_in_batches(const Judge* judge, Pass&& pa
   JudgeCalls calls;
   for (;;) {
     pass(&recording);
+    const auto start = std::chrono::steady_clock::now();
     const auto asked = recorder.resolve(*judge);
     if (asked == 0) return calls;
     calls.queries += asked, ++calls.calls;
+    calls.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
 }
 

@@ -43,6 +43,21 @@ inline std::optional<std::string> jinja_string_after(std::string_view s, std::st
   }
   return std::nullopt; // unterminated
 }
+// `s` as the inside of a Jinja single-quoted string (the escapes jinja_string_after reads back).
+inline std::string jinja_quote(std::string_view s) {
+  std::string out;
+  for (const char c : s) {
+    switch (c) {
+    case '\\': out += "\\\\"; break;
+    case '\'': out += "\\'"; break;
+    case '\n': out += "\\n"; break;
+    case '\t': out += "\\t"; break;
+    case '\r': out += "\\r"; break;
+    default: out += c;
+    }
+  }
+  return out;
+}
 } // namespace detail
 
 struct ChatMessage {
@@ -84,6 +99,22 @@ struct ChatML {
     std::string s = im_start; // appended, not `+`: GCC 12's -Wrestrict misfires on string_view sums
     s.append(role).append("\n").append(content).append(im_end).append("\n");
     return s;
+  }
+
+  /// This ChatML as a Jinja `chat_template` (what Hugging Face's tokenizer_config.json holds), so that
+  /// transformers' apply_chat_template renders what `render` does: a leading system message, else
+  /// `default_system` (when set); every turn; the assistant's opening on add_generation_prompt.
+  /// from_template(to_template()) gives this ChatML back.
+  std::string to_template() const {
+    const std::string open = detail::jinja_quote(im_start), close = detail::jinja_quote(im_end + "\n");
+    std::string t;
+    if (!default_system.empty())
+      t += "{%- set default_system = '" + detail::jinja_quote(default_system) +
+           "' %}{%- if not messages or messages[0]['role'] != 'system' %}{{- '" + open +
+           "system\\n' + default_system + '" + close + "' }}{%- endif %}";
+    t += "{%- for message in messages %}{{- '" + open + "' + message['role'] + '\\n' + message['content'] + '" + close +
+         "' }}{%- endfor %}{%- if add_generation_prompt %}{{- '" + open + "assistant\\n' }}{%- endif %}";
+    return t;
   }
 
   /// The ChatML of a checkpoint's Jinja `chat_template` (`where` names it in errors): it must be

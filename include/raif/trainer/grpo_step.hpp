@@ -75,7 +75,8 @@ struct GrpoContext {
   torch::Device device = torch::kCPU;
   unsigned threads = 1;
   /// Answers the judge-verified leaves of the items' compositions (method.md §2), this rank's
-  /// samples' queries in one call per round; nullptr: none (such a leaf is then an error).
+  /// samples' queries in one call per round; nullptr: none (such a leaf is then an error). Under
+  /// data parallelism set it on every rank or on none: the step sums its query counts over ranks.
   const Judge* judge = nullptr;
   /// The ranks of a data-parallel run (one process by default): each samples and trains its shard
   /// of the prompts, whole groups; rewards, advantages and selection see every rank's samples.
@@ -210,8 +211,7 @@ struct RolloutBatch {
 struct RolloutScores {
   std::vector<RewardResult> results;
   Eigen::ArrayXd reward, accuracy, tokens;
-  detail::JudgeCalls judge{}; ///< the judge's queries and calls, and how long it took
-  double judge_seconds = 0;
+  detail::JudgeCalls judge{}; ///< the judge's queries and calls, and how long they took
 };
 
 template <class Reward, class Estimator, class Selector, class Objective, class Optimizer = AdamW,
@@ -312,8 +312,8 @@ struct GrpoStep {
     auto m = report(ctx.dp, batch, scores, kept, losses, seconds);
     m.update({{"phase", "grpo"}, {"step", step + 1}, {"lr", rate}});
     if (ctx.judge) { // every rank has one or none (the config's judge.model): the sum is collective
-      m["judge_queries"] = ctx.dp.sum(static_cast<double>(scores.judge.queries)); // of `seconds`: this rank's
-      m["seconds_judge"] = scores.judge_seconds;
+      m["judge_queries"] = ctx.dp.sum(static_cast<double>(scores.judge.queries));
+      m["seconds_judge"] = scores.judge.seconds; // of `seconds`: this rank's judge calls
     }
     if (const auto scale = loss_scale_of(ctx.optimizer)) { // fp16 only: other runs' lines stay as they were
       m["loss_scale"] = *scale;
@@ -338,7 +338,6 @@ private:
   RolloutScores score(GrpoContext& ctx, const RolloutBatch& b) const {
     const auto n = b.responses.size();
     RolloutScores out{std::vector<RewardResult>(n), Eigen::ArrayXd(n), Eigen::ArrayXd(n), Eigen::ArrayXd(n)};
-    const auto start = std::chrono::steady_clock::now();
     out.judge = detail::judged_in_batches(ctx.judge, [&](const Judge* judge) {
       detail::parallel_for(n, ctx.threads, [&](std::size_t s) {
         const auto& item = ctx.items[b.item_of(s)];
@@ -348,7 +347,6 @@ private:
                                                                 .judge = judge});
       });
     });
-    if (ctx.judge) out.judge_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     for (std::size_t s = 0; s < n; ++s) {
       const auto i = static_cast<Eigen::Index>(s);
       out.reward[i] = out.results[s].value;

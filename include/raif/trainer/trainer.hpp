@@ -44,8 +44,11 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <memory>
+#include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -169,6 +172,8 @@ public:
   /// The judge of judge-verified leaves (method.md §2) in GRPO rewards and evaluation: judge.model's
   /// LmJudge when the config names one, or a judge of your own set before run() (it then replaces
   /// judge.model). Example: `trainer.judge = raif::LookupJudge{}.add("Is it short?", ...);`
+  /// judge.model's LmJudge reads the trainer's copy of that checkpoint's tokenizer: use it (and
+  /// copies of it) while the trainer lives.
   std::optional<Judge> judge;
 
   /// The config's GRPO step: each stage the model its key names in `StageLists`.
@@ -412,11 +417,13 @@ private:
   void load_judge() {
     const auto& j = cfg_.judge;
     const std::filesystem::path dir = j.model;
-    const torch::Device device = j.device == "auto"  ? device_
-                                 : j.device == "cpu" ? torch::Device(torch::kCPU)
-                                                     : torch::Device(torch::kCUDA, device_.is_cuda() ? device_.index() : 0);
-    if (device.is_cuda() && !torch::cuda::is_available())
+    if (j.device == "cuda" && !torch::cuda::is_available())
       throw error("raif: judge.device = cuda, but no CUDA device is available");
+    const torch::Device device =
+        j.device == "auto"  ? device_
+        : j.device == "cpu" ? torch::Device(torch::kCPU)
+                            : torch::Device(torch::kCUDA, // LOCAL_RANK's GPU, as the policy's
+                                            static_cast<c10::DeviceIndex>(dp_.local_rank() % torch::cuda::device_count()));
     const auto type = dtype_of(j.dtype, device, "judge.dtype");
     try {
       auto pre = load_checked(j.model, [&] { return PretrainedTokenizer::load(dir); });
@@ -438,7 +445,9 @@ private:
                       .no = j.no,
                       .micro_batch = j.micro_batch};
     } catch (const error& e) {
-      throw error(std::string("raif: judge.model: ") + e.what());
+      std::string_view reason = e.what();
+      if (reason.starts_with("raif: ")) reason.remove_prefix(6);
+      throw error("raif: judge.model: " + std::string(reason));
     }
   }
 
@@ -484,6 +493,36 @@ private:
                     ": this run was not started from model.init = " + from.string());
       detail::write_atomic(dir_ / name, text);
     }
+  }
+
+  // warmstart/ or final/ as a whole Hugging Face checkpoint: the weights and config.json, and the
+  // run's tokenizer files beside them, so transformers (AutoTokenizer, apply_chat_template), vLLM
+  // and raif's own model.init and judge.model load the folder alone. A model.init run's are the
+  // checkpoint's own; raif's tokenizer gets a tokenizer_config.json (its ChatML, with data.system
+  // as the default system message; eos <|im_end|>, pad <|pad|>) and a generation_config.json (stop
+  // on <|im_end|> and <|endoftext|>).
+  void save_model_folder(const std::string& name) const {
+    const auto to = dir_ / name;
+    save_pretrained(policy_, to.string());
+    detail::write_atomic(to / "tokenizer.json", detail::read_file(dir_ / "tokenizer.json"));
+    if (!cfg_.model.init.empty()) {
+      for (const std::string file : {"generation_config.json", "chat_template.jinja", "tokenizer_config.json"})
+        if (std::filesystem::exists(dir_ / file)) detail::write_atomic(to / file, detail::read_file(dir_ / file));
+      return;
+    }
+    ChatML chat = chat_;
+    chat.default_system = cfg_.data.system;
+    const nlohmann::json generation = {{"eos_token_id", eos_}, {"pad_token_id", pad_}};
+    const nlohmann::json config = {{"tokenizer_class", "PreTrainedTokenizerFast"},
+                                   {"chat_template", chat.to_template()},
+                                   {"bos_token", nullptr},
+                                   {"eos_token", chat.im_end},
+                                   {"pad_token", tok_.token(pad_)},
+                                   {"unk_token", nullptr},
+                                   {"model_max_length", cfg_.model.max_len},
+                                   {"clean_up_tokenization_spaces", false}};
+    detail::write_atomic(to / "generation_config.json", generation.dump(2));
+    detail::write_atomic(to / "tokenizer_config.json", config.dump(2));
   }
 
   // The supervised target of an item: its response with the configured trace, closed by <|im_end|>.
@@ -596,7 +635,7 @@ private:
       if ((step + 1) % cfg_.checkpoint.every == 0 && step + 1 < total) save_checkpoint("warmstart", step + 1);
     }
     if (dp_.main()) {
-      save_pretrained(policy_, (dir_ / "warmstart").string());
+      save_model_folder("warmstart");
       hooks_.fault("stage.after_model", "warmstart", total);
     }
     evaluate(policy_, "warmstart", "warm start"); // every rank its share
@@ -652,7 +691,7 @@ private:
       hooks_.progress("grpo", step + 1, total, m["seconds"].get<double>());
       if ((step + 1) % cfg_.checkpoint.every == 0 && step + 1 < total) save_checkpoint("grpo", step + 1);
     }
-    if (dp_.main()) save_pretrained(policy_, (dir_ / "final").string());
+    if (dp_.main()) save_model_folder("final");
     hooks_.fault("stage.after_model", "grpo", total);
     set_stage("eval", 0);
     return true;
