@@ -13,25 +13,26 @@ tokenizer.json gives the same ids as HF tokenizers: tests/tokenizer); that eos a
 import json
 import pathlib
 import sys
+import tomllib
 
 from transformers import AutoTokenizer, GenerationConfig
 
 folder = pathlib.Path(sys.argv[1])
 run = folder.parent
-system = None
-for line in (run / "config.toml").read_text().splitlines():
-    if line.startswith("system = "):  # [data] system, as TOML's basic string: JSON reads it
-        system = json.loads(line.split(" = ", 1)[1].split("  #")[0])
-        break
+with open(run / "config.toml", "rb") as f:
+    system = tomllib.load(f)["data"]["system"]
 tok = AutoTokenizer.from_pretrained(folder)
 gen = GenerationConfig.from_pretrained(folder)
 checked = 0
 with open(run / "responses_final.jsonl") as f:
     for line in f:
         user = json.loads(line)["prompt"]
-        want = f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
-        for messages in ([{"role": "user", "content": user}],
-                         [{"role": "system", "content": system}, {"role": "user", "content": user}]):
+        turn = f"<|im_start|>system\n{system}<|im_end|>\n" if system else ""  # raif's prompt: no empty system turn
+        want = f"{turn}<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
+        conversations = [[{"role": "user", "content": user}]]
+        if system:
+            conversations.append([{"role": "system", "content": system}, {"role": "user", "content": user}])
+        for messages in conversations:
             text = tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
             assert text == want, (text, want)
             ids = tok.apply_chat_template(messages, tokenize=True, add_generation_prompt=True)

@@ -497,22 +497,28 @@ private:
 
   // warmstart/ or final/ as a whole Hugging Face checkpoint: the weights and config.json, and the
   // run's tokenizer files beside them, so transformers (AutoTokenizer, apply_chat_template), vLLM
-  // and raif's own model.init and judge.model load the folder alone. A model.init run's are the
-  // checkpoint's own; raif's tokenizer gets a tokenizer_config.json (its ChatML, with data.system
-  // as the default system message; eos <|im_end|>, pad <|pad|>) and a generation_config.json (stop
-  // on <|im_end|> and <|endoftext|>).
+  // and raif's own model.init and judge.model load the folder alone. generation_config.json stops
+  // on the run's stop ids (a model.init checkpoint's other generation settings kept). A model.init
+  // run's other files are the checkpoint's own (its chat template and default system message:
+  // raif's prompts carry data.system as their system message); raif's tokenizer gets a
+  // tokenizer_config.json (its ChatML, with data.system as the default; eos <|im_end|>, pad <|pad|>).
   void save_model_folder(const std::string& name) const {
     const auto to = dir_ / name;
     save_pretrained(policy_, to.string());
     detail::write_atomic(to / "tokenizer.json", detail::read_file(dir_ / "tokenizer.json"));
+    nlohmann::json generation = nlohmann::json::object();
+    if (const auto own = dir_ / "generation_config.json"; !cfg_.model.init.empty() && std::filesystem::exists(own))
+      generation = detail::read_json_file(own); // read when the run started: a JSON object
+    generation["eos_token_id"] = eos_;          // the ids the run stopped on (<|im_end|> among them)
+    generation["pad_token_id"] = pad_;
+    detail::write_atomic(to / "generation_config.json", generation.dump(2));
     if (!cfg_.model.init.empty()) {
-      for (const std::string file : {"generation_config.json", "chat_template.jinja", "tokenizer_config.json"})
+      for (const std::string file : {"chat_template.jinja", "tokenizer_config.json"})
         if (std::filesystem::exists(dir_ / file)) detail::write_atomic(to / file, detail::read_file(dir_ / file));
       return;
     }
     ChatML chat = chat_;
     chat.default_system = cfg_.data.system;
-    const nlohmann::json generation = {{"eos_token_id", eos_}, {"pad_token_id", pad_}};
     const nlohmann::json config = {{"tokenizer_class", "PreTrainedTokenizerFast"},
                                    {"chat_template", chat.to_template()},
                                    {"bos_token", nullptr},
@@ -521,7 +527,6 @@ private:
                                    {"unk_token", nullptr},
                                    {"model_max_length", cfg_.model.max_len},
                                    {"clean_up_tokenization_spaces", false}};
-    detail::write_atomic(to / "generation_config.json", generation.dump(2));
     detail::write_atomic(to / "tokenizer_config.json", config.dump(2));
   }
 
