@@ -34,7 +34,6 @@
 #include <map>
 #include <random>
 #include <set>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -204,14 +203,6 @@ inline std::vector<std::string> slots(LeafKind k) {
   }
   return {};
 }
-// The composer's view of its own judge leaves: its expert writes only about the seed task's
-// subject, so it passes them (a real judge decides for the policy's answers).
-struct ExpertJudge {
-  std::vector<JudgeDecision> judge(std::span<const JudgeQuery> qs) const {
-    return std::vector<JudgeDecision>(qs.size(), JudgeDecision{true, 0});
-  }
-};
-
 // Constraints that make sense on one part of a chained answer.
 inline bool segment_safe(LeafKind k) {
   return k == LeafKind::keyword || k == LeafKind::forbid_it || k == LeafKind::no_comma || k == LeafKind::lowercase ||
@@ -409,7 +400,9 @@ struct Composer {
     const auto node = compile(it.spec);
     const AnswerReward<AnyNode> r{.spec = node, .detail = Detail::scores};
     const auto resp = it.expert_response();
-    const Judge trusted{detail::composer::ExpertJudge{}};
+    // Its expert writes only about the seed task's subject: it passes its own judge leaves (a real
+    // judge decides for the policy's answers).
+    const Judge trusted{detail::FixedJudge{.yes = true}};
     return r(Sample{.prompt = it.instruction, .response = resp, .context = &it.context, .judge = &trusted}).value ==
            2.0;
   }

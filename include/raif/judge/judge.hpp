@@ -53,6 +53,17 @@ concept judge = requires(const J& j, std::span<const JudgeQuery> q) {
   { j.judge(q) } -> std::same_as<std::vector<JudgeDecision>>;
 };
 
+namespace detail {
+/// A judge with one answer for every query, asking no one: the composer's view of its expert's
+/// own judge leaves (YES), the evaluation's of a response that fails every leaf anyway (NO).
+struct FixedJudge {
+  bool yes = false;
+  std::vector<JudgeDecision> judge(std::span<const JudgeQuery> q) const {
+    return std::vector<JudgeDecision>(q.size(), JudgeDecision{yes, 0});
+  }
+};
+} // namespace detail
+
 /// A type-erased judge.
 class Judge {
 public:

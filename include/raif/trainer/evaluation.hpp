@@ -22,7 +22,6 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,14 +64,6 @@ struct EvalReport {
   }
 };
 
-namespace detail {
-struct NoJudge {
-  std::vector<JudgeDecision> judge(std::span<const JudgeQuery> q) const {
-    return std::vector<JudgeDecision>(q.size(), JudgeDecision{false, 0});
-  }
-};
-} // namespace detail
-
 /// Scores one response to one item (what the evaluation and the tests share); `judge` answers its
 /// judge-verified leaves.
 inline EvalCounts score_response(const Item& item, const AnyNode& node, std::string_view response,
@@ -81,8 +72,8 @@ inline EvalCounts score_response(const Item& item, const AnyNode& node, std::str
   c.prompts = 1;
   const Extraction e = extract_answer(response);
   // A response that is not well formed fails every leaf whatever the judge says: its leaves are
-  // only counted, and the judge is not asked (detail::NoJudge says NO to everything, unasked).
-  static const Judge unasked{detail::NoJudge{}};
+  // only counted, and the judge is not asked (detail::FixedJudge says NO to everything, unasked).
+  static const Judge unasked{detail::FixedJudge{.yes = false}};
   const Context ctx{
       .prompt = item.instruction, .fields = &item.context, .judge = e.well_formed || !judge ? judge : &unasked};
   const Verdict strict = raif::evaluate(node, e.answer, ctx, 1.0, Detail::scores);

@@ -237,9 +237,7 @@ public:
                                           : default_device();
     if (device_.is_cuda() && !torch::cuda::is_available())
       throw error("raif: run.device = cuda, but no CUDA device is available");
-    if (device_.is_cuda()) // one GPU per rank on a machine: LOCAL_RANK's
-      device_ =
-          torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(dp_.local_rank() % torch::cuda::device_count()));
+    if (device_.is_cuda()) device_ = rank_gpu();
     hooks_.log(std::string("raif-train: device ") + (device_.is_cuda() ? "CUDA" : "CPU") + ", " +
                std::to_string(threads) + " threads, run directory " + dir_.string());
     if (dp_.size() > 1)
@@ -419,11 +417,7 @@ private:
     const std::filesystem::path dir = j.model;
     if (j.device == "cuda" && !torch::cuda::is_available())
       throw error("raif: judge.device = cuda, but no CUDA device is available");
-    const torch::Device device =
-        j.device == "auto"  ? device_
-        : j.device == "cpu" ? torch::Device(torch::kCPU)
-                            : torch::Device(torch::kCUDA, // LOCAL_RANK's GPU, as the policy's
-                                            static_cast<c10::DeviceIndex>(dp_.local_rank() % torch::cuda::device_count()));
+    const torch::Device device = j.device == "auto" ? device_ : j.device == "cpu" ? torch::kCPU : rank_gpu();
     const auto type = dtype_of(j.dtype, device, "judge.dtype");
     try {
       auto pre = load_checked(j.model, [&] { return PretrainedTokenizer::load(dir); });
@@ -461,8 +455,12 @@ private:
                   .max_position_embeddings = cfg_.model.max_len,
                   .rope_theta = cfg_.model.rope_theta,
                   .tie_word_embeddings = true};
-    c.torch_dtype = dtype_of(cfg_.model.dtype, device_, "model.dtype");
+    c.torch_dtype = dtype();
     return c;
+  }
+  // One GPU per rank on a machine: LOCAL_RANK's (the policy's, and judge.device = cuda's).
+  torch::Device rank_gpu() const {
+    return {torch::kCUDA, static_cast<c10::DeviceIndex>(dp_.local_rank() % torch::cuda::device_count())};
   }
   // Parameters' dtype from `setting` (model.dtype, judge.dtype): auto is bf16 on CUDA, fp32 on the CPU.
   static std::string dtype_of(const std::string& setting, torch::Device device, const char* key) {
