@@ -14,6 +14,7 @@
 //   BM_judge/{shared_prefix,pairs}/N  the LM judge's scoring: N prompts of 384 tokens, each with two
 //                                     one-token answers (YES, NO): shared_prefix_logprobs (each
 //                                     prompt once) against sequence_logprobs over the 2N pairs
+//   BM_judge/qwen05b/N                shared_prefix at Qwen2.5-0.5B's shape: a judge of a real size
 // Counters: tokens/s (generated, or trained). On the GPU when CUDA is available (--cuda), else CPU.
 // Reproduce: ./build/benchmarks/bench_model (docs/performance.md).
 #include <raif/model/qwen2.hpp>
@@ -64,7 +65,9 @@ void BM_generate(benchmark::State& state, bool cache) {
   state.counters["tokens/s"] = benchmark::Counter(static_cast<double>(tokens), benchmark::Counter::kIsRate);
 }
 
-void BM_judge(benchmark::State& state, bool shared) {
+Qwen2& qwen05b();
+
+void BM_judge(benchmark::State& state, bool shared, Qwen2& (*judge)() = model) {
   const auto queries = static_cast<std::size_t>(state.range(0));
   std::vector<std::vector<std::int64_t>> prompts(queries);
   for (std::size_t b = 0; b < queries; ++b)
@@ -75,9 +78,10 @@ void BM_judge(benchmark::State& state, bool shared) {
     pair_prompts.insert(pair_prompts.end(), {p, p});
     pair_answers.insert(pair_answers.end(), {yes, no});
   }
+  auto& m = judge(); // built before the clock starts
   for (auto _ : state) {
-    if (shared) benchmark::DoNotOptimize(shared_prefix_logprobs(model(), prompts, {yes, no}, 16));
-    else benchmark::DoNotOptimize(sequence_logprobs(model(), pair_prompts, pair_answers, 16));
+    if (shared) benchmark::DoNotOptimize(shared_prefix_logprobs(m, prompts, {yes, no}, 16));
+    else benchmark::DoNotOptimize(sequence_logprobs(m, pair_prompts, pair_answers, 16));
   }
   const auto answered = static_cast<double>(queries) * static_cast<double>(state.iterations());
   state.counters["queries/s"] = benchmark::Counter(answered, benchmark::Counter::kIsRate);
@@ -135,8 +139,9 @@ void BM_qwen05b_generate(benchmark::State& state) {
     for (int t = 0; t < 64; ++t) prompts[b].push_back(static_cast<std::int64_t>((b * 7919 + t * 104729) % 151000));
   const SamplingParams sp{.temperature = 1.0, .max_new_tokens = 64, .seed = 1};
   std::int64_t tokens = 0;
+  auto& m = qwen05b(); // built before the clock starts
   for (auto _ : state)
-    for (const auto& c : generate(qwen05b(), prompts, sp)) tokens += static_cast<std::int64_t>(c.tokens.size());
+    for (const auto& c : generate(m, prompts, sp)) tokens += static_cast<std::int64_t>(c.tokens.size());
   state.counters["tokens/s"] = benchmark::Counter(static_cast<double>(tokens), benchmark::Counter::kIsRate);
   state.counters["peak_gb"] = peak_gb();
 }
@@ -200,4 +205,5 @@ BENCHMARK_CAPTURE(BM_train, recompute, false, true)
 BENCHMARK_CAPTURE(BM_train, naive, true)->Args({8, 256})->Args({32, 256})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_judge, shared_prefix, true)->Arg(32)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 BENCHMARK_CAPTURE(BM_judge, pairs, false)->Arg(32)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+BENCHMARK_CAPTURE(BM_judge, qwen05b, true, qwen05b)->Arg(8)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
 BENCHMARK_MAIN();

@@ -63,8 +63,10 @@ else
   [ -f "$BUILD_DIR/build.ninja" ] || cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release > "$OUT/configure.log"
 fi
 say "building in $BUILD_DIR"
-cmake --build "$BUILD_DIR" --target raif_model_tests raif_torch_tests raif-train bench_model random_checkpoint -j "$(nproc)" \
-  > "$OUT/build.log"
+targets="raif_model_tests raif_torch_tests raif-train bench_model random_checkpoint"
+# The data-parallel tests exist where c10d and Gloo's headers were found (libgloo-dev).
+grep -q "^build raif_distributed_tests:" "$BUILD_DIR/build.ninja" && targets="$targets raif_distributed_tests"
+cmake --build "$BUILD_DIR" --target $targets -j "$(nproc)" > "$OUT/build.log"
 
 # GPU memory: nvidia-smi's figure (what the process holds, the caching allocator's reserve included),
 # sampled every half second; the peak of each phase goes to OUT/gpu_peak_mib.<phase>.
@@ -92,6 +94,8 @@ cuda_cases() { # dir, program: its [cuda] cases; exit 77 means they skipped (no 
 }
 cuda_cases "$BUILD_DIR/tests/model_test" ../raif_model_tests
 cuda_cases "$BUILD_DIR/tests" ./raif_torch_tests
+# 2 ranks with parameters and gradients on CUDA: NCCL with 2 GPUs, Gloo through the host with 1.
+[[ $targets == *raif_distributed_tests* ]] && cuda_cases "$BUILD_DIR/tests/distributed_test" ../raif_distributed_tests
 
 # --- rollout and training throughput at the shape ------------------------------------------------
 say "bench_model at the $SHAPE shape"
@@ -136,6 +140,11 @@ metrics = f"{out}/grpo/metrics.jsonl"
 steps = [json.loads(l) for l in open(metrics) if '"grpo"' in l] if __import__("os").path.exists(metrics) else []
 s = {"card": card, "peak_bf16_tflops": peak or None, "grpo_steps": len(steps)}
 for name, b in bench.items():
+    if "queries/s" in b:  # BM_judge/qwen05b: prompts of 384 tokens, forward only
+        qps = b["queries/s"]
+        s[name] = {"queries_per_s": round(qps, 2)}
+        if peak: s[name]["mfu"] = round(2 * params * 384 * qps / (peak * 1e12), 4)
+        continue
     tps = b.get("tokens/s")
     s[name] = {"tokens_per_s": round(tps, 1), "peak_gb": round(b.get("peak_gb", 0), 2)}
     flops = (6 if "train" in name else 2) * params * tps  # forward 2, forward + backward 6 per weight

@@ -12,7 +12,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 RAIF_DEBIAN_PACKAGES=(cmake ninja-build g++ pkg-config python3
   libboost-dev libeigen3-dev librange-v3-dev nlohmann-json3-dev libre2-dev libpcre2-dev libcli11-dev catch2 libbenchmark-dev libtorch-dev
   libgloo-dev libutf8proc-dev libtomlplusplus-dev libfmt-dev gnuplot-nox libopenblas0-openmp
-  python3-dev pybind11-dev python3-pytest python3-venv python3-pip unzip
+  python3-dev pybind11-dev python3-pytest python3-venv python3-pip python3-jinja2 unzip
   clang-14 libclang-rt-14-dev) # the last two: the libFuzzer targets (fuzz/, scripts/fuzz.sh)
 
 missing=()

@@ -1,5 +1,7 @@
 // A rank of the 2-process tests in test_distributed.cpp, started by raif::launch_local:
 //   dp_probe collectives   checks every DataParallel collective against values computed by hand
+//   dp_probe cuda          the same with the parameters and gradients on the rank's GPU (NCCL where
+//                          raif was built with it, unless RAIF_DIST_BACKEND=gloo)
 //   dp_probe fail          rank 1 exits with status 5 at once; rank 0 waits in a barrier (10 minutes)
 // Exit status 0 when every check holds; otherwise 1, with the failed check on stderr; 3 when a peer
 // was lost (raif::lost_peer_status).
@@ -37,6 +39,12 @@ int probe(const std::string& mode) {
     return 0;
   }
   expect(dp.size() == 2, "two ranks", r);
+  const auto gpus = mode == "cuda" ? static_cast<int>(torch::cuda::device_count()) : 0;
+  const torch::Device device = gpus ? torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(dp.local_rank() % gpus))
+                                    : torch::Device(torch::kCPU);
+  if (mode == "cuda" && !gpus) return 77;
+  const bool nccl = RAIF_HAVE_NCCL && place.backend != "gloo" && device.is_cuda();
+  expect(dp.backend(device) == (nccl ? "nccl" : "gloo"), "the group for " + device.str(), r);
   const auto [first, last] = dp.shard(5); // 5 rows: rank 0 gets 2, rank 1 gets 3
   expect(first == (r == 0 ? 0u : 2u) && last == (r == 0 ? 2u : 5u), "shard(5)", r);
 
@@ -52,21 +60,24 @@ int probe(const std::string& mode) {
   expect(dp.gather(std::vector<std::string>{}).empty(), "gather no strings", r);
 
   torch::manual_seed(static_cast<std::uint64_t>(100 + r)); // the ranks start apart
-  auto a = torch::randn({4, 3}, torch::requires_grad()), b = torch::randn({5}, torch::requires_grad()),
-       c = torch::randn({2}, torch::requires_grad());
+  auto a = torch::randn({4, 3}).to(device).requires_grad_(), b = torch::randn({5}).to(device).requires_grad_(),
+       c = torch::randn({2}).to(device).requires_grad_();
   dp.broadcast({a, b, c});
   torch::manual_seed(100);
   const auto a0 = torch::randn({4, 3}), b0 = torch::randn({5}), c0 = torch::randn({2});
-  expect(torch::equal(a.detach(), a0) && torch::equal(b.detach(), b0) && torch::equal(c.detach(), c0),
-         "broadcast gives rank 0's values", r);
+  expect(a.device() == device && torch::equal(a.detach().cpu(), a0) && torch::equal(b.detach().cpu(), b0) &&
+             torch::equal(c.detach().cpu(), c0),
+         "broadcast gives rank 0's values, where they were", r);
 
   // a: a gradient on both ranks (1 and 2 per element); b: only on rank 1 (3 each); c: on none.
   (a * static_cast<double>(r + 1)).sum().backward();
   if (r == 1) (b * 3.0).sum().backward();
   dp.bucket_values = 4; // a (12 values) and b (5) each in a bucket of their own
   dp.sum_gradients({a, b, c});
-  expect(torch::equal(a.grad(), torch::full({4, 3}, 3.0)), "gradient summed over both ranks", r);
-  expect(b.grad().defined() && torch::equal(b.grad(), torch::full({5}, 3.0)), "gradient of one rank reaches all", r);
+  expect(a.grad().device() == device && torch::equal(a.grad().cpu(), torch::full({4, 3}, 3.0)),
+         "gradient summed over both ranks, where it was", r);
+  expect(b.grad().defined() && torch::equal(b.grad().cpu(), torch::full({5}, 3.0)), "gradient of one rank reaches all",
+         r);
   expect(!c.grad().defined(), "no gradient anywhere stays none", r);
   dp.barrier();
   return failures == 0 ? 0 : 1;

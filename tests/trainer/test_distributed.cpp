@@ -3,6 +3,8 @@
 #include <raif/trainer/distributed.hpp>
 #include <raif/trainer/launch.hpp>
 
+#include "../support/skip.hpp"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -51,6 +53,17 @@ TEST_CASE("DataParallel: every collective over 2 Gloo ranks gives the hand-compu
   CHECK(code == 0);
 }
 
+TEST_CASE("DataParallel: parameters and gradients on CUDA over 2 ranks (NCCL with 2 GPUs; Gloo with 1)",
+          "[distributed][cuda]") {
+  if (!torch::cuda::is_available()) RAIF_SKIP("no CUDA device (torch::cuda::is_available() is false)");
+  // NCCL refuses two ranks on one GPU: with one, CUDA tensors take Gloo through the host.
+  const bool one_gpu = torch::cuda::device_count() < 2;
+  if (one_gpu) ::setenv("RAIF_DIST_BACKEND", "gloo", 1);
+  const int code = raif::launch_local(2, RAIF_DP_PROBE, {"cuda"}, [](const std::string& l) { WARN(l); });
+  if (one_gpu) ::unsetenv("RAIF_DIST_BACKEND");
+  CHECK(code == 0);
+}
+
 TEST_CASE("launch_local: a failed rank stops the others at once, with its status", "[distributed]") {
   std::string said;
   const auto t0 = std::chrono::steady_clock::now();
@@ -86,6 +99,16 @@ TEST_CASE("ProcessPlace: torchrun's and Slurm's variables, and bad ones named", 
   CHECK_THROWS_WITH(raif::ProcessPlace::from_environment(), Catch::Contains("RANK='2'"));
   env.set("RANK", "x");
   CHECK_THROWS_WITH(raif::ProcessPlace::from_environment(), Catch::Contains("RANK='x'"));
+  env.set("RANK", "1");
+  CHECK(raif::ProcessPlace::from_environment().backend == "auto");
+  env.set("RAIF_DIST_BACKEND", "gloo");
+  CHECK(raif::ProcessPlace::from_environment().backend == "gloo");
+  env.set("RAIF_DIST_BACKEND", "mpi");
+  CHECK_THROWS_WITH(raif::ProcessPlace::from_environment(), Catch::Contains("RAIF_DIST_BACKEND='mpi'"));
+  env.set("RAIF_DIST_BACKEND", "nccl");
+  p = raif::ProcessPlace::from_environment();
+  if (!RAIF_HAVE_NCCL) // refused at join, before any connection is tried
+    CHECK_THROWS_WITH(raif::DataParallel::join(p), Catch::Contains("RAIF_DIST_BACKEND=nccl, but this build"));
 }
 
 TEST_CASE("raif-train --nproc 2 trains as one process does, resumes after a killed rank, refuses too few prompts",

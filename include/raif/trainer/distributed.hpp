@@ -7,7 +7,10 @@
 ///                --nproc) or, without RANK, Slurm's SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID
 ///   rendezvous   a TCPStore at MASTER_ADDR:MASTER_PORT whose server is rank 0 (torchrun's agent's
 ///                when TORCHELASTIC_USE_AGENT_STORE=True, as PyTorch's env:// does)
-///   group        ProcessGroupGloo (CPU tensors; CUDA tensors go through the host)
+///   groups       ProcessGroupGloo for everything on the host; ProcessGroupNCCL for parameters and
+///                gradients on CUDA, when LibTorch was built with NCCL (RAIF_HAVE_NCCL), made at the
+///                first CUDA tensor; without it CUDA tensors go through the host and Gloo
+///                (RAIF_DIST_BACKEND=gloo forces that; =nccl demands NCCL)
 ///   collectives  parameters broadcast from rank 0; gradients summed in float32 buckets; scalars
 ///                summed in float64; vectors and strings gathered in rank order
 ///
@@ -30,6 +33,12 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #endif
+#ifndef RAIF_HAVE_NCCL
+#define RAIF_HAVE_NCCL 0 // CMake sets 1 where LibTorch has NCCL (USE_C10D_NCCL) and nccl.h is found
+#endif
+#if RAIF_HAVE_C10D && RAIF_HAVE_NCCL
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 
 #include <chrono>
 #include <cstdint>
@@ -50,6 +59,9 @@ struct ProcessPlace {
   int agent_restart = -1; ///< torchrun hosts the store: its restart count (TORCHELASTIC_RESTART_COUNT); -1: no
   /// Bounds the rendezvous and every collective (RAIF_DIST_TIMEOUT_S, in seconds).
   std::chrono::milliseconds timeout = std::chrono::minutes(30);
+  /// Which group carries CUDA tensors (RAIF_DIST_BACKEND): "auto" (NCCL when this build has it,
+  /// else Gloo through the host), "gloo" or "nccl" (an error at join() in a build without NCCL).
+  std::string backend = "auto";
 
   /// From torchrun's variables, or Slurm's when RANK is unset; one process when neither is set.
   /// A malformed or inconsistent variable is an error naming it.
@@ -94,6 +106,8 @@ public:
   /// The ranks' strings (any bytes) concatenated in rank order, on every rank.
   std::vector<std::string> gather(const std::vector<std::string>& mine) const;
   void barrier() const;
+  /// The group that carries tensors on `device`: "nccl" or "gloo" ("none" for one process).
+  std::string backend(const torch::Device& device) const;
 
   /// Gradients travel in buckets of at most this many float32 values (64 MB).
   std::int64_t bucket_values = std::int64_t{16} << 20;
@@ -125,6 +139,11 @@ inline ProcessPlace ProcessPlace::from_environment() {
   const char* rank = torchrun ? "RANK" : "SLURM_PROCID";
   const char* world = torchrun ? "WORLD_SIZE" : "SLURM_NTASKS";
   const char* local = torchrun ? "LOCAL_RANK" : "SLURM_LOCALID";
+  if (const char* b = std::getenv("RAIF_DIST_BACKEND"); b && *b) {
+    p.backend = b;
+    if (p.backend != "auto" && p.backend != "gloo" && p.backend != "nccl")
+      throw error(fmt::format("raif: environment variable RAIF_DIST_BACKEND='{}': expected auto, gloo or nccl", b));
+  }
   if (!torchrun && !slurm) return p;
   p.world_size = static_cast<int>(env_int(world, 1, 1, 1 << 20));
   p.rank = static_cast<int>(env_int(rank, 0, 0, p.world_size - 1));
@@ -145,7 +164,12 @@ inline ProcessPlace ProcessPlace::from_environment() {
 struct DataParallel::Group {
   c10::intrusive_ptr<c10d::Store> store;
   c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
-  int rank = 0;
+  int rank = 0, size = 1;
+  std::chrono::milliseconds timeout{};
+  bool nccl_wanted = false; // CUDA tensors go to NCCL (this build has it; RAIF_DIST_BACKEND allows it)
+#if RAIF_HAVE_NCCL
+  mutable c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl; // made at the first CUDA tensor
+#endif
 
   // Runs a collective; its failure (a dead or silent peer) as a CollectiveError naming it.
   template <class Start> void run(const char* what, Start&& start) const {
@@ -158,9 +182,27 @@ struct DataParallel::Group {
                                         rank, what, why.substr(0, why.find('\n'))));
     }
   }
+  bool on_nccl(const torch::Device& device) const { return nccl_wanted && device.is_cuda(); }
+  // Runs `collective(group)` on the group that carries tensors on `device`. NCCL's wait() orders
+  // the current CUDA stream after the collective without blocking the host; Gloo's blocks.
+  template <class Collective>
+  void run_on([[maybe_unused]] const torch::Device& device, const char* what, Collective&& collective) const {
+#if RAIF_HAVE_NCCL
+    if (on_nccl(device)) {
+      if (!nccl) { // every rank gets here at the same collective; communicators come at the first use
+        auto options = c10d::ProcessGroupNCCL::Options::create();
+        options->timeout = timeout;
+        nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(c10::make_intrusive<c10d::PrefixStore>("nccl", store),
+                                                           rank, size, options);
+      }
+      return run(what, [&] { return collective(*nccl); });
+    }
+#endif
+    run(what, [&] { return collective(*gloo); });
+  }
   void all_reduce(torch::Tensor t) const {
     std::vector<torch::Tensor> ts{std::move(t)};
-    run("an all-reduce", [&] { return gloo->allreduce(ts); });
+    run_on(ts[0].device(), "an all-reduce", [&](auto& group) { return group.allreduce(ts); });
   }
 };
 
@@ -171,8 +213,14 @@ inline DataParallel DataParallel::join(const ProcessPlace& place) {
   dp.size_ = place.world_size;
   dp.local_rank_ = place.local_rank;
   if (place.world_size == 1) return dp;
+  if (place.backend == "nccl" && !RAIF_HAVE_NCCL)
+    throw error("raif: RAIF_DIST_BACKEND=nccl, but this build of raif has no NCCL (it needs a LibTorch built with "
+                "CUDA and NCCL, such as the PyPI wheel's, and nccl.h; docs/distributed.md)");
   auto g = std::make_shared<Group>();
   g->rank = place.rank;
+  g->size = place.world_size;
+  g->timeout = timeout;
+  g->nccl_wanted = RAIF_HAVE_NCCL && place.backend != "gloo";
   try {
     c10d::TCPStoreOptions o;
     o.port = place.master_port;
@@ -203,10 +251,12 @@ inline void DataParallel::broadcast(const std::vector<torch::Tensor>& tensors) c
   if (size_ == 1) return;
   torch::NoGradGuard no_grad;
   for (const auto& t : tensors) { // one at a time: parameters are few and the start is paid once
-    auto host = t.detach().to(torch::kCPU, torch::kFloat32).contiguous();
-    std::vector<torch::Tensor> ts{host};
-    group_->run("a broadcast", [&] { return group_->gloo->broadcast(ts); });
-    t.copy_(host);
+    // NCCL takes the tensor where it lies; Gloo a float32 copy on the host (exact for bf16 and fp16).
+    const bool in_place = group_->on_nccl(t.device());
+    auto carried = in_place ? t.detach().contiguous() : t.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    std::vector<torch::Tensor> ts{carried};
+    group_->run_on(carried.device(), "a broadcast", [&](auto& group) { return group.broadcast(ts); });
+    if (carried.data_ptr() != t.data_ptr()) t.copy_(carried); // NCCL wrote a contiguous tensor in place
   }
 }
 
@@ -221,8 +271,11 @@ inline void DataParallel::sum_gradients(const std::vector<torch::Tensor>& parame
   std::int64_t values = 0;
   auto flush = [&] {
     if (bucket.empty()) return;
+    // A bucket is summed where NCCL can take it (its GPU), else on the host by Gloo.
+    const auto device = bucket.front().device();
+    const auto home = group_->on_nccl(device) ? device : torch::Device(torch::kCPU);
     std::vector<torch::Tensor> flat;
-    for (const auto& g : bucket) flat.push_back(g.detach().to(torch::kCPU, torch::kFloat32).reshape(-1));
+    for (const auto& g : bucket) flat.push_back(g.detach().to(home, torch::kFloat32).reshape(-1));
     auto buffer = torch::cat(flat);
     group_->all_reduce(buffer);
     std::int64_t at = 0;
@@ -237,7 +290,7 @@ inline void DataParallel::sum_gradients(const std::vector<torch::Tensor>& parame
     if (has[i] == 0) continue;
     auto p = parameters[i];
     if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
-    if (values + p.numel() > bucket_values) flush();
+    if (values + p.numel() > bucket_values || (!bucket.empty() && bucket.front().device() != p.device())) flush();
     bucket.push_back(p.grad());
     values += p.numel();
   }
@@ -267,6 +320,10 @@ inline void DataParallel::barrier() const {
   if (size_ > 1) group_->run("a barrier", [&] { return group_->gloo->barrier(); });
 }
 
+inline std::string DataParallel::backend(const torch::Device& device) const {
+  return size_ == 1 ? "none" : group_->on_nccl(device) ? "nccl" : "gloo";
+}
+
 #else // built without c10d: one process only
 
 struct DataParallel::Group {};
@@ -283,6 +340,7 @@ inline void DataParallel::sum_gradients(const std::vector<torch::Tensor>&) const
 inline std::vector<double> DataParallel::sum(std::vector<double> values) const { return values; }
 inline std::vector<double> DataParallel::gather(const std::vector<double>& mine) const { return mine; }
 inline void DataParallel::barrier() const {}
+inline std::string DataParallel::backend(const torch::Device&) const { return "none"; }
 
 #endif
 

@@ -241,7 +241,8 @@ public:
     hooks_.log(std::string("raif-train: device ") + (device_.is_cuda() ? "CUDA" : "CPU") + ", " +
                std::to_string(threads) + " threads, run directory " + dir_.string());
     if (dp_.size() > 1)
-      hooks_.log(fmt::format("raif-train: rank {} of {} (local rank {})", dp_.rank(), dp_.size(), dp_.local_rank()));
+      hooks_.log(fmt::format("raif-train: rank {} of {} (local rank {}), gradients over {}", dp_.rank(), dp_.size(),
+                             dp_.local_rank(), dp_.backend(device_)));
     if (!judge && !cfg_.judge.model.empty()) load_judge(); // a bad judge.model stops the run before any work
     if (!judge && cfg_.data.judge_fraction > 0 && cfg_.data.train_jsonl.empty())
       throw error(fmt::format("raif: config: data.judge_fraction = {} composes judge-verified leaves, but no judge is "
