@@ -109,23 +109,43 @@ if(RAIF_TORCH_INCLUDE_DIRS)
     target_compile_definitions(raif::libtorch INTERFACE USE_DISTRIBUTED USE_C10D_GLOO RAIF_HAVE_C10D=1)
     set(RAIF_HAVE_C10D ON)
     # NCCL for CUDA tensors: a LibTorch built with it (the PyPI wheel's torch_cuda carries
-    # USE_C10D_NCCL) and nccl.h (the CUDA toolkit's, or the nvidia-nccl wheel's beside torch).
+    # USE_C10D_NCCL) and the nccl.h of the NCCL it was built with: ProcessGroupNCCL's inline
+    # Options embed ncclConfig_t, which grows between releases. The nvidia-nccl wheel beside torch
+    # comes first, then the CUDA toolkit's; a pip-installed torch names its NCCL in its METADATA,
+    # checked here, and raif checks the major.minor against LibTorch's again at run time.
     set(RAIF_HAVE_NCCL OFF)
     if(TARGET torch_cuda)
       get_target_property(_raif_cuda_definitions torch_cuda INTERFACE_COMPILE_DEFINITIONS)
       if("USE_C10D_NCCL" IN_LIST _raif_cuda_definitions)
         get_filename_component(_raif_site "${RAIF_C10D_INCLUDE_DIR}/../.." ABSOLUTE)
-        find_path(RAIF_NCCL_INCLUDE_DIR nccl.h
-                  HINTS ${CUDAToolkit_INCLUDE_DIRS} ${_raif_site}/nvidia/nccl/include ${_raif_site}/nvidia/cu13/include
-                        ${_raif_site}/nvidia/cu12/include /usr/local/cuda/include)
-        if(RAIF_NCCL_INCLUDE_DIR)
+        find_path(RAIF_NCCL_INCLUDE_DIR nccl.h PATHS ${_raif_site}/nvidia/nccl/include ${_raif_site}/nvidia/cu13/include
+                  ${_raif_site}/nvidia/cu12/include NO_DEFAULT_PATH)
+        find_path(RAIF_NCCL_INCLUDE_DIR nccl.h HINTS ${CUDAToolkit_INCLUDE_DIRS} /usr/local/cuda/include)
+        set(_raif_nccl_problem "")
+        if(NOT RAIF_NCCL_INCLUDE_DIR)
+          set(_raif_nccl_problem "nccl.h was not found (set RAIF_NCCL_INCLUDE_DIR)")
+        else()
+          file(STRINGS "${RAIF_NCCL_INCLUDE_DIR}/nccl.h" _raif_nccl_lines REGEX "^#define NCCL_(MAJOR|MINOR) ")
+          string(REGEX REPLACE ".*NCCL_MAJOR ([0-9]+).*NCCL_MINOR ([0-9]+).*" "\\1.\\2" _raif_nccl_h "${_raif_nccl_lines}")
+          file(GLOB _raif_torch_metadata "${_raif_site}/torch-*.dist-info/METADATA")
+          if(_raif_torch_metadata)
+            file(STRINGS "${_raif_torch_metadata}" _raif_nccl_pin REGEX "^Requires-Dist: nvidia-nccl")
+            if(_raif_nccl_pin MATCHES "==([0-9]+)\\.([0-9]+)")
+              set(_raif_nccl_torch "${CMAKE_MATCH_1}.${CMAKE_MATCH_2}")
+              if(NOT _raif_nccl_torch STREQUAL _raif_nccl_h)
+                string(CONCAT _raif_nccl_problem "${RAIF_NCCL_INCLUDE_DIR}/nccl.h is NCCL ${_raif_nccl_h}, torch's is "
+                       "${_raif_nccl_torch} (pip install nvidia-nccl-cu13==that, or set RAIF_NCCL_INCLUDE_DIR)")
+              endif()
+            endif()
+          endif()
+        endif()
+        if(_raif_nccl_problem)
+          message(STATUS "raif: LibTorch has NCCL, but ${_raif_nccl_problem}: CUDA tensors go through Gloo")
+        else()
           target_include_directories(raif::libtorch SYSTEM INTERFACE ${RAIF_NCCL_INCLUDE_DIR})
           target_compile_definitions(raif::libtorch INTERFACE RAIF_HAVE_NCCL=1)
           set(RAIF_HAVE_NCCL ON)
-          message(STATUS "raif: data parallelism: NCCL for CUDA tensors (nccl.h in ${RAIF_NCCL_INCLUDE_DIR})")
-        else()
-          message(STATUS "raif: LibTorch has NCCL but nccl.h was not found (set RAIF_NCCL_INCLUDE_DIR): "
-                         "CUDA tensors go through Gloo")
+          message(STATUS "raif: data parallelism: NCCL ${_raif_nccl_h} for CUDA tensors (${RAIF_NCCL_INCLUDE_DIR}/nccl.h)")
         endif()
       endif()
     endif()

@@ -143,7 +143,8 @@ for name, b in bench.items():
     if "queries/s" in b:  # BM_judge/qwen05b: prompts of 384 tokens, forward only
         qps = b["queries/s"]
         s[name] = {"queries_per_s": round(qps, 2)}
-        if peak: s[name]["mfu"] = round(2 * params * 384 * qps / (peak * 1e12), 4)
+        head = V * H  # the LM head runs at each prompt's last position only
+        if peak: s[name]["mfu"] = round((2 * (params - head) * 384 + 2 * head) * qps / (peak * 1e12), 4)
         continue
     tps = b.get("tokens/s")
     s[name] = {"tokens_per_s": round(tps, 1), "peak_gb": round(b.get("peak_gb", 0), 2)}

@@ -394,7 +394,7 @@ TEST_CASE("ChatML::to_template renders in Jinja2, set up as transformers does, e
                                           ""};
   std::vector<ChatML> chats(3);
   chats[1].default_system = "You are helpful.";
-  chats[2].default_system = texts[1] + texts[2] + texts[3];
+  chats[2].default_system = texts[1] + texts[2] + texts[3] + texts[5];
   json cases = json::array();
   auto add = [&](const ChatML& chat, const std::vector<ChatMessage>& messages) {
     for (bool generation : {true, false}) {
@@ -406,8 +406,7 @@ TEST_CASE("ChatML::to_template renders in Jinja2, set up as transformers does, e
                        {"expected", chat.render(messages, generation)}});
     }
   };
-  for (const auto& chat : chats) {
-    add(chat, {});
+  for (const auto& chat : chats) { // (no empty conversation: transformers refuses one)
     for (const auto& t : texts) {
       add(chat, {{"user", t}});
       add(chat, {{"system", t}, {"user", "Hi"}});
@@ -423,7 +422,7 @@ TEST_CASE("ChatML::to_template renders in Jinja2, set up as transformers does, e
   const std::string said{std::istreambuf_iterator<char>(log), std::istreambuf_iterator<char>()};
   if (code == 77 || code == 127) RAIF_SKIP("no python3 with jinja2 (Debian: python3-jinja2): " + said);
   INFO(said);
-  CHECK(cases.size() == 3 * 2 * (1 + 3 * texts.size()));
+  CHECK(cases.size() == 3 * 2 * 3 * texts.size());
   CHECK(code == 0);
   CHECK(said.find(std::to_string(cases.size()) + " of " + std::to_string(cases.size()) + " renderings equal") !=
         std::string::npos);

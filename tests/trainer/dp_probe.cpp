@@ -1,12 +1,15 @@
 // A rank of the 2-process tests in test_distributed.cpp, started by raif::launch_local:
-//   dp_probe collectives   checks every DataParallel collective against values computed by hand
-//   dp_probe cuda          the same with the parameters and gradients on the rank's GPU (NCCL where
-//                          raif was built with it, unless RAIF_DIST_BACKEND=gloo)
-//   dp_probe fail          rank 1 exits with status 5 at once; rank 0 waits in a barrier (10 minutes)
+//   dp_probe collectives [G]   checks every DataParallel collective against values computed by hand
+//   dp_probe cuda [G]          the same with the parameters and gradients on the rank's GPU; G: how
+//                              DataParallel::backend must begin ("gloo" by default, "nccl", ...)
+//   dp_probe fail              rank 1 exits with status 5 at once; rank 0 waits in a barrier (10 minutes)
 // Exit status 0 when every check holds; otherwise 1, with the failed check on stderr; 3 when a peer
-// was lost (raif::lost_peer_status).
+// was lost (raif::lost_peer_status); 4 for raif's error (printed, and written to dp_probe_error.RANK),
+// e.g. a refused RAIF_DIST_BACKEND.
 #include <raif/trainer/distributed.hpp>
 
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <string>
 
@@ -17,18 +20,23 @@ void expect(bool ok, const std::string& what, int rank) {
 }
 } // namespace
 
-int probe(const std::string& mode);
+int probe(const std::string& mode, const std::string& group);
 
 int main(int argc, char** argv) {
   try {
-    return probe(argc > 1 ? argv[1] : "");
+    return probe(argc > 1 ? argv[1] : "", argc > 2 ? argv[2] : "gloo");
   } catch (const raif::CollectiveError& e) { // rank 0 of "fail": its peer is gone, as intended
     std::cerr << e.what() << std::endl;
     return 3;
+  } catch (const raif::error& e) { // also in dp_probe_error.RANK, for the test to read
+    const char* rank = std::getenv("RANK");
+    std::ofstream(std::string("dp_probe_error.") + (rank ? rank : "0")) << e.what();
+    std::cerr << e.what() << std::endl;
+    return 4;
   }
 }
 
-int probe(const std::string& mode) {
+int probe(const std::string& mode, const std::string& group) {
   auto place = raif::ProcessPlace::from_environment();
   place.timeout = std::chrono::minutes(10);
   auto dp = raif::DataParallel::join(place);
@@ -43,8 +51,8 @@ int probe(const std::string& mode) {
   const torch::Device device = gpus ? torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(dp.local_rank() % gpus))
                                     : torch::Device(torch::kCPU);
   if (mode == "cuda" && !gpus) return 77;
-  const bool nccl = RAIF_HAVE_NCCL && place.backend != "gloo" && device.is_cuda();
-  expect(dp.backend(device) == (nccl ? "nccl" : "gloo"), "the group for " + device.str(), r);
+  dp.bind(device);
+  expect(dp.backend(device).rfind(group, 0) == 0, "the group for " + device.str() + ": " + dp.backend(device), r);
   const auto [first, last] = dp.shard(5); // 5 rows: rank 0 gets 2, rank 1 gets 3
   expect(first == (r == 0 ? 0u : 2u) && last == (r == 0 ? 2u : 5u), "shard(5)", r);
 
@@ -68,6 +76,14 @@ int probe(const std::string& mode) {
   expect(a.device() == device && torch::equal(a.detach().cpu(), a0) && torch::equal(b.detach().cpu(), b0) &&
              torch::equal(c.detach().cpu(), c0),
          "broadcast gives rank 0's values, where they were", r);
+  // bf16 (exact through Gloo's float32 copy) and a transposed, non-contiguous view (copied back).
+  auto half = torch::full({3}, 1.5 + r, torch::kBFloat16).to(device);
+  auto square = torch::arange(6, torch::kFloat32).reshape({2, 3}).add(10 * r).to(device);
+  auto transposed = square.t();
+  dp.broadcast({half, transposed});
+  expect(half.scalar_type() == torch::kBFloat16 && torch::equal(half.cpu(), torch::full({3}, 1.5, torch::kBFloat16)),
+         "broadcast of bf16", r);
+  expect(torch::equal(square.cpu(), torch::arange(6, torch::kFloat32).reshape({2, 3})), "broadcast into a view", r);
 
   // a: a gradient on both ranks (1 and 2 per element); b: only on rank 1 (3 each); c: on none.
   (a * static_cast<double>(r + 1)).sum().backward();

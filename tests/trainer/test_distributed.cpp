@@ -53,15 +53,40 @@ TEST_CASE("DataParallel: every collective over 2 Gloo ranks gives the hand-compu
   CHECK(code == 0);
 }
 
-TEST_CASE("DataParallel: parameters and gradients on CUDA over 2 ranks (NCCL with 2 GPUs; Gloo with 1)",
+namespace {
+// The ranks' errors from dp_probe (mode and arguments in `args`), run with RAIF_DIST_BACKEND=`backend`.
+std::string probe_refusal(const std::vector<std::string>& args, const std::string& backend, int& code) {
+  for (const char* f : {"dp_probe_error.0", "dp_probe_error.1"}) fs::remove(f);
+  ::setenv("RAIF_DIST_BACKEND", backend.c_str(), 1);
+  code = raif::launch_local(2, RAIF_DP_PROBE, args, [](const std::string& l) { WARN(l); });
+  ::unsetenv("RAIF_DIST_BACKEND");
+  return read_text("dp_probe_error.0") + "\n" + read_text("dp_probe_error.1");
+}
+} // namespace
+
+TEST_CASE("DataParallel: CUDA tensors over 2 ranks: NCCL with a GPU each, Gloo when they share one",
           "[distributed][cuda]") {
   if (!torch::cuda::is_available()) RAIF_SKIP("no CUDA device (torch::cuda::is_available() is false)");
-  // NCCL refuses two ranks on one GPU: with one, CUDA tensors take Gloo through the host.
-  const bool one_gpu = torch::cuda::device_count() < 2;
-  if (one_gpu) ::setenv("RAIF_DIST_BACKEND", "gloo", 1);
-  const int code = raif::launch_local(2, RAIF_DP_PROBE, {"cuda"}, [](const std::string& l) { WARN(l); });
-  if (one_gpu) ::unsetenv("RAIF_DIST_BACKEND");
-  CHECK(code == 0);
+  // With one GPU both ranks take it, which NCCL refuses: auto falls back to Gloo and says why.
+  const bool shared = torch::cuda::device_count() < 2;
+  const std::string group = !RAIF_HAVE_NCCL ? "gloo" : shared ? "gloo (not NCCL: ranks 0 and 1 share a GPU" : "nccl";
+  CHECK(raif::launch_local(2, RAIF_DP_PROBE, {"cuda", group}, [](const std::string& l) { WARN(l); }) == 0);
+  if (RAIF_HAVE_NCCL && shared) { // demanded, NCCL stops both ranks with the reason
+    int code = 0;
+    const auto said = probe_refusal({"cuda"}, "nccl", code);
+    CHECK(code == 4);
+    CHECK(said.find("NCCL cannot carry this run's tensors: ranks 0 and 1 share a GPU") != std::string::npos);
+  }
+}
+
+TEST_CASE("DataParallel: RAIF_DIST_BACKEND=nccl that cannot be met stops every rank, saying why", "[distributed]") {
+  int code = 0;
+  const auto said = probe_refusal({"collectives"}, "nccl", code); // CPU tensors
+  CHECK(code == 4);
+  // Without NCCL in the build, join() refuses; with it, bind() names the rank whose tensors are on the CPU.
+  const std::string why = RAIF_HAVE_NCCL ? "NCCL cannot carry this run's tensors: rank 0: its tensors are on the cpu"
+                                         : "RAIF_DIST_BACKEND=nccl, but this build of raif has no NCCL";
+  CHECK(said.find(why) != std::string::npos); // (the launcher may stop one rank before it writes)
 }
 
 TEST_CASE("launch_local: a failed rank stops the others at once, with its status", "[distributed]") {
@@ -106,9 +131,7 @@ TEST_CASE("ProcessPlace: torchrun's and Slurm's variables, and bad ones named", 
   env.set("RAIF_DIST_BACKEND", "mpi");
   CHECK_THROWS_WITH(raif::ProcessPlace::from_environment(), Catch::Contains("RAIF_DIST_BACKEND='mpi'"));
   env.set("RAIF_DIST_BACKEND", "nccl");
-  p = raif::ProcessPlace::from_environment();
-  if (!RAIF_HAVE_NCCL) // refused at join, before any connection is tried
-    CHECK_THROWS_WITH(raif::DataParallel::join(p), Catch::Contains("RAIF_DIST_BACKEND=nccl, but this build"));
+  CHECK(raif::ProcessPlace::from_environment().backend == "nccl");
 }
 
 TEST_CASE("raif-train --nproc 2 trains as one process does, resumes after a killed rank, refuses too few prompts",

@@ -8,9 +8,10 @@
 ///   rendezvous   a TCPStore at MASTER_ADDR:MASTER_PORT whose server is rank 0 (torchrun's agent's
 ///                when TORCHELASTIC_USE_AGENT_STORE=True, as PyTorch's env:// does)
 ///   groups       ProcessGroupGloo for everything on the host; ProcessGroupNCCL for parameters and
-///                gradients on CUDA, when LibTorch was built with NCCL (RAIF_HAVE_NCCL), made at the
-///                first CUDA tensor; without it CUDA tensors go through the host and Gloo
-///                (RAIF_DIST_BACKEND=gloo forces that; =nccl demands NCCL)
+///                gradients on CUDA when LibTorch was built with NCCL (RAIF_HAVE_NCCL) and the ranks
+///                agree (bind: each has a GPU of its own, and raif's nccl.h is LibTorch's NCCL);
+///                else CUDA tensors go through the host and Gloo (RAIF_DIST_BACKEND=gloo forces
+///                that; =nccl demands NCCL)
 ///   collectives  parameters broadcast from rank 0; gradients summed in float32 buckets; scalars
 ///                summed in float64; vectors and strings gathered in rank order
 ///
@@ -40,12 +41,14 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <numeric>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -106,7 +109,14 @@ public:
   /// The ranks' strings (any bytes) concatenated in rank order, on every rank.
   std::vector<std::string> gather(const std::vector<std::string>& mine) const;
   void barrier() const;
-  /// The group that carries tensors on `device`: "nccl" or "gloo" ("none" for one process).
+  /// Agrees with every rank on the group for the run's tensors, each rank passing its device: NCCL
+  /// when this build has it, no rank's RAIF_DIST_BACKEND is gloo, and every rank has a CUDA GPU of
+  /// its own; else Gloo. A collective: every rank calls it at the same point (the first broadcast
+  /// or gradient sum does, if none did). RAIF_DIST_BACKEND=nccl that cannot be met is an error on
+  /// every rank, naming the rank and why.
+  void bind(const torch::Device& device) const;
+  /// The group that carries tensors on `device`: "nccl", "gloo" (with why not NCCL, where this build
+  /// has it), "none" for one process.
   std::string backend(const torch::Device& device) const;
 
   /// Gradients travel in buckets of at most this many float32 values (64 MB).
@@ -166,13 +176,16 @@ struct DataParallel::Group {
   c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
   int rank = 0, size = 1;
   std::chrono::milliseconds timeout{};
-  bool nccl_wanted = false; // CUDA tensors go to NCCL (this build has it; RAIF_DIST_BACKEND allows it)
+  std::string backend = "auto"; // this rank's RAIF_DIST_BACKEND
+  bool bound = false;           // bind() ran: use_nccl is every rank's decision
+  bool use_nccl = false;        // CUDA tensors go to NCCL
+  std::string why_not_nccl;     // when this build has NCCL but the ranks did not agree on it
 #if RAIF_HAVE_NCCL
   mutable c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl; // made at the first CUDA tensor
 #endif
 
   // Runs a collective; its failure (a dead or silent peer) as a CollectiveError naming it.
-  template <class Start> void run(const char* what, Start&& start) const {
+  template <class Start> void run(const std::string& what, Start&& start) const {
     try {
       start()->wait();
     } catch (const std::exception& e) {
@@ -182,7 +195,7 @@ struct DataParallel::Group {
                                         rank, what, why.substr(0, why.find('\n'))));
     }
   }
-  bool on_nccl(const torch::Device& device) const { return nccl_wanted && device.is_cuda(); }
+  bool on_nccl(const torch::Device& device) const { return use_nccl && device.is_cuda(); }
   // Runs `collective(group)` on the group that carries tensors on `device`. NCCL's wait() orders
   // the current CUDA stream after the collective without blocking the host; Gloo's blocks.
   template <class Collective>
@@ -195,7 +208,7 @@ struct DataParallel::Group {
         nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(c10::make_intrusive<c10d::PrefixStore>("nccl", store),
                                                            rank, size, options);
       }
-      return run(what, [&] { return collective(*nccl); });
+      return run(std::string(what) + " over NCCL", [&] { return collective(*nccl); });
     }
 #endif
     run(what, [&] { return collective(*gloo); });
@@ -220,7 +233,7 @@ inline DataParallel DataParallel::join(const ProcessPlace& place) {
   g->rank = place.rank;
   g->size = place.world_size;
   g->timeout = timeout;
-  g->nccl_wanted = RAIF_HAVE_NCCL && place.backend != "gloo";
+  g->backend = place.backend;
   try {
     c10d::TCPStoreOptions o;
     o.port = place.master_port;
@@ -249,6 +262,7 @@ inline DataParallel DataParallel::join(const ProcessPlace& place) {
 
 inline void DataParallel::broadcast(const std::vector<torch::Tensor>& tensors) const {
   if (size_ == 1) return;
+  bind(tensors.empty() ? torch::Device(torch::kCPU) : tensors.front().device());
   torch::NoGradGuard no_grad;
   for (const auto& t : tensors) { // one at a time: parameters are few and the start is paid once
     // NCCL takes the tensor where it lies; Gloo a float32 copy on the host (exact for bf16 and fp16).
@@ -262,6 +276,7 @@ inline void DataParallel::broadcast(const std::vector<torch::Tensor>& tensors) c
 
 inline void DataParallel::sum_gradients(const std::vector<torch::Tensor>& parameters) const {
   if (size_ == 1) return;
+  bind(parameters.empty() ? torch::Device(torch::kCPU) : parameters.front().device());
   torch::NoGradGuard no_grad;
   // Which parameters have a gradient on some rank: the same set is then reduced everywhere.
   std::vector<double> has(parameters.size());
@@ -320,8 +335,62 @@ inline void DataParallel::barrier() const {
   if (size_ > 1) group_->run("a barrier", [&] { return group_->gloo->barrier(); });
 }
 
+namespace detail::dp {
+#if RAIF_HAVE_NCCL
+// This rank's readiness for NCCL: "gpu:" and its GPU's UUID, or "no:" and why not.
+inline std::string nccl_readiness(const torch::Device& device, const std::string& backend) {
+  if (backend == "gloo") return "no:its RAIF_DIST_BACKEND is gloo";
+  if (!device.is_cuda()) return "no:its tensors are on the " + device.str();
+  // ProcessGroupNCCL's inline Options embed ncclConfig_t, which grows between NCCL releases: the
+  // header raif was compiled with must be the one LibTorch was (major.minor; the patch keeps it).
+  const auto torch_nccl = torch::cuda::nccl::version();
+  const auto major = torch_nccl >> 32, minor = (torch_nccl >> 16) & 0xffff;
+  if (major != NCCL_MAJOR || minor != NCCL_MINOR)
+    return fmt::format("no:raif was compiled with nccl.h {}.{}, LibTorch with NCCL {}.{} (configure with the "
+                       "nccl.h of the nvidia-nccl wheel that torch requires: RAIF_NCCL_INCLUDE_DIR)",
+                       NCCL_MAJOR, NCCL_MINOR, major, minor);
+  const auto index = device.has_index() ? device.index() : c10::cuda::current_device();
+  const auto& uuid = at::cuda::getDeviceProperties(index)->uuid;
+  std::string id = "gpu:";
+  for (const char byte : uuid.bytes) id += fmt::format("{:02x}", static_cast<unsigned char>(byte));
+  return id;
+}
+#endif
+} // namespace detail::dp
+
+inline void DataParallel::bind([[maybe_unused]] const torch::Device& device) const {
+  if (size_ == 1 || group_->bound) return;
+  group_->bound = true;
+#if RAIF_HAVE_NCCL
+  const std::string mine = detail::dp::nccl_readiness(device, group_->backend);
+  const auto all = gather(std::vector<std::string>{(group_->backend == "nccl" ? "!" : "") + mine});
+  bool demanded = false;
+  std::string why;
+  std::vector<std::string> gpus;
+  for (std::size_t r = 0; r < all.size(); ++r) {
+    const std::string_view state = all[r][0] == '!' ? std::string_view(all[r]).substr(1) : std::string_view(all[r]);
+    demanded = demanded || all[r][0] == '!';
+    const auto same = std::find(gpus.begin(), gpus.end(), state);
+    if (why.empty() && state.substr(0, 3) == "no:")
+      why = fmt::format("rank {}: {}", r, state.substr(3));
+    else if (why.empty() && same != gpus.end()) // e.g. more ranks on a machine than its GPUs
+      why = fmt::format("ranks {} and {} share a GPU (NCCL needs one per rank)", same - gpus.begin(), r);
+    gpus.emplace_back(state);
+  }
+  group_->use_nccl = why.empty();
+  group_->why_not_nccl = why;
+  if (demanded && !why.empty())
+    throw error("raif: RAIF_DIST_BACKEND=nccl, but NCCL cannot carry this run's tensors: " + why +
+                " (RAIF_DIST_BACKEND=gloo or auto sends them through the host)");
+#endif
+}
+
 inline std::string DataParallel::backend(const torch::Device& device) const {
-  return size_ == 1 ? "none" : group_->on_nccl(device) ? "nccl" : "gloo";
+  if (size_ == 1) return "none";
+  if (group_->on_nccl(device)) return "nccl";
+  if (RAIF_HAVE_NCCL && device.is_cuda() && !group_->why_not_nccl.empty())
+    return "gloo (not NCCL: " + group_->why_not_nccl + ")";
+  return "gloo";
 }
 
 #else // built without c10d: one process only
@@ -340,6 +409,7 @@ inline void DataParallel::sum_gradients(const std::vector<torch::Tensor>&) const
 inline std::vector<double> DataParallel::sum(std::vector<double> values) const { return values; }
 inline std::vector<double> DataParallel::gather(const std::vector<double>& mine) const { return mine; }
 inline void DataParallel::barrier() const {}
+inline void DataParallel::bind(const torch::Device&) const {}
 inline std::string DataParallel::backend(const torch::Device&) const { return "none"; }
 
 #endif

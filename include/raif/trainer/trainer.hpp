@@ -240,6 +240,7 @@ public:
     if (device_.is_cuda()) device_ = rank_gpu();
     hooks_.log(std::string("raif-train: device ") + (device_.is_cuda() ? "CUDA" : "CPU") + ", " +
                std::to_string(threads) + " threads, run directory " + dir_.string());
+    dp_.bind(device_); // every rank, here: the group for the parameters and gradients (NCCL on GPUs)
     if (dp_.size() > 1)
       hooks_.log(fmt::format("raif-train: rank {} of {} (local rank {}), gradients over {}", dp_.rank(), dp_.size(),
                              dp_.local_rank(), dp_.backend(device_)));
