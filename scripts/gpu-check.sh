@@ -62,7 +62,9 @@ else
   BUILD_DIR=${BUILD_DIR/#build-gpu/build}
   [ -f "$BUILD_DIR/build.ninja" ] || cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release > "$OUT/configure.log"
 fi
-say "building in $BUILD_DIR"
+nccl=no # whether CMake found LibTorch's NCCL with its own nccl.h (docs/distributed.md, "NCCL on GPUs")
+grep -q "RAIF_HAVE_NCCL=1" "$BUILD_DIR/build.ninja" && nccl=yes
+say "building in $BUILD_DIR (NCCL: $nccl)"
 targets="raif_model_tests raif_torch_tests raif-train bench_model random_checkpoint"
 # The data-parallel tests exist where c10d and Gloo's headers were found (libgloo-dev).
 grep -q "^build raif_distributed_tests:" "$BUILD_DIR/build.ninja" && targets="$targets raif_distributed_tests"
@@ -128,9 +130,9 @@ timeout --signal=INT --kill-after=60 "$GRPO_SECONDS" "$BUILD_DIR/examples/raif-t
   --set grpo.max_new_tokens=$new_tokens --set grpo.micro_batch=16 --set grpo.lr=1e-6 > "$OUT/grpo.log" 2>&1 || true
 
 # --- the summary ----------------------------------------------------------------------------------
-python3 - "$OUT" "$card" "$PEAK_TFLOPS" << 'EOF'
+python3 - "$OUT" "$card" "$PEAK_TFLOPS" "$nccl" << 'EOF'
 import json, sys
-out, card, peak = sys.argv[1], sys.argv[2], float(sys.argv[3])
+out, card, peak, nccl = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
 bench = {b["name"]: b for b in json.load(open(f"{out}/bench_model.json"))["benchmarks"]}
 cfg = json.load(open(f"{out}/checkpoint/config.json"))
 H, L, I, V = cfg["hidden_size"], cfg["num_hidden_layers"], cfg["intermediate_size"], cfg["vocab_size"]
@@ -138,7 +140,7 @@ kv = cfg["num_key_value_heads"] * H // cfg["num_attention_heads"]
 params = L * (2 * H * H + 2 * H * kv + 3 * H * I) + V * H  # matmul weights per token (tied head)
 metrics = f"{out}/grpo/metrics.jsonl"
 steps = [json.loads(l) for l in open(metrics) if '"grpo"' in l] if __import__("os").path.exists(metrics) else []
-s = {"card": card, "peak_bf16_tflops": peak or None, "grpo_steps": len(steps)}
+s = {"card": card, "peak_bf16_tflops": peak or None, "nccl_in_build": nccl == "yes", "grpo_steps": len(steps)}
 for name, b in bench.items():
     if "queries/s" in b:  # BM_judge/qwen05b: prompts of 384 tokens, forward only
         qps = b["queries/s"]

@@ -4,8 +4,8 @@
 //                              DataParallel::backend must begin ("gloo" by default, "nccl", ...)
 //   dp_probe fail              rank 1 exits with status 5 at once; rank 0 waits in a barrier (10 minutes)
 // Exit status 0 when every check holds; otherwise 1, with the failed check on stderr; 3 when a peer
-// was lost (raif::lost_peer_status); 4 for raif's error (printed, and written to dp_probe_error.RANK),
-// e.g. a refused RAIF_DIST_BACKEND.
+// was lost (raif::lost_peer_status); 4 for raif's error (printed, and written to the file
+// $RAIF_PROBE_ERRORS.RANK when that variable is set), e.g. a refused RAIF_DIST_BACKEND.
 #include <raif/trainer/distributed.hpp>
 
 #include <cstdlib>
@@ -28,9 +28,10 @@ int main(int argc, char** argv) {
   } catch (const raif::CollectiveError& e) { // rank 0 of "fail": its peer is gone, as intended
     std::cerr << e.what() << std::endl;
     return 3;
-  } catch (const raif::error& e) { // also in dp_probe_error.RANK, for the test to read
+  } catch (const raif::error& e) { // also in $RAIF_PROBE_ERRORS.RANK, for the test to read
     const char* rank = std::getenv("RANK");
-    std::ofstream(std::string("dp_probe_error.") + (rank ? rank : "0")) << e.what();
+    const char* file = std::getenv("RAIF_PROBE_ERRORS");
+    if (file) std::ofstream(std::string(file) + "." + (rank ? rank : "0")) << e.what();
     std::cerr << e.what() << std::endl;
     return 4;
   }

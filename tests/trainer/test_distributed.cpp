@@ -46,6 +46,13 @@ double max_difference(const fs::path& a, const fs::path& b) {
   return d;
 }
 const std::string micro = std::string(RAIF_SOURCE_DIR) + "/configs/micro.toml --set run.threads=1";
+struct Env { // sets variables for a case, then unsets them (the tests run with none of them set)
+  std::vector<std::string> names;
+  void set(const std::string& k, const std::string& v) { ::setenv(k.c_str(), v.c_str(), 1), names.push_back(k); }
+  ~Env() {
+    for (const auto& k : names) ::unsetenv(k.c_str());
+  }
+};
 } // namespace
 
 TEST_CASE("DataParallel: every collective over 2 Gloo ranks gives the hand-computed values", "[distributed]") {
@@ -54,13 +61,16 @@ TEST_CASE("DataParallel: every collective over 2 Gloo ranks gives the hand-compu
 }
 
 namespace {
-// The ranks' errors from dp_probe (mode and arguments in `args`), run with RAIF_DIST_BACKEND=`backend`.
-std::string probe_refusal(const std::vector<std::string>& args, const std::string& backend, int& code) {
-  for (const char* f : {"dp_probe_error.0", "dp_probe_error.1"}) fs::remove(f);
-  ::setenv("RAIF_DIST_BACKEND", backend.c_str(), 1);
+// The ranks' errors from dp_probe (mode and arguments in `args`) with RAIF_DIST_BACKEND=`backend`,
+// in files named after `name` (test cases may run at once).
+std::string probe_refusal(const std::vector<std::string>& args, const std::string& backend, const std::string& name,
+                          int& code) {
+  for (const std::string r : {".0", ".1"}) fs::remove(name + r);
+  Env env;
+  env.set("RAIF_DIST_BACKEND", backend);
+  env.set("RAIF_PROBE_ERRORS", name);
   code = raif::launch_local(2, RAIF_DP_PROBE, args, [](const std::string& l) { WARN(l); });
-  ::unsetenv("RAIF_DIST_BACKEND");
-  return read_text("dp_probe_error.0") + "\n" + read_text("dp_probe_error.1");
+  return read_text(name + ".0") + "\n" + read_text(name + ".1");
 }
 } // namespace
 
@@ -73,7 +83,7 @@ TEST_CASE("DataParallel: CUDA tensors over 2 ranks: NCCL with a GPU each, Gloo w
   CHECK(raif::launch_local(2, RAIF_DP_PROBE, {"cuda", group}, [](const std::string& l) { WARN(l); }) == 0);
   if (RAIF_HAVE_NCCL && shared) { // demanded, NCCL stops both ranks with the reason
     int code = 0;
-    const auto said = probe_refusal({"cuda"}, "nccl", code);
+    const auto said = probe_refusal({"cuda"}, "nccl", "refusal_cuda", code);
     CHECK(code == 4);
     CHECK(said.find("NCCL cannot carry this run's tensors: ranks 0 and 1 share a GPU") != std::string::npos);
   }
@@ -81,11 +91,11 @@ TEST_CASE("DataParallel: CUDA tensors over 2 ranks: NCCL with a GPU each, Gloo w
 
 TEST_CASE("DataParallel: RAIF_DIST_BACKEND=nccl that cannot be met stops every rank, saying why", "[distributed]") {
   int code = 0;
-  const auto said = probe_refusal({"collectives"}, "nccl", code); // CPU tensors
+  const auto said = probe_refusal({"collectives"}, "nccl", "refusal_cpu", code); // CPU tensors
   CHECK(code == 4);
-  // Without NCCL in the build, join() refuses; with it, bind() names the rank whose tensors are on the CPU.
-  const std::string why = RAIF_HAVE_NCCL ? "NCCL cannot carry this run's tensors: rank 0: its tensors are on the cpu"
-                                         : "RAIF_DIST_BACKEND=nccl, but this build of raif has no NCCL";
+  // bind() names the first rank's reason: a build without NCCL, or (with it) tensors on the CPU.
+  const std::string why = std::string("RAIF_DIST_BACKEND=nccl, but NCCL cannot carry this run's tensors: rank 0: ") +
+                          (RAIF_HAVE_NCCL ? "its tensors are on the cpu" : "this build of raif has no NCCL");
   CHECK(said.find(why) != std::string::npos); // (the launcher may stop one rank before it writes)
 }
 
@@ -100,13 +110,7 @@ TEST_CASE("launch_local: a failed rank stops the others at once, with its status
 }
 
 TEST_CASE("ProcessPlace: torchrun's and Slurm's variables, and bad ones named", "[distributed]") {
-  struct Env { // sets variables for the case, then restores the environment
-    std::vector<std::string> names;
-    void set(const std::string& k, const std::string& v) { ::setenv(k.c_str(), v.c_str(), 1), names.push_back(k); }
-    ~Env() {
-      for (const auto& k : names) ::unsetenv(k.c_str());
-    }
-  } env;
+  Env env;
   CHECK(raif::ProcessPlace::from_environment().world_size == 1);
   env.set("SLURM_PROCID", "3");
   env.set("SLURM_NTASKS", "4");

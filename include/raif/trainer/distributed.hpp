@@ -41,7 +41,10 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -62,8 +65,9 @@ struct ProcessPlace {
   int agent_restart = -1; ///< torchrun hosts the store: its restart count (TORCHELASTIC_RESTART_COUNT); -1: no
   /// Bounds the rendezvous and every collective (RAIF_DIST_TIMEOUT_S, in seconds).
   std::chrono::milliseconds timeout = std::chrono::minutes(30);
-  /// Which group carries CUDA tensors (RAIF_DIST_BACKEND): "auto" (NCCL when this build has it,
-  /// else Gloo through the host), "gloo" or "nccl" (an error at join() in a build without NCCL).
+  /// Which group carries CUDA tensors (RAIF_DIST_BACKEND): "auto" (NCCL when every rank can take
+  /// it, else Gloo through the host: DataParallel::bind), "gloo", or "nccl" (an error on every rank
+  /// when some rank cannot take it).
   std::string backend = "auto";
 
   /// From torchrun's variables, or Slurm's when RANK is unset; one process when neither is set.
@@ -109,14 +113,16 @@ public:
   /// The ranks' strings (any bytes) concatenated in rank order, on every rank.
   std::vector<std::string> gather(const std::vector<std::string>& mine) const;
   void barrier() const;
-  /// Agrees with every rank on the group for the run's tensors, each rank passing its device: NCCL
-  /// when this build has it, no rank's RAIF_DIST_BACKEND is gloo, and every rank has a CUDA GPU of
-  /// its own; else Gloo. A collective: every rank calls it at the same point (the first broadcast
-  /// or gradient sum does, if none did). RAIF_DIST_BACKEND=nccl that cannot be met is an error on
-  /// every rank, naming the rank and why.
+  /// Agrees with every rank, once for the run, on the group for its tensors, each rank passing its
+  /// device: NCCL when every rank's build has it with LibTorch's own nccl.h version, no rank's
+  /// RAIF_DIST_BACKEND is gloo, and every rank has a CUDA GPU of its own (host and PCI address);
+  /// else Gloo. A collective: every rank calls it at the same point, with the device its
+  /// parameters will live on (the first broadcast or gradient sum binds theirs if none did: bind
+  /// the GPU first when the model moves there later). RAIF_DIST_BACKEND=nccl that cannot be met is
+  /// an error on every rank, naming a rank and why.
   void bind(const torch::Device& device) const;
-  /// The group that carries tensors on `device`: "nccl", "gloo" (with why not NCCL, where this build
-  /// has it), "none" for one process.
+  /// The group that carries tensors on `device`: "nccl", "gloo" (for CUDA tensors with why not
+  /// NCCL), "unbound" before bind(), "none" for one process.
   std::string backend(const torch::Device& device) const;
 
   /// Gradients travel in buckets of at most this many float32 values (64 MB).
@@ -179,7 +185,7 @@ struct DataParallel::Group {
   std::string backend = "auto"; // this rank's RAIF_DIST_BACKEND
   bool bound = false;           // bind() ran: use_nccl is every rank's decision
   bool use_nccl = false;        // CUDA tensors go to NCCL
-  std::string why_not_nccl;     // when this build has NCCL but the ranks did not agree on it
+  std::string why_not_nccl;     // the first rank's reason, when not NCCL
 #if RAIF_HAVE_NCCL
   mutable c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl; // made at the first CUDA tensor
 #endif
@@ -226,9 +232,6 @@ inline DataParallel DataParallel::join(const ProcessPlace& place) {
   dp.size_ = place.world_size;
   dp.local_rank_ = place.local_rank;
   if (place.world_size == 1) return dp;
-  if (place.backend == "nccl" && !RAIF_HAVE_NCCL)
-    throw error("raif: RAIF_DIST_BACKEND=nccl, but this build of raif has no NCCL (it needs a LibTorch built with "
-                "CUDA and NCCL, such as the PyPI wheel's, and nccl.h; docs/distributed.md)");
   auto g = std::make_shared<Group>();
   g->rank = place.rank;
   g->size = place.world_size;
@@ -336,10 +339,15 @@ inline void DataParallel::barrier() const {
 }
 
 namespace detail::dp {
-#if RAIF_HAVE_NCCL
-// This rank's readiness for NCCL: "gpu:" and its GPU's UUID, or "no:" and why not.
-inline std::string nccl_readiness(const torch::Device& device, const std::string& backend) {
+// This rank's readiness for NCCL: "gpu:" and where its GPU is (host and PCI address: ranks whose
+// GPUs are the same are what NCCL refuses), or "no:" and why not. Never throws: every rank must
+// reach the gather in bind().
+inline std::string nccl_readiness([[maybe_unused]] const torch::Device& device, const std::string& backend) {
   if (backend == "gloo") return "no:its RAIF_DIST_BACKEND is gloo";
+#if !RAIF_HAVE_NCCL
+  return "no:this build of raif has no NCCL (it needs a LibTorch built with CUDA and NCCL, such as the PyPI "
+         "wheel's, and its nccl.h; docs/distributed.md)";
+#else
   if (!device.is_cuda()) return "no:its tensors are on the " + device.str();
   // ProcessGroupNCCL's inline Options embed ncclConfig_t, which grows between NCCL releases: the
   // header raif was compiled with must be the one LibTorch was (major.minor; the patch keeps it).
@@ -349,19 +357,23 @@ inline std::string nccl_readiness(const torch::Device& device, const std::string
     return fmt::format("no:raif was compiled with nccl.h {}.{}, LibTorch with NCCL {}.{} (configure with the "
                        "nccl.h of the nvidia-nccl wheel that torch requires: RAIF_NCCL_INCLUDE_DIR)",
                        NCCL_MAJOR, NCCL_MINOR, major, minor);
-  const auto index = device.has_index() ? device.index() : c10::cuda::current_device();
-  const auto& uuid = at::cuda::getDeviceProperties(index)->uuid;
-  std::string id = "gpu:";
-  for (const char byte : uuid.bytes) id += fmt::format("{:02x}", static_cast<unsigned char>(byte));
-  return id;
-}
+  try {
+    const auto* gpu = at::cuda::getDeviceProperties(device.has_index() ? device.index() : c10::cuda::current_device());
+    std::array<char, 256> host{};
+    ::gethostname(host.data(), host.size() - 1);
+    return fmt::format("gpu:{}/{:04x}:{:02x}:{:02x}", host.data(), gpu->pciDomainID, gpu->pciBusID, gpu->pciDeviceID);
+  } catch (const std::exception& e) {
+    const std::string what = e.what();
+    return "no:its GPU " + device.str() + " did not answer: " + what.substr(0, what.find('\n'));
+  }
 #endif
+}
 } // namespace detail::dp
 
-inline void DataParallel::bind([[maybe_unused]] const torch::Device& device) const {
+// Every rank gathers every rank's readiness, whatever its build, so that all decide alike.
+inline void DataParallel::bind(const torch::Device& device) const {
   if (size_ == 1 || group_->bound) return;
   group_->bound = true;
-#if RAIF_HAVE_NCCL
   const std::string mine = detail::dp::nccl_readiness(device, group_->backend);
   const auto all = gather(std::vector<std::string>{(group_->backend == "nccl" ? "!" : "") + mine});
   bool demanded = false;
@@ -382,14 +394,13 @@ inline void DataParallel::bind([[maybe_unused]] const torch::Device& device) con
   if (demanded && !why.empty())
     throw error("raif: RAIF_DIST_BACKEND=nccl, but NCCL cannot carry this run's tensors: " + why +
                 " (RAIF_DIST_BACKEND=gloo or auto sends them through the host)");
-#endif
 }
 
 inline std::string DataParallel::backend(const torch::Device& device) const {
   if (size_ == 1) return "none";
+  if (!group_->bound) return "unbound";
   if (group_->on_nccl(device)) return "nccl";
-  if (RAIF_HAVE_NCCL && device.is_cuda() && !group_->why_not_nccl.empty())
-    return "gloo (not NCCL: " + group_->why_not_nccl + ")";
+  if (device.is_cuda()) return "gloo (not NCCL: " + group_->why_not_nccl + ")";
   return "gloo";
 }
 
