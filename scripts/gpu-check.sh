@@ -62,13 +62,14 @@ else
   BUILD_DIR=${BUILD_DIR/#build-gpu/build}
   [ -f "$BUILD_DIR/build.ninja" ] || cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release > "$OUT/configure.log"
 fi
-nccl=no # whether CMake found LibTorch's NCCL with its own nccl.h (docs/distributed.md, "NCCL on GPUs")
-grep -q "RAIF_HAVE_NCCL=1" "$BUILD_DIR/build.ninja" && nccl=yes
-say "building in $BUILD_DIR (NCCL: $nccl)"
+say "building in $BUILD_DIR"
 targets="raif_model_tests raif_torch_tests raif-train bench_model random_checkpoint"
 # The data-parallel tests exist where c10d and Gloo's headers were found (libgloo-dev).
 grep -q "^build raif_distributed_tests:" "$BUILD_DIR/build.ninja" && targets="$targets raif_distributed_tests"
 cmake --build "$BUILD_DIR" --target $targets -j "$(nproc)" > "$OUT/build.log"
+nccl=no # whether CMake found LibTorch's NCCL with its own nccl.h (docs/distributed.md, "NCCL on GPUs")
+grep -q "RAIF_HAVE_NCCL=1" "$BUILD_DIR/build.ninja" && nccl=yes
+say "NCCL in this build: $nccl"
 
 # GPU memory: nvidia-smi's figure (what the process holds, the caching allocator's reserve included),
 # sampled every half second; the peak of each phase goes to OUT/gpu_peak_mib.<phase>.

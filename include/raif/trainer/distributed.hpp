@@ -48,6 +48,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <numeric>
 #include <string>
@@ -339,9 +340,9 @@ inline void DataParallel::barrier() const {
 }
 
 namespace detail::dp {
-// This rank's readiness for NCCL: "gpu:" and where its GPU is (host and PCI address: ranks whose
-// GPUs are the same are what NCCL refuses), or "no:" and why not. Never throws: every rank must
-// reach the gather in bind().
+// This rank's readiness for NCCL: "gpu:" and where its GPU is (its host as NCCL tells hosts apart:
+// NCCL_HOSTID, else host name and boot id; and the GPU's PCI address: ranks on the same GPU are
+// what NCCL refuses), or "no:" and why not. Never throws: every rank must reach the gather in bind().
 inline std::string nccl_readiness([[maybe_unused]] const torch::Device& device, const std::string& backend) {
   if (backend == "gloo") return "no:its RAIF_DIST_BACKEND is gloo";
 #if !RAIF_HAVE_NCCL
@@ -359,9 +360,18 @@ inline std::string nccl_readiness([[maybe_unused]] const torch::Device& device, 
                        NCCL_MAJOR, NCCL_MINOR, major, minor);
   try {
     const auto* gpu = at::cuda::getDeviceProperties(device.has_index() ? device.index() : c10::cuda::current_device());
-    std::array<char, 256> host{};
-    ::gethostname(host.data(), host.size() - 1);
-    return fmt::format("gpu:{}/{:04x}:{:02x}:{:02x}", host.data(), gpu->pciDomainID, gpu->pciBusID, gpu->pciDeviceID);
+    std::string host;
+    if (const char* id = std::getenv("NCCL_HOSTID"); id && *id) {
+      host = id;
+    } else {
+      std::array<char, 256> name{};
+      ::gethostname(name.data(), name.size() - 1);
+      std::ifstream boot("/proc/sys/kernel/random/boot_id");
+      std::string boot_id;
+      std::getline(boot, boot_id);
+      host = std::string(name.data()) + "/" + boot_id;
+    }
+    return fmt::format("gpu:{}/{:04x}:{:02x}:{:02x}", host, gpu->pciDomainID, gpu->pciBusID, gpu->pciDeviceID);
   } catch (const std::exception& e) {
     const std::string what = e.what();
     return "no:its GPU " + device.str() + " did not answer: " + what.substr(0, what.find('\n'));
