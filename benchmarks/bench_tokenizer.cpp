@@ -22,10 +22,13 @@
 #ifndef RAIF_IFEVAL_DIR
 #define RAIF_IFEVAL_DIR "../shared/ifeval"
 #endif
+#ifndef RAIF_QWEN2_TOKENIZER_DIR
+#define RAIF_QWEN2_TOKENIZER_DIR "../shared/qwen2-tokenizer"
+#endif
 
 namespace {
 
-const std::string qwen_dir = std::string(RAIF_IFEVAL_DIR) + "/../qwen2-tokenizer";
+const std::string qwen_dir = RAIF_QWEN2_TOKENIZER_DIR;
 std::string vocab_file(const std::string& vocab) {
   return qwen_dir + (vocab == "qwen3_6" ? "/qwen3_6/tokenizer.json" : "/tokenizer.json");
 }

@@ -128,12 +128,14 @@ timeout --signal=INT --kill-after=60 "$GRPO_SECONDS" "$BUILD_DIR/examples/raif-t
   --set model.init="$OUT/checkpoint" --set model.dtype=$dtype --set model.max_len=1024 \
   --set warmstart.steps=0 --set data.items=400 --set eval.items=16 --set eval.max_new_tokens=$new_tokens \
   --set eval.curve_every=0 --set grpo.steps=1000 --set grpo.prompts_per_step=$prompts \
-  --set grpo.max_new_tokens=$new_tokens --set grpo.micro_batch=16 --set grpo.lr=1e-6 > "$OUT/grpo.log" 2>&1 || true
+  --set grpo.max_new_tokens=$new_tokens --set grpo.micro_batch=16 --set grpo.lr=1e-6 > "$OUT/grpo.log" 2>&1 ||
+  grpo_rc=$?
+grpo_rc=${grpo_rc:-0} # 124: stopped when the time was up (expected); anything else but 0 is a failure
 
 # --- the summary ----------------------------------------------------------------------------------
-python3 - "$OUT" "$card" "$PEAK_TFLOPS" "$nccl" << 'EOF'
+python3 - "$OUT" "$card" "$PEAK_TFLOPS" "$nccl" "$grpo_rc" << 'EOF'
 import json, sys
-out, card, peak, nccl = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
+out, card, peak, nccl, grpo_rc = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 bench = {b["name"]: b for b in json.load(open(f"{out}/bench_model.json"))["benchmarks"]}
 cfg = json.load(open(f"{out}/checkpoint/config.json"))
 H, L, I, V = cfg["hidden_size"], cfg["num_hidden_layers"], cfg["intermediate_size"], cfg["vocab_size"]
@@ -141,7 +143,8 @@ kv = cfg["num_key_value_heads"] * H // cfg["num_attention_heads"]
 params = L * (2 * H * H + 2 * H * kv + 3 * H * I) + V * H  # matmul weights per token (tied head)
 metrics = f"{out}/grpo/metrics.jsonl"
 steps = [json.loads(l) for l in open(metrics) if '"grpo"' in l] if __import__("os").path.exists(metrics) else []
-s = {"card": card, "peak_bf16_tflops": peak or None, "nccl_in_build": nccl == "yes", "grpo_steps": len(steps)}
+s = {"card": card, "peak_bf16_tflops": peak or None, "nccl_in_build": nccl == "yes", "grpo_steps": len(steps),
+     "grpo_exit": grpo_rc}
 for name, b in bench.items():
     if "queries/s" in b:  # BM_judge/qwen05b: prompts of 384 tokens, forward only
         qps = b["queries/s"]
@@ -150,7 +153,7 @@ for name, b in bench.items():
         if peak: s[name]["mfu"] = round((2 * (params - head) * 384 + 2 * head) * qps / (peak * 1e12), 4)
         continue
     tps = b.get("tokens/s")
-    s[name] = {"tokens_per_s": round(tps, 1), "peak_gb": round(b.get("peak_gb", 0), 2)}
+    s[name] = {"tokens_per_s": round(tps, 1), "host_peak_gb": round(b.get("peak_gb", 0), 2)}  # GPU: gpu_peak_gib_*
     flops = (6 if "train" in name else 2) * params * tps  # forward 2, forward + backward 6 per weight
     if peak: s[name]["mfu"] = round(flops / (peak * 1e12), 4)
 if steps:
@@ -163,4 +166,9 @@ for p in ("bench", "grpo"):
 json.dump(s, open(f"{out}/summary.json", "w"), indent=1)
 print(json.dumps(s, indent=1))
 EOF
+if { [ "$grpo_rc" != 0 ] && [ "$grpo_rc" != 124 ]; } || ! grep -q '"grpo_steps": [1-9]' "$OUT/summary.json"; then
+  tail -5 "$OUT/grpo.log" >&2
+  echo "gpu-check: the GRPO run failed (exit $grpo_rc) or finished no step: $OUT/grpo.log" >&2
+  exit 1
+fi
 say "done: $OUT/summary.json"

@@ -15,10 +15,13 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <map>
+#include <tuple>
 
 using namespace raif;
 using nlohmann::json;
@@ -167,32 +170,83 @@ TEST_CASE("token_logprobs equals log_softmax of the logits, value and gradient",
   }
 }
 
-TEST_CASE("activation checkpointing recomputes the layers in backward: the same loss and gradients", "[model]") {
+TEST_CASE("causal attention without a mask (LibTorch 2.x) equals the masked form", "[model]") {
+  if (!RAIF_HAVE_SDPA) RAIF_SKIP("LibTorch " TORCH_VERSION " has no fused attention: every forward masks");
+  auto m = make(3);
+  const auto ids = torch::randint(0, 97, {3, 9}, torch::kInt64);
+  auto right = torch::ones({3, 9}, torch::kInt64); // tokens first, then padding: no mask is built
+  right[1].narrow(0, 6, 3).zero_();
+  auto left = right.clone(); // the same rows beside one left-padded row: the mask is built
+  left[2].narrow(0, 0, 2).zero_();
+  torch::NoGradGuard no_grad;
+  const auto causal = m->forward(ids, right), masked = m->forward(ids, left);
+  CHECK(torch::allclose(causal.narrow(0, 0, 1), masked.narrow(0, 0, 1), 1e-5, 1e-6));
+  CHECK(torch::allclose(causal[1].narrow(0, 0, 6), masked[1].narrow(0, 0, 6), 1e-5, 1e-6));
+  CHECK_FALSE(torch::allclose(causal[2], masked[2], 1e-3, 1e-3)); // that row's own padding does change it
+}
+
+TEST_CASE("token_logprobs_entropy equals the full-logits formulas, value and gradient", "[model]") {
   auto m = make(3);
   const auto ids = torch::randint(0, 97, {3, 9}, torch::kInt64), targets = torch::randint(0, 97, {3, 9}, torch::kInt64);
   auto mask = torch::ones({3, 9}, torch::kInt64);
-  mask[1].narrow(0, 0, 4).zero_(); // left padding
-  auto grads = [&](bool recompute) {
-    m->activation_checkpointing = recompute;
+  mask[1].narrow(0, 0, 4).zero_();
+  const auto wl = torch::rand({3, 9}), we = torch::rand({3, 9}) - 0.5;
+  const double temperature = 0.7;
+  auto run = [&](bool chunked) {
     m->zero_grad();
-    const auto loss = m->token_logprobs(ids, mask, targets).sum();
-    loss.backward();
-    std::map<std::string, torch::Tensor> g{{"loss", loss.detach()}};
+    torch::Tensor logp, entropy;
+    if (chunked) {
+      std::tie(logp, entropy) = m->token_logprobs_entropy(ids, mask, targets, temperature, /*chunk=*/4);
+    } else { // softmax over the whole [B, T, V], and H = -Σ p log p written out
+      const auto logsm = torch::log_softmax(m->forward(ids, mask) / temperature, -1);
+      logp = logsm.gather(-1, targets.unsqueeze(-1)).squeeze(-1);
+      entropy = -(logsm.exp() * logsm).sum(-1);
+    }
+    (logp * wl + entropy * we).sum().backward();
+    std::map<std::string, torch::Tensor> g{{"logp", logp.detach()}, {"entropy", entropy.detach()}};
     for (auto& p : m->named_parameters()) g[p.key()] = p.value().grad().clone();
     return g;
   };
-  const auto plain = grads(false), recomputed = grads(true);
-  CHECK(torch::equal(plain.at("loss"), recomputed.at("loss")));
-  for (const auto& [name, g] : plain) {
+  const auto full = run(false), chunked = run(true);
+  CHECK(chunked.at("entropy").min().item<double>() > 0);
+  CHECK(chunked.at("entropy").max().item<double>() <= std::log(97.0) + 1e-6); // at most uniform's
+  for (const auto& [name, g] : full) {
     INFO(name);
-    CHECK(g.abs().sum().item<double>() > 0); // every parameter takes part
-    CHECK(torch::allclose(recomputed.at(name), g, 1e-5, 1e-7));
+    CHECK(g.abs().sum().item<double>() > 0);
+    CHECK(torch::allclose(chunked.at(name), g, 1e-4, 1e-6));
   }
-  torch::NoGradGuard no_grad; // without gradients nothing is recomputed: the forward is the plain one
-  m->activation_checkpointing = true;
-  const auto with = m->forward(ids, mask);
-  m->activation_checkpointing = false;
-  CHECK(torch::equal(with, m->forward(ids, mask)));
+}
+
+TEST_CASE("activation checkpointing recomputes the layers in backward: the same loss and gradients", "[model]") {
+  auto m = make(3);
+  const auto ids = torch::randint(0, 97, {3, 9}, torch::kInt64), targets = torch::randint(0, 97, {3, 9}, torch::kInt64);
+  auto left = torch::ones({3, 9}, torch::kInt64);
+  left[1].narrow(0, 0, 4).zero_(); // left padding: a mask
+  auto right = torch::ones({3, 9}, torch::kInt64);
+  right[1].narrow(0, 5, 4).zero_(); // right padding: on LibTorch 2.x causal attention without a mask
+  for (const auto& mask : {left, right}) {
+    auto grads = [&](bool recompute) {
+      m->activation_checkpointing = recompute;
+      m->zero_grad();
+      const auto loss = m->token_logprobs(ids, mask, targets).sum();
+      loss.backward();
+      std::map<std::string, torch::Tensor> g{{"loss", loss.detach()}};
+      for (auto& p : m->named_parameters()) g[p.key()] = p.value().grad().clone();
+      return g;
+    };
+    const auto plain = grads(false), recomputed = grads(true);
+    CHECK(torch::equal(plain.at("loss"), recomputed.at("loss")));
+    for (const auto& [name, g] : plain) {
+      INFO(name);
+      CHECK(g.abs().sum().item<double>() > 0); // every parameter takes part
+      CHECK(torch::allclose(recomputed.at(name), g, 1e-5, 1e-7));
+    }
+    torch::NoGradGuard no_grad; // without gradients nothing is recomputed: the forward is the plain one
+    m->activation_checkpointing = true;
+    const auto with = m->forward(ids, mask);
+    m->activation_checkpointing = false;
+    CHECK(torch::equal(with, m->forward(ids, mask)));
+  }
 }
 
 TEST_CASE("checkpoints round-trip; mismatches name the tensor", "[model]") {
@@ -396,6 +450,22 @@ TEST_CASE("malformed config.json files are refused, naming the file and the fiel
   CHECK(q.torch_dtype == "bfloat16");
   // 494,032,768 parameters: Qwen2.5-0.5B's published count, from its state_dict sizes
   CHECK(q.parameter_count() == 494032768.0);
+  // Absent keys mean what transformers' Qwen2Config() holds (read off transformers 5.24's
+  // configuration_qwen2.py; 4.x has the same defaults): untied, 32 KV heads unless null.
+  const auto bare = Qwen2Config::from_json(json{{"model_type", "qwen2"}});
+  CHECK(bare.vocab_size == 151936);
+  CHECK(bare.hidden_size == 4096);
+  CHECK(bare.intermediate_size == 22016);
+  CHECK(bare.num_hidden_layers == 32);
+  CHECK(bare.num_key_value_heads == 32);
+  CHECK(bare.max_position_embeddings == 32768);
+  CHECK(bare.rope_theta == 10000.0);
+  CHECK_FALSE(bare.tie_word_embeddings);
+  const auto null_kv = Qwen2Config::from_json(json{{"num_attention_heads", 8}, {"num_key_value_heads", nullptr}});
+  CHECK(null_kv.num_key_value_heads == 8);
+  // 8 heads with the default 32 KV heads is no model: refused, not silently read as 8 KV heads.
+  CHECK_THROWS_WITH(Qwen2Config::from_json(json{{"num_attention_heads", 8}}),
+                    Catch::Contains("8 attention heads are not a multiple of 32"));
   // A truncated config.json in a checkpoint directory: the file, line and column.
   std::filesystem::create_directories("truncated_ckpt");
   write_file("truncated_ckpt/config.json", "{\n  \"vocab_size\": 97,\n  \"hidden_size\": 3");

@@ -254,7 +254,7 @@ TEST_CASE("a tokenizer whose added tokens are also in its vocabulary saves and l
 }
 
 namespace {
-std::string qwen_fixture_dir() { return std::string(RAIF_IFEVAL_DIR) + "/../qwen2-tokenizer"; }
+std::string qwen_fixture_dir() { return RAIF_QWEN2_TOKENIZER_DIR; }
 // Encodes every row of a fixture's encodings.jsonl and compares with its ids; returns the rows checked.
 // nfc_unicode_version rows are skipped: HF normalizes with Unicode 9 tables, raif with utf8proc's
 // (the fixture's documented deviation).
@@ -279,7 +279,8 @@ TEST_CASE("the Qwen2.5 tokenizer.json loads and encodes as Hugging Face tokenize
   // refused until issue 14. Expected ids: the fixture's, from HF tokenizers (its README).
   // long100k holds single pre-tokens of 100,000-300,000 bytes: minutes before BPE merged with a heap.
   const std::string dir = qwen_fixture_dir();
-  if (!std::filesystem::exists(dir + "/tokenizer.json")) RAIF_SKIP("Qwen2.5 tokenizer fixture not found at " + dir);
+  if (!std::filesystem::exists(dir + "/tokenizer.json"))
+    RAIF_SKIP("Qwen2.5 tokenizer fixture not found at " + dir + " (set -DRAIF_QWEN2_TOKENIZER_DIR=...)");
   const auto t = BpeTokenizer::load(dir + "/tokenizer.json");
   CHECK(t.vocab_size() == 151665);
   CHECK(t.pattern() == SplitPattern::qwen2);
@@ -290,7 +291,8 @@ TEST_CASE("the Qwen3.5/3.6 tokenizer.json loads and encodes as Hugging Face toke
   // Another split pattern (marks join letter runs), ignore_merges (201 tokens BPE never builds are
   // found as whole pieces) and 31 merges whose parts rank above their result (conversion_hard rows).
   const std::string dir = qwen_fixture_dir() + "/qwen3_6";
-  if (!std::filesystem::exists(dir + "/tokenizer.json")) RAIF_SKIP("Qwen3.6 tokenizer fixture not found at " + dir);
+  if (!std::filesystem::exists(dir + "/tokenizer.json"))
+    RAIF_SKIP("Qwen3.6 tokenizer fixture not found at " + dir + " (set -DRAIF_QWEN2_TOKENIZER_DIR=...)");
   const auto t = BpeTokenizer::load(dir + "/tokenizer.json");
   CHECK(t.vocab_size() == 248044 + 33);
   CHECK(t.pattern() == SplitPattern::qwen3_5);
@@ -318,7 +320,8 @@ TEST_CASE("the Qwen3.5 split keeps combining marks in words; contractions fold c
 
 TEST_CASE("ChatML renders the fixture's 24 conversations as Hugging Face's apply_chat_template", "[tokenizer]") {
   const std::string dir = qwen_fixture_dir();
-  if (!std::filesystem::exists(dir + "/chat.jsonl")) RAIF_SKIP("Qwen2.5 tokenizer fixture not found at " + dir);
+  if (!std::filesystem::exists(dir + "/chat.jsonl"))
+    RAIF_SKIP("Qwen2.5 tokenizer fixture not found at " + dir + " (set -DRAIF_QWEN2_TOKENIZER_DIR=...)");
   const auto pre = PretrainedTokenizer::load(dir);
   CHECK(pre.chat.default_system == "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.");
   CHECK(pre.eos_id == 151645);                                  // <|im_end|>
@@ -430,7 +433,8 @@ TEST_CASE("ChatML::to_template renders in Jinja2, set up as transformers does, e
 
 TEST_CASE("a checkpoint's tokenizer files: bad fields are named", "[tokenizer]") {
   const std::string dir = qwen_fixture_dir();
-  if (!std::filesystem::exists(dir + "/tokenizer.json")) RAIF_SKIP("Qwen2.5 tokenizer fixture not found at " + dir);
+  if (!std::filesystem::exists(dir + "/tokenizer.json"))
+    RAIF_SKIP("Qwen2.5 tokenizer fixture not found at " + dir + " (set -DRAIF_QWEN2_TOKENIZER_DIR=...)");
   const auto tmp = std::filesystem::path("pretrained_bad");
   std::filesystem::remove_all(tmp);
   std::filesystem::create_directories(tmp);

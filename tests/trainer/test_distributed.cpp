@@ -119,11 +119,20 @@ TEST_CASE("ProcessPlace: torchrun's and Slurm's variables, and bad ones named", 
   env.set("MASTER_ADDR", "node17");
   auto p = raif::ProcessPlace::from_environment();
   CHECK((p.rank == 3 && p.world_size == 4 && p.local_rank == 1 && p.master_addr == "node17" && p.master_port == 29500));
+  CHECK(p.local_world_size == 1); // not said
+  env.set("SLURM_TASKS_PER_NODE", "2(x2)");
+  CHECK(raif::ProcessPlace::from_environment().local_world_size == 2);
   env.set("RANK", "1"); // torchrun's variables win
   env.set("WORLD_SIZE", "2");
   env.set("MASTER_PORT", "1234");
   p = raif::ProcessPlace::from_environment();
   CHECK((p.rank == 1 && p.world_size == 2 && p.local_rank == 0 && p.master_port == 1234));
+  CHECK(p.local_world_size == 1); // torchrun's own variable, not Slurm's
+  env.set("LOCAL_WORLD_SIZE", "2");
+  CHECK(raif::ProcessPlace::from_environment().local_world_size == 2);
+  env.set("LOCAL_WORLD_SIZE", "3");
+  CHECK_THROWS_WITH(raif::ProcessPlace::from_environment(), Catch::Contains("LOCAL_WORLD_SIZE='3'"));
+  env.set("LOCAL_WORLD_SIZE", "2");
   env.set("RANK", "2");
   CHECK_THROWS_WITH(raif::ProcessPlace::from_environment(), Catch::Contains("RANK='2'"));
   env.set("RANK", "x");

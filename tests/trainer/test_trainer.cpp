@@ -11,6 +11,7 @@
 
 #include <boost/hana/for_each.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -163,6 +164,22 @@ TEST_CASE("micro-batches by a token budget: hand-computed splits, and the same t
     if (m1[i]["phase"] == "grpo") CHECK(m1[i]["pg_loss"].get<double>() == Approx(m2[i]["pg_loss"].get<double>()));
 }
 
+TEST_CASE("the entropy bonus trains from chunks of logits and reports the policy's entropy", "[trainer]") {
+  auto cfg = micro("entropy_run");
+  cfg.grpo.entropy_coef = 0.01;
+  REQUIRE(Trainer(cfg, false).run());
+  std::ifstream config_file("entropy_run/final/config.json");
+  const auto vocab = nlohmann::json::parse(config_file)["vocab_size"].get<double>();
+  int reported = 0;
+  for (const auto& m : metrics("entropy_run")) {
+    if (m["phase"] != "grpo" || !m.contains("entropy")) continue;
+    ++reported;
+    CHECK(m["entropy"].get<double>() > 0);
+    CHECK(m["entropy"].get<double>() <= std::log(vocab)); // at most the uniform distribution's
+  }
+  CHECK(reported > 0);
+}
+
 TEST_CASE("the held-out curve is logged every eval.curve_every steps and changes nothing else", "[trainer]") {
   auto plain = micro("curve_plain");
   REQUIRE(Trainer(plain, false).run());
@@ -276,6 +293,16 @@ TEST_CASE("bad configurations fail before any work, naming the key", "[trainer]"
   e.apply_override("grpo.lr=5e-5");
   CHECK(e.grpo.lr == 5e-5);
   CHECK_THROWS_WITH(e.apply_override("grpo.all_equal_clause=maybe"), Catch::Contains("expected true or false"));
+  for (const std::string device : {"cuda:", "cuda:x", "cuda:-1", "cuda:12345", "gpu", "cuda:1 "}) {
+    TrainConfig j;
+    j.apply_override("judge.device=\"" + device + "\"");
+    CHECK_THROWS_WITH(j.validate(), Catch::Contains("judge.device") && Catch::Contains("auto, cpu, cuda or cuda:N"));
+  }
+  for (const std::string device : {"auto", "cpu", "cuda", "cuda:0", "cuda:15"}) {
+    TrainConfig j;
+    j.apply_override("judge.device=\"" + device + "\"");
+    CHECK_NOTHROW(j.validate());
+  }
   // the written config reads back to the same configuration
   std::ofstream("roundtrip.toml") << e.to_toml();
   CHECK(TrainConfig::from_file("roundtrip.toml").to_toml() == e.to_toml());
@@ -552,14 +579,20 @@ TEST_CASE("a stage list takes a user's model in one line", "[trainer][stages]") 
   CHECK(grpo == 2);
 }
 
-TEST_CASE("token_mean normalises by the mini-batch's tokens, whatever the micro-batch", "[trainer][stages]") {
+TEST_CASE("every aggregation normalises over the mini-batch, whatever the micro-batch", "[trainer][stages]") {
   // The first update's loss is a function of the rollout alone; split into micro-batches of 1 row
-  // or taken whole, a mini-batch's token mean must be the same number (before the fix it was a
-  // sum of per-micro-batch means, 4x larger here).
-  const auto whole = grpo_metrics(tiny("tm_whole", {"grpo.loss_aggregation=token_mean", "grpo.micro_batch=8"}));
-  const auto split = grpo_metrics(tiny("tm_split", {"grpo.loss_aggregation=token_mean", "grpo.micro_batch=1"}));
-  CHECK(split[0]["pg_loss"].get<double>() == Approx(whole[0]["pg_loss"].get<double>()).epsilon(1e-5));
-  CHECK(whole[0]["pg_loss"].get<double>() != 0.0);
+  // or taken whole, a mini-batch's loss must be the same number. Before the fixes, token_mean was
+  // a sum of per-micro-batch means (4x larger here) and seq_mean_token_sum_norm divided each
+  // micro-batch by its own padded width.
+  for (const std::string name :
+       {"token_mean", "seq_mean_token_mean", "seq_mean_token_sum", "seq_mean_token_sum_norm"}) {
+    INFO(name);
+    const auto aggregation = "grpo.loss_aggregation=" + name;
+    const auto whole = grpo_metrics(tiny("agg_whole_" + name, {aggregation, "grpo.micro_batch=8"}));
+    const auto split = grpo_metrics(tiny("agg_split_" + name, {aggregation, "grpo.micro_batch=1"}));
+    CHECK(split[0]["pg_loss"].get<double>() == Approx(whole[0]["pg_loss"].get<double>()).epsilon(1e-5));
+    CHECK(whole[0]["pg_loss"].get<double>() != 0.0);
+  }
 }
 
 TEST_CASE("data.seed_tasks composes the training items over a user's seed tasks", "[trainer]") {
@@ -606,8 +639,9 @@ TEST_CASE("model.init: a Hugging Face checkpoint folder (real Qwen2.5 tokenizer 
   // The CPU smoke form of configs/qwen2.5-0.5b.toml: a random 2-layer Qwen2 with Qwen2.5's
   // vocabulary (151,936 embedding rows for 151,665 tokens), stored in bf16 like the published
   // checkpoints, beside the fixture's tokenizer.json, tokenizer_config.json, generation_config.json.
-  const std::string tok_dir = std::string(RAIF_IFEVAL_DIR) + "/../qwen2-tokenizer";
-  if (!fs::exists(tok_dir + "/tokenizer.json")) RAIF_SKIP("Qwen2.5 tokenizer fixture not found at " + tok_dir);
+  const std::string tok_dir = RAIF_QWEN2_TOKENIZER_DIR;
+  if (!fs::exists(tok_dir + "/tokenizer.json"))
+    RAIF_SKIP("Qwen2.5 tokenizer fixture not found at " + tok_dir + " (set -DRAIF_QWEN2_TOKENIZER_DIR=...)");
   const std::string ckpt = "init_checkpoint";
   fs::remove_all(ckpt);
   torch::manual_seed(5);
@@ -910,8 +944,9 @@ TEST_CASE("judge leaves without a judge are refused before any work, naming the 
 TEST_CASE("judge.model: a checkpoint folder judges as LmJudge in GRPO and evaluation", "[trainer]") {
   // A random 2-layer Qwen2 with the real Qwen2.5 tokenizer and chat template as the judge of a
   // policy trained from scratch (another tokenizer: the judge reads text, not ids).
-  const std::string tok_dir = std::string(RAIF_IFEVAL_DIR) + "/../qwen2-tokenizer";
-  if (!fs::exists(tok_dir + "/tokenizer.json")) RAIF_SKIP("Qwen2.5 tokenizer fixture not found at " + tok_dir);
+  const std::string tok_dir = RAIF_QWEN2_TOKENIZER_DIR;
+  if (!fs::exists(tok_dir + "/tokenizer.json"))
+    RAIF_SKIP("Qwen2.5 tokenizer fixture not found at " + tok_dir + " (set -DRAIF_QWEN2_TOKENIZER_DIR=...)");
   const std::string ckpt = "judge_checkpoint";
   fs::remove_all(ckpt);
   torch::manual_seed(11);

@@ -24,7 +24,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #if __has_include(<torch/version.h>)
@@ -88,7 +90,8 @@ public:
         register_module("v_proj", torch::nn::Linear(LinearOptions(c.hidden_size, kv_heads_ * head_dim_).bias(true)));
     o_proj = register_module("o_proj", torch::nn::Linear(LinearOptions(heads_ * head_dim_, c.hidden_size).bias(false)));
   }
-  /// x [B,T,H]; cos/sin [B,1,T,hd]; allowed [B,1,T,S] bool; cache slots (k, v) of this layer or undefined.
+  /// x [B,T,H]; cos/sin [B,1,T,hd]; allowed [B,1,T,S] bool, or undefined for causal attention over
+  /// T = S (LibTorch 2.x only); cache slots (k, v) of this layer or undefined.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cos, const torch::Tensor& sin,
                         const torch::Tensor& allowed, torch::Tensor* cache_k, torch::Tensor* cache_v,
                         std::int64_t start) {
@@ -105,11 +108,16 @@ public:
       k = cache_k->index({Slice(), Slice(), Slice(0, start + T)});
       v = cache_v->index({Slice(), Slice(), Slice(0, start + T)});
     }
+#if RAIF_HAVE_SDPA
+    // No mask (undefined): plain causal attention, which the flash kernels take.
+    const bool causal = !allowed.defined();
+    const std::optional<torch::Tensor> mask = causal ? std::nullopt : std::optional<torch::Tensor>(allowed);
+#endif
 #if RAIF_HAVE_SDPA_GQA
     // The fused kernel reads each KV head for its G query heads: no repeated copy of K and V.
-    auto o = torch::scaled_dot_product_attention(q, k, v, allowed, 0.0, false, std::nullopt, kv_heads_ != heads_);
+    auto o = torch::scaled_dot_product_attention(q, k, v, mask, 0.0, causal, std::nullopt, kv_heads_ != heads_);
 #elif RAIF_HAVE_SDPA
-    auto o = torch::scaled_dot_product_attention(q, repeat_kv(k), repeat_kv(v), allowed, 0.0, false);
+    auto o = torch::scaled_dot_product_attention(q, repeat_kv(k), repeat_kv(v), mask, 0.0, causal);
 #else
     // A decoding step (one new token per sequence against the cache) takes the grouped layout.
     auto o = cache_k && T == 1 ? attend_grouped(q, k, v, allowed) : attend_repeated(q, k, v, allowed);
@@ -254,18 +262,60 @@ struct TokenLogProb : public torch::autograd::Function<TokenLogProb> {
   }
 };
 
+// TokenLogProb's log-probabilities and each row's entropy H = lse - Σ p·z over the vocabulary, from
+// one chunk of logits z = h W^T at a time (the entropy bonus without a [B, T, V] tensor). Backward:
+// d logp / dz = onehot(target) - p; dH / dz = -p (z - Σ p·z).
+struct TokenLogProbEntropy : public torch::autograd::Function<TokenLogProbEntropy> {
+  static torch::autograd::variable_list forward(torch::autograd::AutogradContext* ctx, torch::Tensor h, torch::Tensor w,
+                                                torch::Tensor targets, std::int64_t chunk) {
+    ctx->save_for_backward({h, w, targets});
+    ctx->saved_data["chunk"] = chunk;
+    auto logp = torch::empty({h.size(0)}, h.options().dtype(torch::kFloat32)), entropy = torch::empty_like(logp);
+    for (std::int64_t s = 0; s < h.size(0); s += chunk) {
+      const auto n = std::min(chunk, h.size(0) - s);
+      const auto logits = torch::matmul(h.narrow(0, s, n), w.t()).to(torch::kFloat32);
+      const auto lse = torch::logsumexp(logits, -1);
+      logp.narrow(0, s, n).copy_(logits.gather(-1, targets.narrow(0, s, n).unsqueeze(-1)).squeeze(-1) - lse);
+      entropy.narrow(0, s, n).copy_(lse - (torch::softmax(logits, -1) * logits).sum(-1));
+    }
+    return {logp, entropy};
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad) {
+    const auto saved = ctx->get_saved_variables();
+    const auto &h = saved[0], &w = saved[1], &targets = saved[2];
+    const auto chunk = ctx->saved_data["chunk"].toInt();
+    auto gh = torch::empty_like(h);
+    auto gw = torch::zeros(w.sizes(), w.options().dtype(torch::kFloat32));
+    for (std::int64_t s = 0; s < h.size(0); s += chunk) {
+      const auto n = std::min(chunk, h.size(0) - s);
+      const auto hs = h.narrow(0, s, n);
+      const auto logits = torch::matmul(hs, w.t()).to(torch::kFloat32);
+      const auto p = torch::softmax(logits, -1);
+      const auto g_logp = grad[0].narrow(0, s, n).unsqueeze(-1), g_entropy = grad[1].narrow(0, s, n).unsqueeze(-1);
+      auto dl = -p * (g_logp + g_entropy * (logits - (p * logits).sum(-1, true)));
+      dl.scatter_add_(-1, targets.narrow(0, s, n).unsqueeze(-1), g_logp);
+      gh.narrow(0, s, n).copy_(torch::matmul(dl.to(w.scalar_type()), w));
+      gw += torch::matmul(dl.t(), hs.to(torch::kFloat32));
+    }
+    return {gh, gw.to(w.scalar_type()), torch::Tensor(), torch::Tensor()};
+  }
+};
+
 // A decoder layer under activation checkpointing: forward keeps only the layer's input; backward
 // runs the layer again with gradients on and back-propagates through it (reentrant, as
 // torch.utils.checkpoint with use_reentrant=True), so the layer's parameters get their gradients
 // from that inner backward. Qwen2 has no dropout: the recomputation is the forward exactly.
+// Causal attention without a mask travels as an empty tensor: autograd refuses undefined inputs.
 struct CheckpointedLayer : public torch::autograd::Function<CheckpointedLayer> {
+  static torch::Tensor mask_of(const torch::Tensor& allowed) { return allowed.numel() ? allowed : torch::Tensor(); }
   // `layer` is the address of a Qwen2DecoderLayerImpl of the model (which outlives the graph):
   // autograd's saved data holds IValues, and a module is not one.
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, torch::Tensor x, torch::Tensor cos,
                                torch::Tensor sin, torch::Tensor allowed, std::int64_t layer) {
     ctx->save_for_backward({x, cos, sin, allowed});
     ctx->saved_data["layer"] = layer;
-    return reinterpret_cast<Qwen2DecoderLayerImpl*>(layer)->forward(x, cos, sin, allowed);
+    return reinterpret_cast<Qwen2DecoderLayerImpl*>(layer)->forward(x, cos, sin, mask_of(allowed));
   }
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::variable_list grad) {
@@ -275,7 +325,7 @@ struct CheckpointedLayer : public torch::autograd::Function<CheckpointedLayer> {
     torch::Tensor y;
     {
       torch::AutoGradMode enable(true);
-      y = layer->forward(x, saved[1], saved[2], saved[3]);
+      y = layer->forward(x, saved[1], saved[2], mask_of(saved[3]));
     }
     torch::autograd::backward({y}, {grad[0]});
     return {x.grad(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
@@ -324,7 +374,8 @@ public:
     auto pos = valid.to(torch::kInt64).cumsum(1) - 1;
     if (cache) pos = pos + cache->seen.unsqueeze(1);
     pos = pos.clamp_min(0);
-    if (pos.max().item<std::int64_t>() >= config.max_position_embeddings)
+    // A position is at most its index in the frame: only a frame that long costs a host sync here.
+    if (start + T > config.max_position_embeddings && pos.max().item<std::int64_t>() >= config.max_position_embeddings)
       throw error("raif: sequence longer than max_position_embeddings " +
                   std::to_string(config.max_position_embeddings));
     torch::Tensor keys;
@@ -337,12 +388,19 @@ public:
     }
     const auto S = start + T;
     // allowed[b, 0, t, s]: key s is a real token at or before query t; a query always sees itself
-    // (padding rows stay finite; their outputs are never read).
-    const auto qpos =
-        torch::arange(start, start + T, torch::TensorOptions().dtype(torch::kInt64).device(dev)).view({T, 1});
-    const auto kpos = torch::arange(S, torch::TensorOptions().dtype(torch::kInt64).device(dev)).view({1, S});
-    const auto allowed = ((kpos <= qpos).unsqueeze(0) & keys.unsqueeze(1)) | (kpos == qpos).unsqueeze(0);
-    const auto allowed4 = allowed.unsqueeze(1);
+    // (padding rows stay finite; their outputs are never read). Where every row's tokens come
+    // before its padding (training frames, prompts of one length) and nothing is cached before
+    // them, that is causal attention for every real token: no mask then, so that LibTorch 2.x may
+    // take its flash kernels (one host sync per forward, none per decoding step).
+    const bool causal = RAIF_HAVE_SDPA && start == 0 && T > 0 &&
+                        !(valid.narrow(1, 1, T - 1) > valid.narrow(1, 0, T - 1)).any().item<bool>();
+    torch::Tensor allowed4;
+    if (!causal) {
+      const auto qpos =
+          torch::arange(start, start + T, torch::TensorOptions().dtype(torch::kInt64).device(dev)).view({T, 1});
+      const auto kpos = torch::arange(S, torch::TensorOptions().dtype(torch::kInt64).device(dev)).view({1, S});
+      allowed4 = (((kpos <= qpos).unsqueeze(0) & keys.unsqueeze(1)) | (kpos == qpos).unsqueeze(0)).unsqueeze(1);
+    }
     // rotary tables
     const auto hd = config.head_dim();
     const auto inv_freq =
@@ -360,10 +418,11 @@ public:
     const bool recompute = activation_checkpointing && torch::GradMode::is_enabled() && !cache && x.requires_grad();
     for (std::size_t i = 0; i < model->layers->size(); ++i) {
       auto layer = model->layers->ptr<Qwen2DecoderLayerImpl>(i);
-      x = recompute
-              ? detail::CheckpointedLayer::apply(x, cos, sin, allowed4, reinterpret_cast<std::int64_t>(layer.get()))
-              : layer->forward(x, cos, sin, allowed4, cache ? &cache->k[i] : nullptr, cache ? &cache->v[i] : nullptr,
-                               start);
+      x = recompute ? detail::CheckpointedLayer::apply(
+                          x, cos, sin, causal ? torch::empty({0}, torch::dtype(torch::kBool).device(dev)) : allowed4,
+                          reinterpret_cast<std::int64_t>(layer.get()))
+                    : layer->forward(x, cos, sin, allowed4, cache ? &cache->k[i] : nullptr,
+                                     cache ? &cache->v[i] : nullptr, start);
     }
     if (cache) cache->length = S;
     return model->norm(x);
@@ -382,6 +441,18 @@ public:
     const auto B = h.size(0), T = h.size(1);
     return detail::TokenLogProb::apply(h.reshape({B * T, -1}), head_weight(), targets.reshape({B * T}), chunk)
         .view({B, T});
+  }
+  /// token_logprobs, and each position's entropy [B, T] (float32) of the whole next-token
+  /// distribution at `temperature`, from the same chunks (detail::TokenLogProbEntropy).
+  std::pair<torch::Tensor, torch::Tensor> token_logprobs_entropy(const torch::Tensor& ids, const torch::Tensor& mask,
+                                                                 const torch::Tensor& targets, double temperature = 1.0,
+                                                                 std::int64_t chunk = 1024) {
+    auto h = hidden(ids, mask);
+    if (temperature != 1.0) h = h / temperature;
+    const auto B = h.size(0), T = h.size(1);
+    const auto out =
+        detail::TokenLogProbEntropy::apply(h.reshape({B * T, -1}), head_weight(), targets.reshape({B * T}), chunk);
+    return {out[0].view({B, T}), out[1].view({B, T})};
   }
   /// Logits [B, V] of the last position after appending `ids` to the cache (incremental decoding).
   torch::Tensor next_logits(const torch::Tensor& ids, const torch::Tensor& mask, KVCache& cache) {

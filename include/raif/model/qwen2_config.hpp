@@ -10,7 +10,7 @@
 /// - `model_type` "qwen2" and `hidden_act` "silu" (strings, either may be absent);
 /// - sizes as JSON integers (3.0 is refused): `vocab_size`,
 ///   `hidden_size`, `intermediate_size`, `num_hidden_layers`, `num_attention_heads`,
-///   `num_key_value_heads` (default: `num_attention_heads`), `max_position_embeddings`, each in
+///   `num_key_value_heads` (null: `num_attention_heads`), `max_position_embeddings`, each in
 ///   1..2^31-1; `hidden_size` a multiple of `num_attention_heads` with an even head dimension
 ///   (rotary embedding), `num_attention_heads` a multiple of `num_key_value_heads`;
 /// - at most qwen2_max_parameters (2e11) parameters in all: the largest Qwen2/2.5 model has
@@ -21,6 +21,8 @@
 /// - `use_sliding_window` false or absent; `tie_word_embeddings` a boolean;
 /// - `torch_dtype` (or transformers 5's `dtype`; `torch_dtype` wins) "float32", "bfloat16" or
 ///   "float16"; null means not given (float32).
+/// An absent key means transformers' default (transformers_defaults(): 151936, 4096, 22016, 32
+/// layers, 32 heads, 32 KV heads, 32768 positions, rope_theta 1e4, untied), as AutoConfig reads it.
 /// Other keys (architectures, token ids, sliding_window, max_window_layers, ...) are ignored.
 
 #include <raif/detail/json_field.hpp>
@@ -121,11 +123,27 @@ struct Qwen2Config {
             {"torch_dtype", torch_dtype}};
   }
 
-  /// Reads a Hugging Face config.json (`where` names it in errors); validated.
+  /// transformers' Qwen2Config() (4.x and 5.x alike): what a config.json that omits a key means.
+  static Qwen2Config transformers_defaults() {
+    return {.vocab_size = 151936,
+            .hidden_size = 4096,
+            .intermediate_size = 22016,
+            .num_hidden_layers = 32,
+            .num_attention_heads = 32,
+            .num_key_value_heads = 32,
+            .max_position_embeddings = 32768,
+            .rope_theta = 10000.0,
+            .rms_norm_eps = 1e-6,
+            .tie_word_embeddings = false,
+            .torch_dtype = "float32"};
+  }
+
+  /// Reads a Hugging Face config.json (`where` names it in errors); validated. A key it omits takes
+  /// transformers' default, as AutoConfig would read the file.
   static Qwen2Config from_json(const nlohmann::json& j, const std::string& where = "config.json") {
     using namespace detail;
     if (!j.is_object()) throw error("raif: " + where + ": expected a JSON object, got " + json_kind(j));
-    Qwen2Config c;
+    Qwen2Config c = transformers_defaults();
     auto str = [&](const char* key, const char* expected) {
       if (const auto* v = find_field(j, key); v && as_string(*v, where, key) != expected)
         throw field_error(where, key, quote(v->get_ref<const std::string&>()) + " is not supported, only " + expected);
@@ -140,8 +158,10 @@ struct Qwen2Config {
     size("intermediate_size", c.intermediate_size);
     size("num_hidden_layers", c.num_hidden_layers);
     size("num_attention_heads", c.num_attention_heads);
-    c.num_key_value_heads = c.num_attention_heads;
-    size("num_key_value_heads", c.num_key_value_heads);
+    if (const auto* v = find_field(j, "num_key_value_heads"); v && v->is_null()) // null: one per query head
+      c.num_key_value_heads = c.num_attention_heads;
+    else
+      size("num_key_value_heads", c.num_key_value_heads);
     size("max_position_embeddings", c.max_position_embeddings);
     if (const auto* v = find_field(j, "rope_theta")) c.rope_theta = as_double(*v, where, "rope_theta");
     for (const char* key : {"rope_parameters", "rope_scaling"}) { // transformers >= 5 / scaled RoPE

@@ -55,7 +55,12 @@ struct Entropy {
   int64_t chunk_rows = 1024;
   ObjectiveOutput operator()(const torch::Tensor& logits, const torch::Tensor& mask, LossAggregation mode,
                              const AggregationOptions& o = {}) const {
-    const auto h = entropy_from_logits(logits, chunk_rows);
+    return of_entropy(entropy_from_logits(logits, chunk_rows), mask, mode, o);
+  }
+  /// From per-token entropies [B, T] already computed (and differentiable), e.g. by the model's
+  /// chunked Qwen2::token_logprobs_entropy.
+  ObjectiveOutput of_entropy(const torch::Tensor& h, const torch::Tensor& mask, LossAggregation mode,
+                             const AggregationOptions& o = {}) const {
     const auto agg = aggregate_loss(h, mask, mode, o);
     ObjectiveOutput out{-coef * agg, {}};
     out.metrics = {{"entropy", agg.item<double>()}};

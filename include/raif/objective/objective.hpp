@@ -24,12 +24,13 @@
 
 namespace raif {
 
-/// What the terms read. Policy tensors are [B, T]; `logits` [B, T, V] (for Entropy); the expert
-/// batch is separate ([B', T']).
+/// What the terms read. Policy tensors are [B, T]; Entropy reads `entropy` [B, T] when given, else
+/// `logits` [B, T, V]; the expert batch is separate ([B', T']).
 struct PolicyBatch {
   torch::Tensor logp, old_logp, ref_logp, advantages, mask;
   torch::Tensor loss_mask; ///< optional: which samples ([B]) or tokens ([B, T]) train (ClippedSurrogate)
   torch::Tensor logits;
+  torch::Tensor entropy; ///< per-token entropy (Qwen2::token_logprobs_entropy: no [B, T, V] tensor)
   torch::Tensor expert_logp, expert_mask;
   AggregationOptions aggregation{}; ///< window sizes for gradient accumulation
 };
@@ -58,7 +59,9 @@ template <class K> ObjectiveOutput compute(const KLPenalty<K>& t, const PolicyBa
            detail::need(b.mask, "kl", "mask"));
 }
 inline ObjectiveOutput compute(const Entropy& t, const PolicyBatch& b, LossAggregation mode) {
-  return t(detail::need(b.logits, "entropy", "logits"), detail::need(b.mask, "entropy", "mask"), mode, b.aggregation);
+  if (b.entropy.defined()) return t.of_entropy(b.entropy, detail::need(b.mask, "entropy", "mask"), mode, b.aggregation);
+  return t(detail::need(b.logits, "entropy", "logits or entropy"), detail::need(b.mask, "entropy", "mask"), mode,
+           b.aggregation);
 }
 inline ObjectiveOutput compute(const BehaviorCloning& t, const PolicyBatch& b, LossAggregation mode) {
   return t(detail::need(b.expert_logp, "bc", "expert_logp"), detail::need(b.expert_mask, "bc", "expert_mask"), mode,
@@ -89,7 +92,8 @@ template <class T> ObjectiveOutput compute(const std::optional<T>& t, const Poli
   return {};
 }
 
-/// Whether a term reads PolicyBatch::logits ([B, T, V]): the caller computes them only then.
+/// Whether a term reads PolicyBatch::logits ([B, T, V]) or its per-token `entropy`: the caller
+/// computes one of them only then.
 template <class T> bool needs_logits(const T&) { return false; }
 inline bool needs_logits(const Entropy&) { return true; }
 template <class T> bool needs_logits(const std::optional<T>& t) { return t && needs_logits(*t); }
@@ -107,7 +111,7 @@ template <class... Terms> struct Objective {
   std::tuple<Terms...> terms;
   LossAggregation aggregation = LossAggregation::seq_mean_token_mean;
 
-  /// Whether any term reads PolicyBatch::logits.
+  /// Whether any term reads PolicyBatch::logits (or `entropy` in their place).
   bool needs_logits() const {
     return std::apply([](const auto&... t) { return (raif::needs_logits(t) || ...); }, terms);
   }

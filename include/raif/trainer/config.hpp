@@ -88,7 +88,8 @@ struct TrainConfig {
     key("run", "out_dir", r.out_dir, "runs/default", non_empty(r.out_dir), "the run directory");
     key("run", "device", r.device, "auto", one_of(r.device, {"auto", "cpu", "cuda"}),
         "auto: CUDA (bf16) when available, else CPU (float32)");
-    key("run", "threads", r.threads, 0, at_least(r.threads, 0), "LibTorch and reward threads; 0: all cores");
+    key("run", "threads", r.threads, 0, at_least(r.threads, 0),
+        "LibTorch and reward threads; 0: all cores (under data parallelism, shared among a machine's ranks)");
     key("run", "stop_after", r.stop_after, 0, at_least(r.stop_after, 0),
         "stop (checkpointed, resumable) after this many GRPO steps; 0: never");
     key("run", "max_nonfinite_in_a_row", r.max_nonfinite_in_a_row, 10, at_least(r.max_nonfinite_in_a_row, 0),
@@ -189,11 +190,12 @@ struct TrainConfig {
         "upper clip of the ratio (DAPO's clip-higher: 0.28)");
     key("grpo", "kl_coef", g.kl_coef, 1e-3, at_least(g.kl_coef, 0.0), "KL loss coefficient (paper: 1e-3)");
     key("grpo", "entropy_coef", g.entropy_coef, 0.0, at_least(g.entropy_coef, 0.0),
-        "entropy bonus coefficient; 0: off (computed from full logits when on)");
+        "entropy bonus coefficient; 0: off (from chunks of logits, as the log-probs)");
     key("grpo", "bc_coef", g.bc_coef, 1.0, at_least(g.bc_coef, 0.0), "behaviour-cloning coefficient (paper: 1)");
     key("grpo", "bc_batch", g.bc_batch, 8, above(g.bc_batch, 0), "expert examples per update");
     key("grpo", "loss_aggregation", g.loss_aggregation, "seq_mean_token_mean", stage(),
-        "token_mean | seq_mean_token_mean (the released code's) | seq_mean_token_sum | seq_mean_token_sum_norm");
+        "token_mean | seq_mean_token_mean (the released code's) | seq_mean_token_sum | seq_mean_token_sum_norm "
+        "(Dr.GRPO: divided by grpo.max_new_tokens)");
     key("grpo", "policy", g.policy, "raif", stage(), "answer-reward policy (paper Eq. 5: raif)");
 
     auto& e = c.eval;
@@ -210,8 +212,10 @@ struct TrainConfig {
     key("judge", "model", j.model, "", any(),
         "a Hugging Face Qwen2/Qwen2.5 checkpoint folder (weights, tokenizer, chat template) loaded as the LLM judge "
         "of judge-verified leaves (YES/NO log-probs, rollout/judge.hpp) in GRPO rewards and evaluation; empty: none");
-    key("judge", "device", j.device, "auto", one_of(j.device, {"auto", "cpu", "cuda"}),
-        "auto: the policy's device (the same GPU under data parallelism: each rank loads its own judge)");
+    key("judge", "device", j.device, "auto", device_name(j.device),
+        "auto: the policy's device (the same GPU under data parallelism: each rank loads its own judge); cuda: "
+        "the rank's GPU; cuda:N: GPU N of those the process sees, for every rank of the machine (a GPU of the "
+        "judge's own)");
     key("judge", "dtype", j.dtype, "auto", one_of(j.dtype, {"auto", "float32", "bfloat16", "float16"}),
         "the judge's parameters and compute; auto: bf16 on CUDA, fp32 on CPU");
     key("judge", "micro_batch", j.micro_batch, 16, above(j.micro_batch, 0), "judge prompts per forward");
@@ -333,6 +337,14 @@ private:
     std::string text = "one of ";
     for (const auto& o : ok) text += (&o == &ok.front() ? "" : ", ") + o;
     return {text, [&v, ok] { return std::find(ok.begin(), ok.end(), v) != ok.end(); }};
+  }
+  static Rule device_name(const std::string& v) {
+    return {"auto, cpu, cuda or cuda:N", [&v] {
+              const std::string_view index = std::string_view(v).substr(std::min<std::size_t>(v.size(), 5));
+              return v == "auto" || v == "cpu" || v == "cuda" ||
+                     (v.starts_with("cuda:") && !index.empty() && index.size() <= 4 &&
+                      std::all_of(index.begin(), index.end(), [](char d) { return d >= '0' && d <= '9'; }));
+            }};
   }
   static Rule weights(const std::vector<double>& v) {
     return {"5 non-negative weights, not all 0", [&v] {

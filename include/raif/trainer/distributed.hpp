@@ -40,15 +40,17 @@
 #if RAIF_HAVE_C10D && RAIF_HAVE_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
-
+#if RAIF_HAVE_NCCL // nccl_readiness: the host's name and boot id
 #include <unistd.h>
 
-#include <algorithm>
 #include <array>
+#include <fstream>
+#endif
+
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <numeric>
 #include <string>
@@ -61,6 +63,9 @@ namespace raif {
 /// Where this process sits among the ranks of a data-parallel run.
 struct ProcessPlace {
   int rank = 0, world_size = 1, local_rank = 0;
+  /// Ranks on this machine (LOCAL_WORLD_SIZE; under Slurm the first number of
+  /// SLURM_TASKS_PER_NODE); 1 when not said. run.threads = 0 shares the cores among them.
+  int local_world_size = 1;
   std::string master_addr = "127.0.0.1";
   std::uint16_t master_port = 29500;
   int agent_restart = -1; ///< torchrun hosts the store: its restart count (TORCHELASTIC_RESTART_COUNT); -1: no
@@ -93,6 +98,7 @@ public:
   int rank() const { return rank_; }
   int size() const { return size_; }
   int local_rank() const { return local_rank_; } ///< on its machine: which GPU it takes
+  int local_size() const { return local_size_; } ///< ranks on its machine (ProcessPlace::local_world_size)
   bool main() const { return rank_ == 0; }       ///< rank 0 writes the run's files
   /// The rows [begin, end) of `n` that are this rank's: contiguous, in rank order, sizes differing
   /// by at most one.
@@ -132,7 +138,7 @@ public:
 private:
   struct Group;
   std::shared_ptr<Group> group_;
-  int rank_ = 0, size_ = 1, local_rank_ = 0;
+  int rank_ = 0, size_ = 1, local_rank_ = 0, local_size_ = 1;
 };
 
 namespace detail::dp {
@@ -165,6 +171,12 @@ inline ProcessPlace ProcessPlace::from_environment() {
   p.world_size = static_cast<int>(env_int(world, 1, 1, 1 << 20));
   p.rank = static_cast<int>(env_int(rank, 0, 0, p.world_size - 1));
   p.local_rank = static_cast<int>(env_int(local, 0, 0, p.world_size - 1));
+  if (torchrun) {
+    p.local_world_size = static_cast<int>(env_int("LOCAL_WORLD_SIZE", 1, 1, p.world_size));
+  } else if (const char* tasks = std::getenv("SLURM_TASKS_PER_NODE")) { // e.g. "8(x2),4"
+    const long first = std::strtol(tasks, nullptr, 10);
+    p.local_world_size = first >= 1 && first <= p.world_size ? static_cast<int>(first) : 1;
+  }
   if (const char* a = std::getenv("MASTER_ADDR"); a && *a)
     p.master_addr = a;
   else if (p.world_size > 1 && slurm)
@@ -232,6 +244,7 @@ inline DataParallel DataParallel::join(const ProcessPlace& place) {
   dp.rank_ = place.rank;
   dp.size_ = place.world_size;
   dp.local_rank_ = place.local_rank;
+  dp.local_size_ = place.local_world_size;
   if (place.world_size == 1) return dp;
   auto g = std::make_shared<Group>();
   g->rank = place.rank;

@@ -405,6 +405,7 @@ private:
         auto pb = policy_batch(ctx, b, advantages, rows);
         pb.aggregation.num_sequences = windows[2 * static_cast<std::size_t>(u)];
         pb.aggregation.num_tokens = windows[2 * static_cast<std::size_t>(u) + 1];
+        pb.aggregation.scale = sum_norm_scale(); // not the micro-batch's width: the same on every rank
         const auto out = objective(pb);
         scaled_for_backward(ctx.optimizer, out.loss).backward();
         loss_sum += out.loss.detach().to(torch::kFloat64);
@@ -419,6 +420,7 @@ private:
       }
       if (bc.coef > 0) {
         auto expert = ctx.expert_batch(step * 1000 + static_cast<std::int64_t>(u), update.bc_batch);
+        expert.aggregation.scale = sum_norm_scale();
         if (ctx.dp.size() > 1) { // this rank's share of the expert batch, normalised over all ranks'
           const auto all = ctx.dp.sum(
               {expert.expert_mask.sum().template item<double>(), static_cast<double>(expert.expert_mask.size(0))});
@@ -460,6 +462,11 @@ private:
     return l;
   }
 
+  // seq_mean_token_sum_norm's constant: Dr.GRPO's generation budget (verl's response width, which
+  // its rollouts are padded to). A batch's own padded width would change with how rows are split
+  // into micro-batches and ranks; a constant keeps N ranks × B/N rows equal to 1 rank × B.
+  double sum_norm_scale() const { return static_cast<double>(rollout.sampling.max_new_tokens); }
+
   // The objective's batch for rows of the rollout, in the frame of rollout/logprobs.hpp.
   PolicyBatch policy_batch(GrpoContext& ctx, const RolloutBatch& b, const Eigen::ArrayXd& advantages,
                            const std::vector<std::size_t>& rows) const {
@@ -474,10 +481,8 @@ private:
     const auto t = make_token_batch(prompts, completions, ctx.device, ctx.pad_id);
     PolicyBatch pb;
     pb.mask = t.loss_mask;
-    if (objective.needs_logits()) {
-      pb.logits = ctx.policy->forward(t.ids, t.mask);
-      if (temperature != 1.0) pb.logits = pb.logits / temperature;
-      pb.logp = torch::log_softmax(pb.logits.to(torch::kFloat32), -1).gather(-1, t.targets.unsqueeze(-1)).squeeze(-1);
+    if (objective.needs_logits()) { // the entropy bonus, from the same chunks of logits as the log-probs
+      std::tie(pb.logp, pb.entropy) = ctx.policy->token_logprobs_entropy(t.ids, t.mask, t.targets, temperature);
     } else {
       pb.logp = ctx.policy->token_logprobs(t.ids, t.mask, t.targets, temperature);
     }

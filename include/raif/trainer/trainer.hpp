@@ -229,8 +229,11 @@ public:
   template <class Step> bool run(const Step& step) {
     check(step);
     std::filesystem::create_directories(dir_);
+    // run.threads = 0: the machine's cores, shared among its ranks (not every rank taking them all).
     const auto threads =
-        cfg_.run.threads > 0 ? cfg_.run.threads : static_cast<std::int64_t>(std::thread::hardware_concurrency());
+        cfg_.run.threads > 0
+            ? cfg_.run.threads
+            : std::max<std::int64_t>(1, std::thread::hardware_concurrency() / std::max(1, dp_.local_size()));
     torch::set_num_threads(static_cast<int>(threads));
     device_ = cfg_.run.device == "cpu"    ? torch::Device(torch::kCPU)
               : cfg_.run.device == "cuda" ? torch::Device(torch::kCUDA)
@@ -417,9 +420,16 @@ private:
   void load_judge() {
     const auto& j = cfg_.judge;
     const std::filesystem::path dir = j.model;
-    if (j.device == "cuda" && !torch::cuda::is_available())
-      throw error("raif: judge.device = cuda, but no CUDA device is available");
-    const torch::Device device = j.device == "auto" ? device_ : j.device == "cpu" ? torch::kCPU : rank_gpu();
+    if (j.device.starts_with("cuda") && !torch::cuda::is_available())
+      throw error("raif: judge.device = " + j.device + ", but no CUDA device is available");
+    torch::Device device = j.device == "auto" ? device_ : j.device == "cpu" ? torch::Device(torch::kCPU) : rank_gpu();
+    if (j.device.starts_with("cuda:")) { // config.hpp checked the form: up to 4 digits
+      const auto index = std::stoi(j.device.substr(5));
+      if (index >= static_cast<int>(torch::cuda::device_count()))
+        throw error(fmt::format("raif: judge.device = {}, but this process sees {} CUDA device(s) (0..{})", j.device,
+                                torch::cuda::device_count(), torch::cuda::device_count() - 1));
+      device = torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
+    }
     const auto type = dtype_of(j.dtype, device, "judge.dtype");
     try {
       auto pre = load_checked(j.model, [&] { return PretrainedTokenizer::load(dir); });
@@ -430,8 +440,8 @@ private:
                                 j.model, judge_tokenizer_->vocab_size(), model->config.vocab_size));
       model->eval();
       for (auto& p : model->parameters()) p.set_requires_grad(false);
-      hooks_.log(fmt::format("judge: {} ({:.0f}M parameters), {} on {}", j.model,
-                             model->config.parameter_count() / 1e6, type, device.is_cuda() ? "CUDA" : "CPU"));
+      hooks_.log(fmt::format("judge: {} ({:.0f}M parameters), {} on {}", j.model, model->config.parameter_count() / 1e6,
+                             type, device.str()));
       judge = LmJudge{.model = model,
                       .tokenizer = judge_tokenizer_.get(),
                       .chat = pre.chat,
