@@ -8,13 +8,18 @@
 // loads any checkpoint folder as raif does and writes its float32 logits for a fixed left-padded
 // batch of two rows, {input_ids, attention_mask, logits}: tools/check_checkpoint_transformers.py
 // compares them with transformers' on the same folder.
+//   random_checkpoint --load DIR [DTYPE]
+// loads a checkpoint folder as raif-train's model.init does and prints the seconds it took and the
+// process's peak resident memory (VmHWM), the cost of starting from a real checkpoint.
 #include <raif/model/checkpoint.hpp>
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <string>
 
 // The logits of a fixed batch: row 0 left-padded by three, row 1 full; ids below the vocabulary.
 int write_logits(const std::string& dir, const std::string& out) {
@@ -44,8 +49,31 @@ int write_logits(const std::string& dir, const std::string& out) {
   return 0;
 }
 
+// Peak resident memory of this process so far, in MB (Linux's VmHWM).
+double peak_rss_mb() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.starts_with("VmHWM:")) return std::stod(line.substr(6)) / 1024.0;
+  return 0;
+}
+
+int time_load(const std::string& dir, const std::string& dtype) {
+  const double before = peak_rss_mb();
+  const auto start = std::chrono::steady_clock::now();
+  const auto model = raif::load_pretrained(dir, torch::kCPU, dtype);
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  double bytes = 0;
+  for (const auto& p : model->parameters()) bytes += static_cast<double>(p.numel() * p.element_size());
+  std::cout << dir << ": " << model->config.parameter_count() / 1e6 << "M parameters in "
+            << c10::toString(model->head_weight().scalar_type()) << " (" << bytes / 1e6 << " MB), loaded in "
+            << took.count() << " s; peak resident memory " << before << " MB before, " << peak_rss_mb()
+            << " MB after\n";
+  return 0;
+}
+
 int main(int argc, char** argv) try {
   if (argc == 4 && std::string(argv[1]) == "--logits") return write_logits(argv[2], argv[3]);
+  if ((argc == 3 || argc == 4) && std::string(argv[1]) == "--load") return time_load(argv[2], argc == 4 ? argv[3] : "");
   if (argc < 3) {
     std::cerr << "usage: random_checkpoint DIR SHAPE_JSON [TOKENIZER_DIR]\n";
     return 2;

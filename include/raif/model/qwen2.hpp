@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <string>
@@ -210,11 +211,17 @@ TORCH_MODULE(Qwen2DecoderLayer);
 
 class Qwen2ModelImpl : public torch::nn::Module {
 public:
-  explicit Qwen2ModelImpl(const Qwen2Config& c) {
-    embed_tokens = register_module("embed_tokens", torch::nn::Embedding(c.vocab_size, c.hidden_size));
+  /// `place`, when given, takes each part as it is built (Qwen2Impl's loading form moves it to its
+  /// device and dtype there, so the whole model never exists in float32 on the host).
+  explicit Qwen2ModelImpl(const Qwen2Config& c, const std::function<void(torch::nn::Module&)>& place = {}) {
+    auto placed = [&](auto part) {
+      if (place) place(*part);
+      return part;
+    };
+    embed_tokens = register_module("embed_tokens", placed(torch::nn::Embedding(c.vocab_size, c.hidden_size)));
     layers = register_module("layers", torch::nn::ModuleList());
-    for (std::int64_t i = 0; i < c.num_hidden_layers; ++i) layers->push_back(Qwen2DecoderLayer(c));
-    norm = register_module("norm", RMSNorm(c.hidden_size, c.rms_norm_eps));
+    for (std::int64_t i = 0; i < c.num_hidden_layers; ++i) layers->push_back(placed(Qwen2DecoderLayer(c)));
+    norm = register_module("norm", placed(RMSNorm(c.hidden_size, c.rms_norm_eps)));
   }
   torch::nn::Embedding embed_tokens{nullptr};
   torch::nn::ModuleList layers{nullptr};
@@ -335,13 +342,34 @@ struct CheckpointedLayer : public torch::autograd::Function<CheckpointedLayer> {
 
 class Qwen2Impl : public torch::nn::Module {
 public:
+  /// A model in `config.torch_dtype` on the CPU, initialised as Hugging Face does.
   explicit Qwen2Impl(Qwen2Config c) : config(std::move(c)) {
     config.validate();
     model = register_module("model", Qwen2Model(config));
     if (!config.tie_word_embeddings)
       lm_head = register_module(
           "lm_head", torch::nn::Linear(torch::nn::LinearOptions(config.hidden_size, config.vocab_size).bias(false)));
-    // Hugging Face's initialisation: N(0, 0.02) weights, zero biases, unit norms.
+    initialise();
+  }
+  /// A model to load weights into (load_pretrained): each part goes to `device` in
+  /// `config.torch_dtype` as soon as it is built, and is not initialised, so loading a 7B model
+  /// onto a GPU never holds it whole on the host (the first form would: in float32, 4 bytes a
+  /// parameter, per rank). Its parameters hold LibTorch's default initialisation until loaded.
+  Qwen2Impl(Qwen2Config c, torch::Device device) : config(std::move(c)) {
+    config.validate();
+    const auto dtype = qwen2_dtype(config);
+    const auto place = [&](torch::nn::Module& part) { part.to(device, dtype); };
+    model = register_module("model", Qwen2Model(config, place));
+    if (!config.tie_word_embeddings) {
+      torch::nn::Linear head(torch::nn::LinearOptions(config.hidden_size, config.vocab_size).bias(false));
+      place(*head);
+      lm_head = register_module("lm_head", head);
+    }
+  }
+
+private:
+  // Hugging Face's initialisation: N(0, 0.02) weights, zero biases, unit norms; then the dtype.
+  void initialise() {
     torch::NoGradGuard no_grad;
     for (auto& p : named_parameters()) {
       const auto& name = p.key();
@@ -355,6 +383,7 @@ public:
     to(qwen2_dtype(config));
   }
 
+public:
   /// The LM head's weight [V, H] (the embedding when tied).
   torch::Tensor head_weight() const {
     return config.tie_word_embeddings ? model->embed_tokens->weight : lm_head->weight;

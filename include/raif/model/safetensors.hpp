@@ -79,23 +79,29 @@ inline void save_safetensors(const std::string& path, const std::vector<std::pai
       /*binary=*/true);
 }
 
-/// Reads every tensor of a safetensors file (on the CPU, in file order). The header is validated
-/// first (safetensors_header.hpp: offsets, sizes, coverage of the file), so a malformed or
-/// truncated file is an error naming the file and the tensor before anything is allocated, and no
-/// header can make this allocate more than the file holds.
-inline std::vector<std::pair<std::string, torch::Tensor>> load_safetensors(const std::string& path) {
+/// Reads the tensors of a safetensors file one at a time (on the CPU, in file order), passing each
+/// to `take(name, tensor)` before the next is read: memory for one tensor, not the file. The
+/// header is validated first (safetensors_header.hpp: offsets, sizes, coverage of the file), so a
+/// malformed or truncated file is an error naming the file and the tensor before anything is
+/// allocated, and no header can make this allocate more than the file holds.
+template <class Take> void for_each_safetensor(const std::string& path, Take&& take) {
   const auto header = read_safetensors_header(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw error("raif: cannot open " + path);
   in.seekg(static_cast<std::streamoff>(header.data_begin()));
-  std::vector<std::pair<std::string, torch::Tensor>> out;
   for (const auto& t : header.tensors) { // contiguous, in file order
     const std::string where = path + ": tensor " + detail::quote(t.name);
     auto tensor = torch::empty(t.shape, torch::TensorOptions().dtype(detail::safetensors_scalar(t.dtype, where)));
     if (!in.read(static_cast<char*>(tensor.data_ptr()), static_cast<std::streamsize>(t.bytes())))
       throw error("raif: " + where + ": cannot read its data (the file changed while it was read?)");
-    out.emplace_back(t.name, std::move(tensor));
+    take(t.name, std::move(tensor));
   }
+}
+
+/// Reads every tensor of a safetensors file (on the CPU, in file order); see for_each_safetensor.
+inline std::vector<std::pair<std::string, torch::Tensor>> load_safetensors(const std::string& path) {
+  std::vector<std::pair<std::string, torch::Tensor>> out;
+  for_each_safetensor(path, [&](const std::string& name, torch::Tensor t) { out.emplace_back(name, std::move(t)); });
   return out;
 }
 
