@@ -7,7 +7,9 @@
 // was lost (raif::lost_peer_status); 4 for raif's error (printed, and written to the file
 // $RAIF_PROBE_ERRORS.RANK when that variable is set), e.g. a refused RAIF_DIST_BACKEND.
 #include <raif/trainer/distributed.hpp>
+#include <raif/trainer/mixed_precision.hpp>
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -96,6 +98,26 @@ int probe(const std::string& mode, const std::string& group) {
   expect(b.grad().defined() && torch::equal(b.grad().cpu(), torch::full({5}, 3.0)), "gradient of one rank reaches all",
          r);
   expect(!c.grad().defined(), "no gradient anywhere stays none", r);
+
+  // bf16 parameters under MixedPrecision, as the trainer updates them: each rank's micro-batches
+  // sum in float32 (1 + 16 · 2^-9 on rank 0, whose small ones bf16 would round away; 2 on rank 1),
+  // the masters' gradients are summed over the ranks, and both ranks step to the same weights.
+  auto w = torch::full({2}, 0.5, torch::kBFloat16).to(device).requires_grad_();
+  raif::MixedPrecision opt({w}, raif::Sgd{}, 1.0, 0.0);
+  auto micro_batch = [&](double g) {
+    (w.to(torch::kFloat32) * g).sum().backward();
+    raif::accumulate_gradients(opt);
+  };
+  micro_batch(r == 0 ? 1.0 : 2.0);
+  for (int i = 0; r == 0 && i < 16; ++i) micro_batch(std::ldexp(1.0, -9));
+  const auto gradients = raif::update_gradients(opt, {w});
+  dp.sum_gradients(gradients);
+  expect(gradients[0].grad().scalar_type() == torch::kFloat32 &&
+             torch::equal(gradients[0].grad().cpu(), torch::full({2}, 3.03125)),
+         "float32 gradient sums over micro-batches and ranks", r);
+  opt.step();
+  expect(torch::equal(w.cpu(), torch::full({2}, 0.5 - 3.03125, torch::kBFloat16)), "the same bf16 step on each rank",
+         r);
   dp.barrier();
   return failures == 0 ? 0 : 1;
 }

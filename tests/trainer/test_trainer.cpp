@@ -1081,6 +1081,38 @@ TEST_CASE("mixed precision keeps an update of the paper's size, which bf16 param
   CHECK(torch::equal(resumed.master()[0], mp.master()[0]));
 }
 
+TEST_CASE("mixed precision sums micro-batches' gradients in float32", "[trainer]") {
+  // bf16 keeps 8 significant bits: 1 + 2^-9 rounds back to 1, so 16 micro-batches' gradients of
+  // 2^-9 after one of 1 vanish in the model's bf16 .grad; summed in float32 they make 1 + 2^-5.
+  auto w = torch::tensor({0.5f}).to(torch::kBFloat16).requires_grad_(true);
+  const double small = std::ldexp(1.0, -9);
+  auto backward = [&](double g) { (w.to(torch::kFloat32) * g).sum().backward(); };
+  backward(1.0);
+  for (int i = 0; i < 16; ++i) backward(small);
+  CHECK(w.grad().item<double>() == 1.0); // summed in bf16: every small one lost
+  w.mutable_grad() = torch::Tensor();
+
+  MixedPrecision opt({w}, Sgd{}, 1.0, 0.0);
+  torch::optim::Optimizer& any = opt; // as the trainer holds it
+  backward(1.0);
+  accumulate_gradients(any);
+  CHECK_FALSE(w.grad().defined()); // moved into the master's float32 sum
+  for (int i = 0; i < 16; ++i) backward(small), accumulate_gradients(any);
+  backward(small); // one more left on the model: unscale() takes it in too
+  CHECK(update_gradients(any, {w})[0].grad().item<double>() == 1.0 + 17 * small);
+  any.step();
+  CHECK(opt.master()[0].item<double>() == 0.5 - (1.0 + 17 * small)); // SGD, lr 1: exact in float32
+  CHECK_FALSE(opt.master()[0].grad().defined());
+
+  // MixedPrecision's own zero_grad drops the sums; LibTorch's, through the base class, cannot.
+  backward(1.0);
+  opt.accumulate();
+  opt.zero_grad();
+  backward(0.25);
+  opt.step();
+  CHECK(opt.master()[0].item<double>() == 0.5 - (1.0 + 17 * small) - 0.25);
+}
+
 TEST_CASE("dynamic loss scaling follows GradScaler's rules", "[trainer]") {
   DynamicLossScale s{.scale = 8, .growth_factor = 2, .backoff_factor = 0.5, .growth_interval = 3, .min_scale = 1};
   CHECK_FALSE(s.update(true));
@@ -1141,8 +1173,8 @@ TEST_CASE("fp16 loss scaling keeps gradients that fp16 flushes to zero, and skip
   CHECK_FALSE(scaled.skip(false));
   CHECK(scaled.loss_scale()->scale == 32768);
 
-  // Masters unscaled from gradients that changed since (zero_grad, another backward) are unscaled
-  // again by step(): the update follows the gradient the model holds, 2e-3, not the stale 1e-3.
+  // MixedPrecision::zero_grad after unscale() drops the unscaled sum: the update follows the
+  // gradient made since, 2e-3, not the dropped 1e-3 added to it.
   {
     auto v = weights();
     MixedPrecision opt({v}, Sgd{}, 1.0, 0.0, DynamicLossScale{});

@@ -408,6 +408,7 @@ private:
         pb.aggregation.scale = sum_norm_scale(); // not the micro-batch's width: the same on every rank
         const auto out = objective(pb);
         scaled_for_backward(ctx.optimizer, out.loss).backward();
+        accumulate_gradients(ctx.optimizer); // bf16/fp16: summed in float32 across micro-batches
         loss_sum += out.loss.detach().to(torch::kFloat64);
         l.tokens += pb.mask.sum().template item<double>();
         const double w = static_cast<double>(rows.size()) / static_cast<double>(sel.kept);
@@ -429,15 +430,16 @@ private:
         }
         const auto out = bc_objective(expert);
         scaled_for_backward(ctx.optimizer, out.loss).backward();
+        accumulate_gradients(ctx.optimizer); // bf16/fp16: summed in float32 across micro-batches
         loss_sum += out.loss.detach().to(torch::kFloat64);
         l.nll += out.metric("bc/nll") / n_minibatches;
       }
       // A non-finite loss or gradient (a NaN reward, an overflow) must not reach the weights: the
       // update is skipped, counted and logged; too many in a row stop the run.
       const double loss = ctx.dp.sum(loss_sum.template item<double>());
-      ctx.dp.sum_gradients(ctx.policy->parameters());
-      const double norm = torch::nn::utils::clip_grad_norm_(
-          update_gradients(ctx.optimizer, ctx.policy->parameters()), update.grad_clip);
+      const auto gradients = update_gradients(ctx.optimizer, ctx.policy->parameters()); // float32 masters or params
+      ctx.dp.sum_gradients(gradients);
+      const double norm = torch::nn::utils::clip_grad_norm_(gradients, update.grad_clip);
       if (std::isfinite(loss) && std::isfinite(norm)) {
         ctx.optimizer.step();
         ctx.nonfinite_in_a_row = 0;

@@ -10,9 +10,17 @@
 /// of them) rounds back to itself. The master accumulates the steps until they show.
 ///
 ///   auto opt = raif::MixedPrecision(model->parameters(), raif::AdamW{}, 1e-6, 0.0);
-///   loss.backward();                                             // bf16 gradients on the model
-///   torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0); // clipping sees them as usual
+///   for (auto& micro : batches) { loss(micro).backward(); opt.accumulate(); } // float32 sums
+///   torch::nn::utils::clip_grad_norm_(opt.unscale(), 1.0);       // the masters' float32 gradients
 ///   opt.step();                                                  // float32 update, then rounding
+///
+/// Gradients sum in float32: accumulate() after each micro-batch's backward moves the model's
+/// bf16 gradients into the masters' (Megatron-LM's main_grad, DeepSpeed's and FSDP's float32
+/// accumulation), because summed in bf16 (8 significant bits) 16 micro-batches can lose 3% of a
+/// gradient and a small one next to a large one entirely. unscale() and step() take in whatever
+/// the model holds since, so a single backward needs no accumulate(). zero_grad (LibTorch's, not
+/// virtual) through a torch::optim::Optimizer& clears the model's gradients only: the masters'
+/// go at step(), skip() or MixedPrecision::zero_grad.
 ///
 /// It is a torch::optim::Optimizer over the model's parameters, in one group: zero_grad,
 /// param_groups (the learning rate, set_learning_rate) and save/load (the masters travel with the
@@ -22,7 +30,7 @@
 /// fp16 adds dynamic loss scaling (trainer/loss_scale.hpp): the loss is scaled before backward,
 /// the gradients unscaled into the masters, and clipping and the finiteness check see those:
 ///
-///   opt.scale_loss(loss).backward();
+///   opt.scale_loss(loss).backward();                               // accumulate() as above
 ///   torch::nn::utils::clip_grad_norm_(opt.unscale(), 1.0);        // float32, unscaled
 ///   if (finite) opt.step(); else opt.skip(loss_is_finite);         // an overflow lowers the scale
 ///
@@ -53,27 +61,39 @@ public:
   /// The loss to differentiate: multiplied by the loss scale, if any.
   torch::Tensor scale_loss(const torch::Tensor& loss) const { return loss_scale_ ? loss * loss_scale_->scale : loss; }
 
-  /// Widens the model's gradients into the masters, divided by the loss scale, and returns the
-  /// masters: clip and check these, then step() or skip(). A parameter without a gradient gives a
-  /// master without one.
-  const std::vector<torch::Tensor>& unscale() {
+  /// Adds the model's gradients, widened and divided by the loss scale, to the masters' and drops
+  /// them from the model, so the next backward starts afresh and the sum stays in float32.
+  void accumulate() {
     torch::NoGradGuard no_grad;
-    unscaled_from_.clear();
     for (std::size_t i = 0; i < model_.size(); ++i) {
-      const auto& grad = model_[i].grad();
+      auto& grad = model_[i].mutable_grad();
+      if (!grad.defined()) continue;
+      auto wide = grad.to(torch::kFloat32); // the gradient itself when already float32: it is dropped below
+      if (loss_scale_) wide = wide.div(loss_scale_->scale);
       auto& master_grad = master_[i].mutable_grad();
-      if (!grad.defined()) master_grad = torch::Tensor();
-      else if (loss_scale_) master_grad = grad.to(torch::kFloat32).div(loss_scale_->scale);
-      else master_grad = grad.to(torch::kFloat32); // the gradient itself when already float32: read only
-      unscaled_from_.push_back(stamp(grad));
+      if (master_grad.defined())
+        master_grad.add_(wide);
+      else
+        master_grad = std::move(wide);
+      grad = torch::Tensor();
     }
+  }
+
+  /// Drops every gradient, the model's and the masters' sums (LibTorch's zero_grad, which is not
+  /// virtual, reaches only the model's when called through a torch::optim::Optimizer&).
+  void zero_grad(bool = true) { drop_master_gradients(); }
+
+  /// The masters, with every gradient accumulated so far (the model's too): clip and check these,
+  /// then step() or skip(). A parameter that had no gradient gives a master without one.
+  const std::vector<torch::Tensor>& unscale() {
+    accumulate();
     return master_;
   }
 
   /// Steps the masters with the wrapped optimiser at this optimiser's learning rate and rounds them
-  /// into the model. The masters' gradients are those `unscale` made (clipped, maybe) if the
-  /// model's gradients have not changed since, else they are unscaled now. A parameter without a
-  /// gradient is left alone, as every LibTorch optimiser does.
+  /// into the model. The masters' gradients are those accumulated (clipped after unscale(),
+  /// maybe), plus any the model made since. A parameter without a gradient is left alone, as every
+  /// LibTorch optimiser does.
   torch::Tensor step(LossClosure closure = nullptr) override {
     torch::NoGradGuard no_grad;
     torch::Tensor loss;
@@ -81,7 +101,7 @@ public:
       torch::AutoGradMode grad(true);
       loss = closure();
     }
-    if (!unscaled_current()) unscale();
+    accumulate();
     // One learning rate (set_learning_rate sets this optimiser's), for every group the factory made.
     const double lr = param_groups().front().options().get_lr();
     for (auto& group : inner_->param_groups()) group.options().set_lr(lr);
@@ -92,7 +112,7 @@ public:
     return loss;
   }
 
-  /// An update not made: the masters' gradients are dropped. When the gradients overflowed (a
+  /// An update not made: the masters' gradients (and the model's) are dropped. When the gradients overflowed (a
   /// finite loss, non-finite gradients) the loss scale is lowered; a non-finite loss is not the
   /// scale's doing and leaves it. Returns whether the skip was the scale's overflow
   /// (DynamicLossScale::update), an expected event rather than an error.
@@ -142,30 +162,13 @@ public:
   const std::vector<torch::Tensor>& master() const { return master_; }
 
 private:
-  void drop_master_gradients() { // 4 bytes a parameter, needed only during the step
+  void drop_master_gradients() { // 4 bytes a parameter, needed from the first backward to the step
     for (auto& master : master_) master.mutable_grad() = torch::Tensor();
-    unscaled_from_.clear();
-  }
-  // Which gradient tensor, at which version, a master's gradient was unscaled from: zero_grad (not
-  // virtual, so not ours to extend) or another backward changes one of them. The handle keeps the
-  // tensor alive, so a new gradient cannot take its address.
-  static std::pair<torch::Tensor, std::int64_t> stamp(const torch::Tensor& grad) {
-    return {grad, grad.defined() ? static_cast<std::int64_t>(grad._version()) : 0};
-  }
-  bool unscaled_current() const {
-    if (unscaled_from_.size() != model_.size()) return false;
-    for (std::size_t i = 0; i < model_.size(); ++i) {
-      const auto& [was, version] = unscaled_from_[i];
-      const auto& now = model_[i].grad();
-      if (was.defined() != now.defined() || (now.defined() && (!was.is_same(now) || version != now._version())))
-        return false;
-    }
-    return true;
+    for (auto& p : model_) p.mutable_grad() = torch::Tensor();
   }
   std::vector<torch::Tensor> model_, master_; // handles of the model's parameters; their float32 copies
   std::unique_ptr<torch::optim::Optimizer> inner_;
   std::optional<DynamicLossScale> loss_scale_;
-  std::vector<std::pair<torch::Tensor, std::int64_t>> unscaled_from_; // empty: the masters hold no gradients
 };
 
 /// The optimiser a model's parameters need: `factory`'s own for float32, else it wrapped in
@@ -182,17 +185,23 @@ inline std::unique_ptr<torch::optim::Optimizer> make_optimizer_for(std::vector<t
 }
 
 // The update protocol for any optimiser, so that a trainer need not know which one it holds:
-//   scaled_for_backward(opt, loss).backward();  clip_grad_norm_(update_gradients(opt, params), c);
+//   for each micro-batch: scaled_for_backward(opt, loss).backward(); accumulate_gradients(opt);
+//   const auto grads = update_gradients(opt, params);  dp.sum_gradients(grads);  clip_grad_norm_(grads, c);
 //   finite ? opt.step() : (skip_update(opt), ...)
-// For a plain optimiser these are the identity, the parameters and nothing.
+// For a plain optimiser these are the identity, nothing, the parameters and nothing.
 
 /// `loss` as it should be differentiated: scaled by a MixedPrecision's loss scale, else itself.
 inline torch::Tensor scaled_for_backward(torch::optim::Optimizer& opt, const torch::Tensor& loss) {
   auto* mp = dynamic_cast<MixedPrecision*>(&opt);
   return mp ? mp->scale_loss(loss) : loss;
 }
+/// After a micro-batch's backward: a MixedPrecision adds the model's gradients to its float32 sums
+/// (MixedPrecision::accumulate); a plain optimiser's parameters accumulate their own.
+inline void accumulate_gradients(torch::optim::Optimizer& opt) {
+  if (auto* mp = dynamic_cast<MixedPrecision*>(&opt)) mp->accumulate();
+}
 /// The tensors whose gradients the update will use, unscaled: a MixedPrecision's float32 masters,
-/// else `params`. Clip and check these.
+/// else `params`. Sum these over data-parallel ranks, then clip and check them.
 inline std::vector<torch::Tensor> update_gradients(torch::optim::Optimizer& opt, std::vector<torch::Tensor> params) {
   auto* mp = dynamic_cast<MixedPrecision*>(&opt);
   return mp ? mp->unscale() : params;

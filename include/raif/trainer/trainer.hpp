@@ -626,8 +626,9 @@ private:
       ObjectiveOutput out = bc(pb);
       scaled_for_backward(*opt_, out.loss).backward();
       const double nll = dp_.sum(out.loss.item<double>());
-      dp_.sum_gradients(policy_->parameters());
-      const double norm = torch::nn::utils::clip_grad_norm_(update_gradients(*opt_, policy_->parameters()), 1.0);
+      const auto gradients = update_gradients(*opt_, policy_->parameters()); // float32 masters or params
+      dp_.sum_gradients(gradients);
+      const double norm = torch::nn::utils::clip_grad_norm_(gradients, 1.0);
       const bool finite = std::isfinite(nll) && std::isfinite(norm);
       bool overflow = false;
       if (finite) {
