@@ -122,6 +122,18 @@ TEST_CASE("ProcessPlace: torchrun's and Slurm's variables, and bad ones named", 
   CHECK(p.local_world_size == 1); // not said
   env.set("SLURM_TASKS_PER_NODE", "2(x2)");
   CHECK(raif::ProcessPlace::from_environment().local_world_size == 2);
+  env.set("SLURM_STEP_TASKS_PER_NODE", "3,1"); // the step's, on this node (SLURM_NODEID, 0 when unset)
+  CHECK(raif::ProcessPlace::from_environment().local_world_size == 3);
+  env.set("SLURM_NODEID", "1");
+  CHECK(raif::ProcessPlace::from_environment().local_world_size == 1);
+  using raif::detail::dp::slurm_tasks_on_node;
+  CHECK(slurm_tasks_on_node("8(x2),4", 0) == 8);
+  CHECK(slurm_tasks_on_node("8(x2),4", 1) == 8);
+  CHECK(slurm_tasks_on_node("8(x2),4", 2) == 4);
+  CHECK(slurm_tasks_on_node("8(x2),4", 3) == 0);
+  CHECK(slurm_tasks_on_node("8(x", 0) == 0);
+  CHECK(slurm_tasks_on_node("", 0) == 0);
+  CHECK(slurm_tasks_on_node("x", 0) == 0);
   env.set("RANK", "1"); // torchrun's variables win
   env.set("WORLD_SIZE", "2");
   env.set("MASTER_PORT", "1234");

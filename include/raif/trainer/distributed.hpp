@@ -63,8 +63,9 @@ namespace raif {
 /// Where this process sits among the ranks of a data-parallel run.
 struct ProcessPlace {
   int rank = 0, world_size = 1, local_rank = 0;
-  /// Ranks on this machine (LOCAL_WORLD_SIZE; under Slurm the first number of
-  /// SLURM_TASKS_PER_NODE); 1 when not said. run.threads = 0 shares the cores among them.
+  /// Ranks on this machine (LOCAL_WORLD_SIZE; under Slurm this node's entry, SLURM_NODEID, of
+  /// SLURM_STEP_TASKS_PER_NODE or SLURM_TASKS_PER_NODE); 1 when not said. run.threads = 0 shares
+  /// the machine's cores among them.
   int local_world_size = 1;
   std::string master_addr = "127.0.0.1";
   std::uint16_t master_port = 29500;
@@ -152,6 +153,23 @@ inline long env_int(const char* name, long fallback, long lo, long hi) {
     throw error(fmt::format("raif: environment variable {}='{}': expected an integer in [{}, {}]", name, v, lo, hi));
   return x;
 }
+/// Node `node`'s count in Slurm's compressed list of tasks per node ("8(x2),4": 8, 8, 4), or 0
+/// when the list does not say.
+inline long slurm_tasks_on_node(std::string_view list, long node) {
+  while (!list.empty() && node >= 0) {
+    const auto comma = list.find(',');
+    const std::string token(list.substr(0, comma));
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    char* end = nullptr;
+    const long tasks = std::strtol(token.c_str(), &end, 10);
+    long repeat = 1;
+    if (*end == '(' && end[1] == 'x') repeat = std::strtol(end + 2, &end, 10), end += *end == ')';
+    if (end == token.c_str() || *end != '\0' || tasks < 1 || repeat < 1) return 0;
+    if (node < repeat) return tasks;
+    node -= repeat;
+  }
+  return 0;
+}
 } // namespace detail::dp
 
 inline ProcessPlace ProcessPlace::from_environment() {
@@ -173,9 +191,11 @@ inline ProcessPlace ProcessPlace::from_environment() {
   p.local_rank = static_cast<int>(env_int(local, 0, 0, p.world_size - 1));
   if (torchrun) {
     p.local_world_size = static_cast<int>(env_int("LOCAL_WORLD_SIZE", 1, 1, p.world_size));
-  } else if (const char* tasks = std::getenv("SLURM_TASKS_PER_NODE")) { // e.g. "8(x2),4"
-    const long first = std::strtol(tasks, nullptr, 10);
-    p.local_world_size = first >= 1 && first <= p.world_size ? static_cast<int>(first) : 1;
+  } else { // this srun step's tasks on this node, else the allocation's
+    const char* step = std::getenv("SLURM_STEP_TASKS_PER_NODE");
+    const char* tasks = step ? step : std::getenv("SLURM_TASKS_PER_NODE");
+    const long here = tasks ? detail::dp::slurm_tasks_on_node(tasks, env_int("SLURM_NODEID", 0, 0, 1 << 20)) : 0;
+    p.local_world_size = here >= 1 && here <= p.world_size ? static_cast<int>(here) : 1;
   }
   if (const char* a = std::getenv("MASTER_ADDR"); a && *a)
     p.master_addr = a;

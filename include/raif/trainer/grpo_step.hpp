@@ -392,7 +392,7 @@ private:
     Losses l;
     ctx.policy->train();
     for (const auto& [u, mb] : ranges::views::enumerate(minibatches)) {
-      ctx.optimizer.zero_grad();
+      zero_gradients(ctx.optimizer);
       const Losses before = l; // a skipped update's losses are not reported
       // Summed where the losses are (one copy to the host per mini-batch, for the finiteness check).
       torch::Tensor loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(ctx.device));
@@ -444,14 +444,14 @@ private:
         ctx.optimizer.step();
         ctx.nonfinite_in_a_row = 0;
       } else if (skip_update(ctx.optimizer, std::isfinite(loss))) { // fp16: the scale overflowed, now lower
-        ctx.optimizer.zero_grad();
+        zero_gradients(ctx.optimizer);
         const auto skipped = l.skipped_overflow + 1;
         l = before;
         l.skipped_overflow = skipped;
         ctx.log(detail::trainer::overflow_line("grpo", step, static_cast<std::int64_t>(u),
                                                loss_scale_of(ctx.optimizer).value_or(0.0)));
       } else {
-        ctx.optimizer.zero_grad();
+        zero_gradients(ctx.optimizer);
         const auto skipped = l.skipped_nonfinite + 1;
         l = before;
         l.skipped_nonfinite = skipped;

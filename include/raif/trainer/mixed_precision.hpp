@@ -18,11 +18,11 @@
 /// bf16 gradients into the masters' (Megatron-LM's main_grad, DeepSpeed's and FSDP's float32
 /// accumulation), because summed in bf16 (8 significant bits) 16 micro-batches can lose 3% of a
 /// gradient and a small one next to a large one entirely. unscale() and step() take in whatever
-/// the model holds since, so a single backward needs no accumulate(). zero_grad (LibTorch's, not
-/// virtual) through a torch::optim::Optimizer& clears the model's gradients only: the masters'
-/// go at step(), skip() or MixedPrecision::zero_grad.
+/// the model holds since, so a single backward needs no accumulate(). LibTorch's zero_grad is not
+/// virtual: through a torch::optim::Optimizer& it clears the model's gradients only, so call
+/// zero_gradients(opt) (below), or MixedPrecision::zero_grad; step() and skip() drop them too.
 ///
-/// It is a torch::optim::Optimizer over the model's parameters, in one group: zero_grad,
+/// It is a torch::optim::Optimizer over the model's parameters, in one group: zero_grad (see above),
 /// param_groups (the learning rate, set_learning_rate) and save/load (the masters travel with the
 /// optimiser state, so a resumed run continues from the exact float32 weights) work as for any
 /// other. Parameters added later (add_param_group) would have no masters: don't.
@@ -187,13 +187,21 @@ inline std::unique_ptr<torch::optim::Optimizer> make_optimizer_for(std::vector<t
 // The update protocol for any optimiser, so that a trainer need not know which one it holds:
 //   for each micro-batch: scaled_for_backward(opt, loss).backward(); accumulate_gradients(opt);
 //   const auto grads = update_gradients(opt, params);  dp.sum_gradients(grads);  clip_grad_norm_(grads, c);
-//   finite ? opt.step() : (skip_update(opt), ...)
-// For a plain optimiser these are the identity, nothing, the parameters and nothing.
+//   finite ? opt.step() : (skip_update(opt), ...);  zero_gradients(opt) before the next
+// For a plain optimiser these are the identity, nothing, the parameters, nothing and zero_grad.
 
 /// `loss` as it should be differentiated: scaled by a MixedPrecision's loss scale, else itself.
 inline torch::Tensor scaled_for_backward(torch::optim::Optimizer& opt, const torch::Tensor& loss) {
   auto* mp = dynamic_cast<MixedPrecision*>(&opt);
   return mp ? mp->scale_loss(loss) : loss;
+}
+/// Drops every gradient the next update would use: a MixedPrecision's float32 sums too (LibTorch's
+/// zero_grad is not virtual: through a torch::optim::Optimizer& it would reach the model's only).
+inline void zero_gradients(torch::optim::Optimizer& opt) {
+  if (auto* mp = dynamic_cast<MixedPrecision*>(&opt))
+    mp->zero_grad();
+  else
+    opt.zero_grad();
 }
 /// After a micro-batch's backward: a MixedPrecision adds the model's gradients to its float32 sums
 /// (MixedPrecision::accumulate); a plain optimiser's parameters accumulate their own.

@@ -229,12 +229,13 @@ public:
   template <class Step> bool run(const Step& step) {
     check(step);
     std::filesystem::create_directories(dir_);
-    // run.threads = 0: the machine's cores, shared among its ranks (not every rank taking them all).
-    const auto threads =
+    // run.threads = 0: the machine's cores, shared among its ranks (not every rank taking them all),
+    // for LibTorch and for the reward and evaluation threads alike.
+    threads_ = static_cast<unsigned>(
         cfg_.run.threads > 0
             ? cfg_.run.threads
-            : std::max<std::int64_t>(1, std::thread::hardware_concurrency() / std::max(1, dp_.local_size()));
-    torch::set_num_threads(static_cast<int>(threads));
+            : std::max<std::int64_t>(1, std::thread::hardware_concurrency() / std::max(1, dp_.local_size())));
+    torch::set_num_threads(static_cast<int>(threads_));
     device_ = cfg_.run.device == "cpu"    ? torch::Device(torch::kCPU)
               : cfg_.run.device == "cuda" ? torch::Device(torch::kCUDA)
                                           : default_device();
@@ -242,7 +243,7 @@ public:
       throw error("raif: run.device = cuda, but no CUDA device is available");
     if (device_.is_cuda()) device_ = rank_gpu();
     hooks_.log(std::string("raif-train: device ") + (device_.is_cuda() ? "CUDA" : "CPU") + ", " +
-               std::to_string(threads) + " threads, run directory " + dir_.string());
+               std::to_string(threads_) + " threads, run directory " + dir_.string());
     dp_.bind(device_); // every rank, here: the group for the parameters and gradients (NCCL on GPUs)
     if (dp_.size() > 1)
       hooks_.log(fmt::format("raif-train: rank {} of {} (local rank {}), gradients over {}", dp_.rank(), dp_.size(),
@@ -616,7 +617,7 @@ private:
       const double lr = learning_rate(Cosine{}, cfg_.warmstart.lr, cfg_.warmstart.warmup, step, total);
       set_learning_rate(*opt_, lr);
       policy_->train();
-      opt_->zero_grad();
+      zero_gradients(*opt_);
       PolicyBatch pb = expert_batch("warmstart", step, cfg_.warmstart.batch_size);
       auto tokens = pb.expert_mask.sum().item<double>();
       if (dp_.size() > 1) { // normalised by every rank's tokens; the ranks' shares then sum
@@ -635,10 +636,10 @@ private:
         opt_->step();
         nonfinite_in_a_row_ = 0;
       } else if ((overflow = skip_update(*opt_, std::isfinite(nll)))) { // fp16: the scale overflowed, now lower
-        opt_->zero_grad();
+        zero_gradients(*opt_);
         hooks_.log(detail::trainer::overflow_line("warmstart", step, 0, loss_scale_of(*opt_).value_or(0.0)));
       } else { // the update is skipped: the weights and the optimiser's state stay as they were
-        opt_->zero_grad();
+        zero_gradients(*opt_);
         skipped_nonfinite("warmstart", step, 0, nll, norm);
       }
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -688,7 +689,7 @@ private:
         .eos_ids = eos_,
         .pad_id = pad_,
         .device = device_,
-        .threads = static_cast<unsigned>(cfg_.run.threads),
+        .threads = threads_,
         .judge = judge ? &*judge : nullptr,
         .dp = dp_,
         .seed_of = [this](std::string_view phase, std::int64_t k) { return detail::trainer::mix(seed(), phase, k); },
@@ -778,7 +779,7 @@ private:
     return {.system = cfg_.data.system,
             .max_new_tokens = cfg_.eval.max_new_tokens,
             .batch_size = cfg_.eval.batch_size,
-            .threads = static_cast<unsigned>(cfg_.run.threads),
+            .threads = threads_,
             .chat = chat_,
             .eos_ids = eos_,
             .pad_id = pad_,
@@ -951,6 +952,7 @@ private:
   RunPosition state_;
   nlohmann::json data_stats_;
   std::int64_t nonfinite_in_a_row_ = 0; // skipped updates in a row (saved with each checkpoint)
+  unsigned threads_ = 0; // run.threads, or this rank's share of the machine's cores (set by run(); 0: all)
   std::vector<Item> train_, heldout_;
   std::vector<AnyNode> train_nodes_;
   BpeTokenizer tok_;
