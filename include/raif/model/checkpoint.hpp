@@ -110,8 +110,8 @@ inline Qwen2 load_pretrained(const std::string& dir, torch::Device device = torc
   if (!std::filesystem::exists(single) && !std::filesystem::exists(index))
     throw error("raif: " + dir + ": no model.safetensors and no model.safetensors.index.json");
   Qwen2 model(config, device);
-  std::set<std::string> done;
   if (std::filesystem::exists(single)) {
+    std::set<std::string> done;
     detail::stream_tensors(model, single.string(), done);
     detail::require_all(model, done, single.string());
   } else {

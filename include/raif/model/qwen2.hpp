@@ -230,6 +230,30 @@ public:
 TORCH_MODULE(Qwen2Model);
 
 namespace detail {
+// The LM head's logits z = h W^T (float32) for rows [s, s + n) of h, `chunk` rows at a time:
+// `take(logits, s, n)` for each chunk, so no [N, V] tensor outlives one.
+template <class Take>
+void for_each_head_chunk(const torch::Tensor& h, const torch::Tensor& w, std::int64_t chunk, Take&& take) {
+  for (std::int64_t s = 0; s < h.size(0); s += chunk) {
+    const auto n = std::min(chunk, h.size(0) - s);
+    take(torch::matmul(h.narrow(0, s, n), w.t()).to(torch::kFloat32), s, n);
+  }
+}
+// The backward of a function of those logits, recomputed chunk by chunk: `dz(logits, s, n)` gives
+// d loss / dz for its rows; returns the gradients of h and W.
+template <class Dz>
+std::pair<torch::Tensor, torch::Tensor> head_backward(const torch::Tensor& h, const torch::Tensor& w,
+                                                      std::int64_t chunk, Dz&& dz) {
+  auto gh = torch::empty_like(h);
+  auto gw = torch::zeros(w.sizes(), w.options().dtype(torch::kFloat32));
+  for_each_head_chunk(h, w, chunk, [&](const torch::Tensor& logits, std::int64_t s, std::int64_t n) {
+    const auto dl = dz(logits, s, n);
+    gh.narrow(0, s, n).copy_(torch::matmul(dl.to(w.scalar_type()), w));
+    gw += torch::matmul(dl.t(), h.narrow(0, s, n).to(torch::kFloat32));
+  });
+  return {gh, gw.to(w.scalar_type())};
+}
+
 // log softmax(h W^T)[target] for rows of h, chunked; the backward recomputes each chunk's logits, so
 // no [N, V] tensor outlives a chunk (the memory a [B, T, V] logits tensor would take is never held).
 struct TokenLogProb : public torch::autograd::Function<TokenLogProb> {
@@ -238,39 +262,29 @@ struct TokenLogProb : public torch::autograd::Function<TokenLogProb> {
     ctx->save_for_backward({h, w, targets});
     ctx->saved_data["chunk"] = chunk;
     auto out = torch::empty({h.size(0)}, h.options().dtype(torch::kFloat32));
-    for (std::int64_t s = 0; s < h.size(0); s += chunk) {
-      const auto n = std::min(chunk, h.size(0) - s);
-      const auto logits = torch::matmul(h.narrow(0, s, n), w.t()).to(torch::kFloat32);
+    for_each_head_chunk(h, w, chunk, [&](const torch::Tensor& logits, std::int64_t s, std::int64_t n) {
       const auto lse = torch::logsumexp(logits, -1);
       out.narrow(0, s, n).copy_(logits.gather(-1, targets.narrow(0, s, n).unsqueeze(-1)).squeeze(-1) - lse);
-    }
+    });
     return out;
   }
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::variable_list grad) {
     const auto saved = ctx->get_saved_variables();
     const auto &h = saved[0], &w = saved[1], &targets = saved[2];
-    const auto chunk = ctx->saved_data["chunk"].toInt();
-    const auto g = grad[0];
-    auto gh = torch::empty_like(h);
-    auto gw = torch::zeros(w.sizes(), w.options().dtype(torch::kFloat32));
-    for (std::int64_t s = 0; s < h.size(0); s += chunk) {
-      const auto n = std::min(chunk, h.size(0) - s);
-      const auto hs = h.narrow(0, s, n);
-      const auto logits = torch::matmul(hs, w.t()).to(torch::kFloat32);
-      // d logp[target] / d logits = onehot(target) - softmax
-      auto dl = -torch::softmax(logits, -1);
-      dl.scatter_add_(-1, targets.narrow(0, s, n).unsqueeze(-1), torch::ones({n, 1}, dl.options()));
-      dl = dl * g.narrow(0, s, n).unsqueeze(-1);
-      gh.narrow(0, s, n).copy_(torch::matmul(dl.to(w.scalar_type()), w));
-      gw += torch::matmul(dl.t(), hs.to(torch::kFloat32));
-    }
-    return {gh, gw.to(w.scalar_type()), torch::Tensor(), torch::Tensor()};
+    auto [gh, gw] = head_backward(
+        h, w, ctx->saved_data["chunk"].toInt(), [&](const torch::Tensor& logits, std::int64_t s, std::int64_t n) {
+          // d logp[target] / d logits = onehot(target) - softmax
+          auto dl = -torch::softmax(logits, -1);
+          dl.scatter_add_(-1, targets.narrow(0, s, n).unsqueeze(-1), torch::ones({n, 1}, dl.options()));
+          return dl * grad[0].narrow(0, s, n).unsqueeze(-1);
+        });
+    return {gh, gw, torch::Tensor(), torch::Tensor()};
   }
 };
 
 // TokenLogProb's log-probabilities and each row's entropy H = lse - Σ p·z over the vocabulary, from
-// one chunk of logits z = h W^T at a time (the entropy bonus without a [B, T, V] tensor). Backward:
+// the same chunks of logits (the entropy bonus without a [B, T, V] tensor). Backward:
 // d logp / dz = onehot(target) - p; dH / dz = -p (z - Σ p·z).
 struct TokenLogProbEntropy : public torch::autograd::Function<TokenLogProbEntropy> {
   static torch::autograd::variable_list forward(torch::autograd::AutogradContext* ctx, torch::Tensor h, torch::Tensor w,
@@ -278,34 +292,26 @@ struct TokenLogProbEntropy : public torch::autograd::Function<TokenLogProbEntrop
     ctx->save_for_backward({h, w, targets});
     ctx->saved_data["chunk"] = chunk;
     auto logp = torch::empty({h.size(0)}, h.options().dtype(torch::kFloat32)), entropy = torch::empty_like(logp);
-    for (std::int64_t s = 0; s < h.size(0); s += chunk) {
-      const auto n = std::min(chunk, h.size(0) - s);
-      const auto logits = torch::matmul(h.narrow(0, s, n), w.t()).to(torch::kFloat32);
+    for_each_head_chunk(h, w, chunk, [&](const torch::Tensor& logits, std::int64_t s, std::int64_t n) {
       const auto lse = torch::logsumexp(logits, -1);
       logp.narrow(0, s, n).copy_(logits.gather(-1, targets.narrow(0, s, n).unsqueeze(-1)).squeeze(-1) - lse);
       entropy.narrow(0, s, n).copy_(lse - (torch::softmax(logits, -1) * logits).sum(-1));
-    }
+    });
     return {logp, entropy};
   }
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
                                                  torch::autograd::variable_list grad) {
     const auto saved = ctx->get_saved_variables();
     const auto &h = saved[0], &w = saved[1], &targets = saved[2];
-    const auto chunk = ctx->saved_data["chunk"].toInt();
-    auto gh = torch::empty_like(h);
-    auto gw = torch::zeros(w.sizes(), w.options().dtype(torch::kFloat32));
-    for (std::int64_t s = 0; s < h.size(0); s += chunk) {
-      const auto n = std::min(chunk, h.size(0) - s);
-      const auto hs = h.narrow(0, s, n);
-      const auto logits = torch::matmul(hs, w.t()).to(torch::kFloat32);
-      const auto p = torch::softmax(logits, -1);
-      const auto g_logp = grad[0].narrow(0, s, n).unsqueeze(-1), g_entropy = grad[1].narrow(0, s, n).unsqueeze(-1);
-      auto dl = -p * (g_logp + g_entropy * (logits - (p * logits).sum(-1, true)));
-      dl.scatter_add_(-1, targets.narrow(0, s, n).unsqueeze(-1), g_logp);
-      gh.narrow(0, s, n).copy_(torch::matmul(dl.to(w.scalar_type()), w));
-      gw += torch::matmul(dl.t(), hs.to(torch::kFloat32));
-    }
-    return {gh, gw.to(w.scalar_type()), torch::Tensor(), torch::Tensor()};
+    auto [gh, gw] = head_backward(
+        h, w, ctx->saved_data["chunk"].toInt(), [&](const torch::Tensor& logits, std::int64_t s, std::int64_t n) {
+          const auto p = torch::softmax(logits, -1);
+          const auto g_logp = grad[0].narrow(0, s, n).unsqueeze(-1), g_entropy = grad[1].narrow(0, s, n).unsqueeze(-1);
+          auto dl = -p * (g_logp + g_entropy * (logits - (p * logits).sum(-1, true)));
+          dl.scatter_add_(-1, targets.narrow(0, s, n).unsqueeze(-1), g_logp);
+          return dl;
+        });
+    return {gh, gw, torch::Tensor(), torch::Tensor()};
   }
 };
 
